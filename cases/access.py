@@ -1,0 +1,62 @@
+"""The one access helper for cases.
+
+`case_for_user` answers NotFound (404) when the user may not see the case, exactly as
+when it does not exist, and NotAllowed (403) when they may see it but not do this. It
+reads only: a refused attempt writes nothing.
+"""
+
+import uuid
+
+from um_portal.exceptions import NotAllowed, NotFound
+from um_portal.roles import Perm, Role, user_can, user_role
+
+from .models import AuthorizationRequest, AuthorizationRequestGroupObjectPermission
+
+VIEW_CODENAME = "view_authorizationrequest"
+ACT_CODENAME = "act_on_authorizationrequest"
+
+# Provider actions need the object permission to act, not only to view.
+PROVIDER_ACTING_PERMS = frozenset(
+    {Perm.CASE_ATTACH, Perm.CASE_RESPOND, Perm.CASE_WITHDRAW, Perm.CASE_REQUEST_PEER_TO_PEER, Perm.CASE_APPEAL}
+)
+
+
+def _provider_case_ids(user, codename: str = VIEW_CODENAME):
+    return AuthorizationRequestGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    ).values("content_object_id")
+
+
+def cases_visible_to(user, queryset=None):
+    """Cases this user may see: all of them for UMOC staff, their organization's for providers,
+    none for anyone else."""
+    qs = AuthorizationRequest.objects.all() if queryset is None else queryset
+    if user_can(user, Perm.CASE_VIEW_ALL):
+        return qs
+    if user_role(user) == Role.PROVIDER:
+        return qs.filter(pk__in=_provider_case_ids(user))
+    return qs.none()
+
+
+def case_for_user(
+    user, case_id, *, need: Perm | None = None, queryset=None, lock: bool = False
+) -> AuthorizationRequest:
+    """Fetch a case the user may see, optionally checking they may do `need` on it.
+    With lock=True the row is locked (call inside a transaction)."""
+    try:
+        pk = uuid.UUID(str(case_id))
+    except (TypeError, ValueError, AttributeError):
+        raise NotFound("No such case.") from None
+    qs = cases_visible_to(user, queryset)
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(pk=pk).first()
+    if case is None:
+        raise NotFound("No such case.")
+    if need is not None:
+        if not user_can(user, need):
+            raise NotAllowed("Your role does not allow this action on a case.")
+        if user_role(user) == Role.PROVIDER and need in PROVIDER_ACTING_PERMS:
+            if not _provider_case_ids(user, ACT_CODENAME).filter(content_object_id=case.pk).exists():
+                raise NotAllowed("Your organization may view this case but not act on it.")
+    return case

@@ -1,0 +1,144 @@
+from django.contrib import admin
+from guardian.admin import GuardedModelAdmin
+
+from um_portal.admin import ReadOnlyAdmin
+
+from .models import (
+    Attachment,
+    AuthorizationRequest,
+    CaseEvent,
+    Coverage,
+    Diagnosis,
+    InpatientStay,
+    Member,
+    Practitioner,
+    ProviderAgreement,
+    ProviderOrganization,
+    ServiceLine,
+)
+
+
+class CoverageInline(admin.TabularInline):
+    model = Coverage
+    extra = 0
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("member_number", "last_name", "first_name", "date_of_birth", "state")
+    search_fields = ("member_number", "last_name", "first_name")
+    list_filter = ("state",)
+    inlines = [CoverageInline]
+
+
+@admin.register(Coverage)
+class CoverageAdmin(admin.ModelAdmin):
+    list_display = ("member", "plan_name", "line_of_business", "state", "effective_date", "end_date")
+    list_filter = ("line_of_business", "state")
+    search_fields = ("member__member_number", "member__last_name")
+    list_select_related = ("member",)
+    autocomplete_fields = ("member",)
+
+
+class PractitionerInline(admin.TabularInline):
+    model = Practitioner
+    extra = 0
+
+
+class AgreementInline(admin.TabularInline):
+    model = ProviderAgreement
+    extra = 0
+
+
+@admin.register(ProviderOrganization)
+class ProviderOrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "npi", "tin", "state")
+    list_filter = ("kind", "state")
+    search_fields = ("name", "npi", "tin")
+    readonly_fields = ("access_group",)
+    inlines = [PractitionerInline, AgreementInline]
+
+
+@admin.register(Practitioner)
+class PractitionerAdmin(admin.ModelAdmin):
+    list_display = ("npi", "last_name", "first_name", "specialty", "organization")
+    search_fields = ("npi", "last_name")
+    list_select_related = ("organization",)
+
+
+@admin.register(ProviderAgreement)
+class ProviderAgreementAdmin(admin.ModelAdmin):
+    list_display = ("organization", "effective_date", "end_date", "end_reason")
+    list_filter = ("end_reason",)
+    list_select_related = ("organization",)
+
+
+@admin.register(InpatientStay)
+class InpatientStayAdmin(admin.ModelAdmin):
+    list_display = ("member", "facility", "admitted_at", "discharged_at")
+    list_select_related = ("member", "facility")
+    autocomplete_fields = ("member",)
+
+
+class DiagnosisInline(admin.TabularInline):
+    model = Diagnosis
+    extra = 0
+
+
+class ServiceLineInline(admin.TabularInline):
+    model = ServiceLine
+    extra = 0
+    readonly_fields = ("approved_units", "outcome")
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuthorizationRequest)
+class AuthorizationRequestAdmin(GuardedModelAdmin):
+    """Cases are created and moved through services; the admin shows them and edits only
+    descriptive fields. Status, clocks and decisions are read-only here."""
+
+    list_display = ("reference", "member", "service_category", "urgency", "status", "decision_due_at", "assigned_to")
+    list_filter = ("status", "urgency", "service_category", "channel")
+    search_fields = ("reference", "member__member_number", "member__last_name")
+    list_select_related = ("member", "assigned_to")
+    readonly_fields = (
+        "reference",
+        "status",
+        "received_at",
+        "decision_due_at",
+        "notice_due_at",
+        "clocks",
+        "decided_at",
+        "version",
+        "assigned_to",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+        "member",
+        "coverage",
+    )
+    inlines = [DiagnosisInline, ServiceLineInline, AttachmentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "case", "kind", "actor", "old_value", "new_value")
+    list_filter = ("kind",)
+    search_fields = ("case__reference",)
+    list_select_related = ("case", "actor")

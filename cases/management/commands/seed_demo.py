@@ -1,0 +1,313 @@
+"""Synthetic demo data and the demo logins. Idempotent: running it twice changes nothing.
+
+All people, numbers and addresses here are invented. Refuses to run with DEBUG off
+unless --force is given, so it never lands in a production database by accident.
+"""
+
+import os
+import random
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.demo_data import (
+    ADMITTED_MEMBERS,
+    CASE_PLAN,
+    CRITERIA,
+    LICENSES,
+    MEMBERS,
+    ORGANIZATIONS,
+    PRACTITIONERS,
+    USERS,
+)
+from cases.models import (
+    AuthorizationRequest,
+    CaseStatus,
+    Coverage,
+    InpatientStay,
+    Member,
+    Practitioner,
+    ProviderAgreement,
+    ProviderOrganization,
+    ServiceLine,
+)
+from cases.services.intake import case_create
+from cases.services.providers import provider_user_attach
+from cases.services.workflow import case_status_set
+from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
+from reviews.models import Decision, PhysicianLicense
+from um_portal.models import User
+from um_portal.roles import Role, user_set_role
+
+DEFAULT_DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (documented demo password, DEBUG only)
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data and the demo logins (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never in production).")
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo refuses to run with DEBUG off. Use --force only on a throwaway database.")
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        with transaction.atomic():
+            orgs = self._organizations()
+            practitioners = self._practitioners(orgs)
+            users = self._users(orgs, password)
+            members = self._members()
+            self._stays(members, orgs)
+            criteria = self._criteria()
+            created = self._cases(members, orgs, practitioners, users, criteria)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(users)} logins, {len(members)} members, "
+                f"{AuthorizationRequest.objects.count()} cases ({created} new)."
+            )
+        )
+
+    def _organizations(self) -> dict[str, ProviderOrganization]:
+        orgs = {}
+        for key, name, npi, tin, kind, state in ORGANIZATIONS:
+            org, _ = ProviderOrganization.objects.get_or_create(
+                npi=npi, defaults={"name": name, "tin": tin, "kind": kind, "state": state, "phone": "410-555-0100"}
+            )
+            orgs[key] = org
+            if key == "lapsed":
+                ProviderAgreement.objects.get_or_create(
+                    organization=org,
+                    effective_date=date(2020, 1, 1),
+                    defaults={"end_date": date(2025, 6, 30), "end_reason": ProviderAgreement.EndReason.EXPIRATION},
+                )
+            else:
+                ProviderAgreement.objects.get_or_create(organization=org, effective_date=date(2020, 1, 1))
+        return orgs
+
+    def _practitioners(self, orgs) -> dict[str, Practitioner]:
+        result = {}
+        for npi, first, last, credentials, specialty, org_key in PRACTITIONERS:
+            practitioner, _ = Practitioner.objects.get_or_create(
+                npi=npi,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "credentials": credentials,
+                    "specialty": specialty,
+                    "organization": orgs[org_key],
+                },
+            )
+            result[org_key] = result.get(org_key) or practitioner
+        return result
+
+    def _users(self, orgs, password: str) -> dict[str, User]:
+        users = {}
+        for username, first, last, credentials, role, org_key in USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "credentials": credentials,
+                    "email": f"{username}@um-portal.example",
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": role == Role.ADMIN,
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            if org_key:
+                provider_user_attach(user=user, organization=orgs[org_key])
+            else:
+                user_set_role(user=user, role=role)
+            users[username] = user
+        for username, licenses in LICENSES.items():
+            for state, number in licenses:
+                PhysicianLicense.objects.get_or_create(
+                    state=state,
+                    number=number,
+                    defaults={
+                        "physician": users[username],
+                        "issued_on": date(2015, 7, 1),
+                        "expires_on": date(2028, 6, 30),
+                        "board_certification": "American Board of Internal Medicine",
+                    },
+                )
+        return users
+
+    def _members(self) -> dict[str, Member]:
+        members = {}
+        for number, first, last, dob, sex, city, state, zip_code, plan, lob, end in MEMBERS:
+            member, created = Member.objects.get_or_create(
+                member_number=number,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "date_of_birth": dob,
+                    "sex": sex,
+                    "address_line1": f"{100 + int(number[-2:])} Demo Street",
+                    "city": city,
+                    "state": state,
+                    "postal_code": zip_code,
+                    "phone": f"410-555-{number[-4:]}",
+                },
+            )
+            if created:
+                Coverage.objects.create(
+                    member=member,
+                    plan_name=plan,
+                    line_of_business=lob,
+                    state=state,
+                    effective_date=date(2024, 1, 1),
+                    end_date=end,
+                    premium_paid_through=end or date(2026, 12, 31),
+                )
+            members[number] = member
+        return members
+
+    def _stays(self, members, orgs) -> None:
+        now = timezone.now()
+        for offset, number in enumerate(ADMITTED_MEMBERS):
+            InpatientStay.objects.get_or_create(
+                member=members[number],
+                facility=orgs["hospital"],
+                discharged_at=None,
+                defaults={"admitted_at": now - timedelta(days=2 + offset)},
+            )
+
+    def _criteria(self) -> dict[str, CriteriaVersion]:
+        by_code = {}
+        for name, source, version, effective, text, indications, codes in CRITERIA:
+            criteria_set, _ = CriteriaSet.objects.get_or_create(name=name, defaults={"source": source})
+            criteria_version, _ = CriteriaVersion.objects.get_or_create(
+                criteria_set=criteria_set,
+                version=version,
+                defaults={"effective_from": effective, "text": text, "indications": indications},
+            )
+            for system, code in codes:
+                CriteriaCode.objects.get_or_create(criteria_set=criteria_set, code_system=system, code=code)
+                by_code[code] = criteria_version
+        return by_code
+
+    def _cases(self, members, orgs, practitioners, users, criteria) -> int:
+        if AuthorizationRequest.objects.filter(clinical_summary__startswith="[demo]").exists():
+            return 0
+        rng = random.Random(2026)  # noqa: S311 (deterministic demo data, not security)
+        now = timezone.now()
+        for index, row in enumerate(CASE_PLAN):
+            number, category, system, code, description, dx, urgency, hours_ago, status, req, svc = row
+            received = now - timedelta(hours=hours_ago, minutes=rng.randint(0, 59))
+            start = timezone.localdate(received) + timedelta(days=14 + index)
+            case = case_create(
+                member=members[number],
+                requesting_organization=orgs[req],
+                requesting_practitioner=practitioners.get(req),
+                servicing_organization=orgs[svc],
+                servicing_practitioner=practitioners.get(svc) if svc != req else None,
+                service_category=category,
+                urgency=urgency,
+                expedited_reason="Severe pain with progressive weakness." if urgency == "expedited" else "",
+                diagnosis_codes=[dx],
+                lines=[
+                    {
+                        "code_system": system,
+                        "code": code,
+                        "description": description,
+                        "units": 1 if system == "CPT" else 6,
+                        "start_date": start,
+                        "end_date": start + timedelta(days=0 if system == "CPT" else 60),
+                    }
+                ],
+                clinical_summary=f"[demo] {description}. Synthetic history: symptoms for several months; "
+                "conservative treatment tried; see attached notes.",
+                place_of_service="22" if category == "outpatient_procedure" else "11",
+                received_at=received,
+                submitted_by=users["provider"] if req == "ortho" else users["provider2"],
+            )
+            self._advance(case, status, users, criteria.get(code))
+        return len(CASE_PLAN)
+
+    def _advance(self, case, status, users, criteria_version) -> None:
+        nurse, physician = users["nurse"], users["physician"]
+        if status == CaseStatus.RECEIVED:
+            return
+        case.assigned_to = nurse
+        case.save(update_fields=["assigned_to"])
+        case_status_set(case=case, to_status=CaseStatus.IN_REVIEW, actor=nurse, message="Claimed for review.")
+        if status == CaseStatus.IN_REVIEW:
+            return
+        if status == CaseStatus.PENDED:
+            case_status_set(
+                case=case,
+                to_status=CaseStatus.PENDED,
+                actor=nurse,
+                message="Need the last 3 months of physical therapy notes.",
+            )
+            return
+        if status == CaseStatus.WITHDRAWN:
+            case_status_set(
+                case=case, to_status=CaseStatus.WITHDRAWN, actor=None, message="Provider withdrew: surgery postponed."
+            )
+            return
+        if status == CaseStatus.APPROVED:
+            self._decide(case, nurse, Decision.Outcome.APPROVED, "", "Meets criteria.", criteria_version, None)
+            return
+        case_status_set(
+            case=case,
+            to_status=CaseStatus.PHYSICIAN_REVIEW,
+            actor=nurse,
+            message="Criteria not clearly met: physician review.",
+        )
+        case.assigned_to = physician
+        case.save(update_fields=["assigned_to"])
+        if status == CaseStatus.PHYSICIAN_REVIEW:
+            return
+        license_ = physician.licenses.filter(state=case.member.state).first()
+        reason = (
+            "The notes show 4 weeks of physical therapy; the criteria ask for at least 12 weeks of "
+            "conservative treatment before this service."
+        )
+        if status == CaseStatus.DENIED:
+            self._decide(
+                case, physician, Decision.Outcome.DENIED, "medical_necessity", reason, criteria_version, license_
+            )
+        elif status == CaseStatus.PARTIALLY_APPROVED:
+            self._decide(
+                case,
+                physician,
+                Decision.Outcome.PARTIALLY_APPROVED,
+                "medical_necessity",
+                "Six visits requested; three are supported by the functional assessment.",
+                criteria_version,
+                license_,
+            )
+
+    def _decide(self, case, reviewer, outcome, basis, reason, criteria_version, license_) -> None:
+        decided_at = timezone.now()
+        decision = Decision.objects.create(
+            case=case,
+            outcome=outcome,
+            basis=basis,
+            reason=reason,
+            decided_by=reviewer,
+            decided_at=decided_at,
+            license=license_,
+            signed_at=decided_at if basis == "medical_necessity" else None,
+        )
+        if criteria_version:
+            decision.criteria.add(criteria_version)
+        for line in case.lines.all():
+            if outcome == Decision.Outcome.APPROVED:
+                line.approved_units, line.outcome = line.units, ServiceLine.Outcome.APPROVED
+            elif outcome == Decision.Outcome.DENIED:
+                line.approved_units, line.outcome = 0, ServiceLine.Outcome.DENIED
+            else:
+                line.approved_units, line.outcome = max(1, line.units // 2), ServiceLine.Outcome.PARTIALLY_APPROVED
+            line.save(update_fields=["approved_units", "outcome"])
+        case_status_set(
+            case=case, to_status=outcome, actor=reviewer, message=reason, extra_fields={"decided_at": decided_at}
+        )

@@ -1,0 +1,473 @@
+"""Members, coverage, providers, agreements, stays, and the UM case itself."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from um_portal.models import AppendOnlyModel
+
+from .validators import validate_icd10_cm, validate_npi, validate_tin
+
+US_STATE_MAX = 2
+
+
+class LineOfBusiness(models.TextChoices):
+    COMMERCIAL = "commercial", "Commercial"
+    MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage"
+    MEDICAID = "medicaid", "Medicaid"
+    CHIP = "chip", "CHIP"
+
+
+class Member(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Female"
+        MALE = "M", "Male"
+        OTHER = "X", "Other / unspecified"
+
+    member_number = models.CharField(max_length=20, unique=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    address_line1 = models.CharField(max_length=120)
+    address_line2 = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=80)
+    state = models.CharField(max_length=US_STATE_MAX)
+    postal_code = models.CharField(max_length=10)
+    phone = models.CharField(max_length=20, blank=True)
+    preferred_language = models.CharField(max_length=40, default="English")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.member_number})"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Coverage(models.Model):
+    """A coverage period: the member is covered by `plan_name` from effective to end date."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="coverages")
+    plan_name = models.CharField(max_length=120)
+    line_of_business = models.CharField(max_length=30, choices=LineOfBusiness.choices)
+    state = models.CharField(max_length=US_STATE_MAX, help_text="State whose rules govern the coverage.")
+    effective_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    premium_paid_through = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-effective_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("effective_date")),
+                name="coverage_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_name} ({self.get_line_of_business_display()}, {self.state})"
+
+    def is_active_on(self, day) -> bool:
+        return self.effective_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class ProviderOrganization(models.Model):
+    class Kind(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        HOSPITAL = "hospital", "Hospital"
+        FACILITY = "facility", "Facility"
+        DME = "dme", "DME supplier"
+        LAB = "lab", "Laboratory"
+        IMAGING = "imaging", "Imaging center"
+        HOME_HEALTH = "home_health", "Home health agency"
+
+    name = models.CharField(max_length=160)
+    tin = models.CharField("TIN", max_length=9, validators=[validate_tin])
+    npi = models.CharField("organization NPI", max_length=10, unique=True, validators=[validate_npi])
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    phone = models.CharField(max_length=20, blank=True)
+    fax = models.CharField(max_length=20, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=US_STATE_MAX, blank=True)
+    # The group whose members (this organization's staff) hold object permissions on its cases.
+    access_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="provider_organization"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Practitioner(models.Model):
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    credentials = models.CharField(max_length=40, blank=True)
+    specialty = models.CharField(max_length=80)
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="practitioners")
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        suffix = f", {self.credentials}" if self.credentials else ""
+        return f"{self.first_name} {self.last_name}{suffix}"
+
+
+class ProviderAgreement(models.Model):
+    class EndReason(models.TextChoices):
+        EXPIRATION = "expiration", "Expiration"
+        TERMINATION = "termination", "Termination"
+        INSOLVENCY = "insolvency", "Insolvency"
+        CESSATION = "cessation_of_business", "Cessation of business"
+
+    organization = models.ForeignKey(ProviderOrganization, on_delete=models.CASCADE, related_name="agreements")
+    effective_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-effective_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("effective_date")),
+                name="agreement_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | ~Q(end_reason=""),
+                name="agreement_end_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} from {self.effective_date}"
+
+    def is_active_on(self, day) -> bool:
+        return self.effective_date <= day and (self.end_date is None or day < self.end_date)
+
+
+class InpatientStay(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="inpatient_stays")
+    facility = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="inpatient_stays")
+    admitted_at = models.DateTimeField()
+    discharged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-admitted_at"]
+        indexes = [models.Index(fields=["facility", "admitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discharged_at__isnull=True) | Q(discharged_at__gte=models.F("admitted_at")),
+                name="stay_discharge_after_admission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} at {self.facility} from {self.admitted_at:%Y-%m-%d}"
+
+
+class ServiceCategory(models.TextChoices):
+    INPATIENT_ADMISSION = "inpatient_admission", "Inpatient admission"
+    POST_ACUTE = "post_acute", "Post-acute care"
+    OUTPATIENT_PROCEDURE = "outpatient_procedure", "Outpatient procedure"
+    HOME_HEALTH = "home_health", "Home health"
+    DME = "dme", "Durable medical equipment"
+    SPECIALTY_REFERRAL = "specialty_referral", "Specialty referral"
+    IMAGING = "imaging", "Imaging"
+    LABORATORY = "laboratory", "Laboratory"
+    PRIMARY_CARE_FOLLOW_UP = "primary_care_follow_up", "Primary care follow-up"
+
+
+class ReviewType(models.TextChoices):
+    PROSPECTIVE = "prospective", "Prospective (pre-service)"
+    CONCURRENT = "concurrent", "Concurrent"
+    RETROSPECTIVE = "retrospective", "Retrospective (post-service)"
+
+
+class Urgency(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    EXPEDITED = "expedited", "Expedited"
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    API = "api", "API"
+    FHIR = "fhir", "FHIR"
+    FAX = "fax", "Fax"
+    PHONE = "phone", "Phone"
+    MAIL = "mail", "Mail"
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    IN_REVIEW = "in_review", "In review"
+    PENDED = "pended", "Pended for information"
+    PHYSICIAN_REVIEW = "physician_review", "Physician review"
+    APPROVED = "approved", "Approved"
+    PARTIALLY_APPROVED = "partially_approved", "Partially approved"
+    DENIED = "denied", "Denied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CLOSED = "closed", "Closed"
+
+
+# The only moves a case's status may make. `cases.services.workflow.case_status_set`
+# is the one function that moves it and refuses everything else. Decided cases may
+# move again only through an appeal decision (overturned or partially overturned).
+S = CaseStatus
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.RECEIVED: frozenset({S.IN_REVIEW, S.PENDED, S.PHYSICIAN_REVIEW, S.APPROVED, S.DENIED, S.WITHDRAWN}),
+    S.IN_REVIEW: frozenset({S.PENDED, S.PHYSICIAN_REVIEW, S.APPROVED, S.DENIED, S.WITHDRAWN}),
+    S.PENDED: frozenset({S.IN_REVIEW, S.PHYSICIAN_REVIEW, S.APPROVED, S.DENIED, S.WITHDRAWN}),
+    S.PHYSICIAN_REVIEW: frozenset({S.IN_REVIEW, S.PENDED, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.WITHDRAWN}),
+    S.APPROVED: frozenset({S.CLOSED}),
+    S.PARTIALLY_APPROVED: frozenset({S.APPROVED, S.CLOSED}),
+    S.DENIED: frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.CLOSED}),
+    S.WITHDRAWN: frozenset({S.CLOSED}),
+    S.CLOSED: frozenset(),
+}
+OPEN_STATUSES = frozenset({S.RECEIVED, S.IN_REVIEW, S.PENDED, S.PHYSICIAN_REVIEW})
+DECIDED_STATUSES = frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED})
+del S
+
+
+class ReferenceSequence(models.Model):
+    """The last number handed out per year for human references like UM-2026-000123."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class AuthorizationRequest(models.Model):
+    """The case: a prior-authorization request or a referral."""
+
+    class Kind(models.TextChoices):
+        PRIOR_AUTHORIZATION = "prior_authorization", "Prior authorization"
+        REFERRAL = "referral", "Referral"
+        CONTINUATION_OF_CARE = "continuation_of_care", "Continuation of care"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.PRIOR_AUTHORIZATION)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="cases")
+    coverage = models.ForeignKey(Coverage, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    requesting_organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, related_name="requested_cases"
+    )
+    requesting_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="requested_cases"
+    )
+    servicing_organization = models.ForeignKey(
+        ProviderOrganization, on_delete=models.PROTECT, related_name="serviced_cases"
+    )
+    servicing_practitioner = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="serviced_cases"
+    )
+    service_category = models.CharField(max_length=30, choices=ServiceCategory.choices)
+    review_type = models.CharField(max_length=20, choices=ReviewType.choices, default=ReviewType.PROSPECTIVE)
+    urgency = models.CharField(max_length=20, choices=Urgency.choices, default=Urgency.STANDARD)
+    expedited_reason = models.TextField(blank=True)
+    place_of_service = models.CharField(max_length=2, blank=True)
+    clinical_summary = models.TextField(blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED)
+    received_at = models.DateTimeField()
+    decision_due_at = models.DateTimeField()
+    notice_due_at = models.DateTimeField(null=True, blank=True)
+    # One entry per applicable turnaround rule: {"rule", "due_at", "started_by"} (RULES.md 1).
+    clocks = models.JSONField(default=list, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="submitted_cases"
+    )
+    likely_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="likely_duplicates"
+    )
+    # Optimistic concurrency: bumped by every status change.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["decision_due_at", "id"]
+        permissions = [("act_on_authorizationrequest", "Can act on this case as its provider")]
+        indexes = [
+            # The deadline sweep and the work queues: open cases by due time (keyset).
+            models.Index(
+                fields=["decision_due_at", "id"],
+                name="case_open_due_idx",
+                condition=Q(status__in=["received", "in_review", "pended", "physician_review"]),
+            ),
+            models.Index(fields=["status", "decision_due_at"]),
+            models.Index(fields=["member", "received_at"]),
+            models.Index(fields=["requesting_organization", "received_at"]),
+            models.Index(fields=["servicing_organization", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECIDED_STATUSES
+
+
+class Diagnosis(models.Model):
+    case = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE, related_name="diagnoses")
+    sequence = models.PositiveSmallIntegerField()
+    code = models.CharField("ICD-10-CM code", max_length=8, validators=[validate_icd10_cm])
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        constraints = [models.UniqueConstraint(fields=["case", "sequence"], name="diagnosis_sequence_unique")]
+        verbose_name_plural = "diagnoses"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ServiceLine(models.Model):
+    class CodeSystem(models.TextChoices):
+        CPT = "CPT", "CPT"
+        HCPCS = "HCPCS", "HCPCS"
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        PARTIALLY_APPROVED = "partially_approved", "Partially approved"
+        DENIED = "denied", "Denied"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField()
+    code_system = models.CharField(max_length=5, choices=CodeSystem.choices)
+    code = models.CharField(max_length=5)
+    description = models.CharField(max_length=200, blank=True, help_text="The service in plain words.")
+    units = models.PositiveIntegerField()
+    start_date = models.DateField()
+    end_date = models.DateField()
+    # Set by the decision, per line, so partial approvals and reporting are exact.
+    approved_units = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "line_number"], name="line_number_unique"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="line_end_after_start"),
+            models.CheckConstraint(condition=Q(units__gte=1), name="line_units_positive"),
+            models.CheckConstraint(
+                condition=Q(approved_units__isnull=True) | Q(approved_units__lte=models.F("units")),
+                name="line_approved_within_requested",
+            ),
+        ]
+        indexes = [models.Index(fields=["code", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.code_system} {self.code} x{self.units}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Stored under an opaque name; the sanitized original name is kept on the row.
+    return f"attachments/{instance.case_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseEvent(AppendOnlyModel):
+    """Append-only history of a case: every status change, decision, note and request.
+    Written only by `cases.events`; the case timeline reads it."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Request received"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        ASSIGNED = "assigned", "Assigned"
+        ATTACHMENT_ADDED = "attachment_added", "Document attached"
+        NOTE_ADDED = "note_added", "Note added"
+        INFORMATION_REQUESTED = "information_requested", "Information requested"
+        INFORMATION_RECEIVED = "information_received", "Information received"
+        ROUTED_TO_PHYSICIAN = "routed_to_physician", "Routed to physician"
+        DECISION_RECORDED = "decision_recorded", "Decision recorded"
+        EXTENDED = "extended", "Deadline extended"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        CRITERIA_REQUESTED = "criteria_requested", "Criteria copy requested"
+        PEER_TO_PEER_REQUESTED = "peer_to_peer_requested", "Peer-to-peer requested"
+        PEER_TO_PEER_UPDATED = "peer_to_peer_updated", "Peer-to-peer updated"
+        APPEAL_FILED = "appeal_filed", "Appeal filed"
+        APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+        CLOCK_SET = "clock_set", "Due time set"
+        ALERT_RAISED = "alert_raised", "Deadline alert"
+        LETTER_ISSUED = "letter_issued", "Letter issued"
+        LETTER_BLOCKED = "letter_blocked", "Letter held: required content missing"
+        DUPLICATE_FLAGGED = "duplicate_flagged", "Possible duplicate"
+
+    case = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    old_value = models.CharField(max_length=60, blank=True)
+    new_value = models.CharField(max_length=60, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Provider-visible events appear on the provider's timeline; internal notes do not.
+    provider_visible = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# django-guardian with direct foreign keys (its performance guide): provider
+# organizations' access groups hold view/act permissions on their cases.
+class AuthorizationRequestUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE)
+
+
+class AuthorizationRequestGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE)

@@ -1,0 +1,4 @@
+"""Pages of this app (mounted under /cases/)."""
+
+app_name = "cases"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages of this app (mounted under /criteria/)."""
+
+app_name = "criteria"
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Letters, alerts, continuation of care and service-line configuration live here."""

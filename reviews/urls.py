@@ -1,0 +1,4 @@
+"""Pages of this app (mounted under /reviews/)."""
+
+app_name = "reviews"
+urlpatterns: list = []

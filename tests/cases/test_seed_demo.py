@@ -1,0 +1,82 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from cases.models import AuthorizationRequest, CaseStatus, Coverage, InpatientStay, Member
+from reviews.models import PhysicianLicense
+from um_portal.models import User
+from um_portal.roles import Role, user_role
+
+DEMO_ROLES = {
+    "admin": Role.ADMIN,
+    "nurse": Role.NURSE,
+    "nurse2": Role.NURSE,
+    "physician": Role.PHYSICIAN,
+    "physician2": Role.PHYSICIAN,
+    "physician_ca": Role.PHYSICIAN,
+    "provider": Role.PROVIDER,
+    "provider2": Role.PROVIDER,
+}
+
+
+def _counts():
+    return (
+        User.objects.count(),
+        Member.objects.count(),
+        Coverage.objects.count(),
+        AuthorizationRequest.objects.count(),
+        PhysicianLicense.objects.count(),
+        InpatientStay.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_with_debug_off():
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_creates_the_documented_logins(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-test-password")
+    call_command("seed_demo", force=True)
+    first = _counts()
+    call_command("seed_demo", force=True)
+    assert _counts() == first
+
+    for username, role in DEMO_ROLES.items():
+        user = authenticate(username=username, password="demo-test-password")
+        assert user is not None, username
+        assert user_role(user) == role
+    assert User.objects.get(username="provider").organization.kind == "practice"
+    assert User.objects.get(username="provider2").organization.kind == "imaging"
+    assert set(PhysicianLicense.objects.filter(physician__username="physician").values_list("state", flat=True)) == {
+        "MD",
+        "VA",
+        "DC",
+    }
+    assert list(
+        PhysicianLicense.objects.filter(physician__username="physician_ca").values_list("state", flat=True)
+    ) == ["CA"]
+
+
+@pytest.mark.django_db
+def test_seed_demo_covers_every_line_of_business_and_state(monkeypatch):
+    call_command("seed_demo", force=True)
+    md_lobs = set(Coverage.objects.filter(state="MD").values_list("line_of_business", flat=True))
+    assert md_lobs == {"commercial", "medicare_advantage", "medicaid", "chip"}
+    assert Coverage.objects.filter(state="CA", line_of_business="commercial").exists()
+    assert Coverage.objects.filter(state="VA", line_of_business="commercial").exists()
+    assert Coverage.objects.filter(end_date__isnull=False).exists()
+    assert InpatientStay.objects.filter(discharged_at__isnull=True, facility__kind="hospital").count() >= 2
+    statuses = set(AuthorizationRequest.objects.values_list("status", flat=True))
+    assert statuses >= {
+        CaseStatus.RECEIVED,
+        CaseStatus.IN_REVIEW,
+        CaseStatus.PENDED,
+        CaseStatus.PHYSICIAN_REVIEW,
+        CaseStatus.APPROVED,
+        CaseStatus.DENIED,
+    }
+    assert AuthorizationRequest.objects.count() >= 24

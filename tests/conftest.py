@@ -1,0 +1,177 @@
+"""Named personas for every role (healthchecks' alice/bob style) and case helpers.
+
+- `provider` works at `ortho` (Chesapeake-like practice); `provider2` at `imaging`.
+- `nurse`, `nurse2`: RNs. `physician`: MD licensed in MD, VA, DC. `physician_ca`: CA only.
+- `admin`: UM administrator.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cases.services.intake import case_create
+from cases.services.providers import provider_user_attach
+from um_portal.roles import Role, user_set_role
+
+from .factories import (
+    AgreementFactory,
+    CoverageFactory,
+    LicenseFactory,
+    MemberFactory,
+    OrganizationFactory,
+    PractitionerFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip, by name, only the tests whose service is missing (see settings_test)."""
+    skip_pg = pytest.mark.skip(reason="PostgreSQL not reachable (running on SQLite)")
+    skip_redis = pytest.mark.skip(reason="Redis not reachable")
+    for item in items:
+        if "postgres" in item.keywords and not settings.POSTGRES_AVAILABLE:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_AVAILABLE:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+
+
+def _staff(username: str, role: str, credentials: str = ""):
+    user = UserFactory(username=username, credentials=credentials, first_name=username.title(), last_name="Tester")
+    user_set_role(user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def ortho(db):
+    org = OrganizationFactory(name="Ortho Test Associates")
+    AgreementFactory(organization=org)
+    return org
+
+
+@pytest.fixture
+def imaging(db):
+    org = OrganizationFactory(name="Imaging Test Center", kind="imaging")
+    AgreementFactory(organization=org)
+    return org
+
+
+@pytest.fixture
+def surgeon(ortho):
+    return PractitionerFactory(organization=ortho)
+
+
+@pytest.fixture
+def provider(ortho):
+    user = UserFactory(username="provider", first_name="Paula", last_name="Grant")
+    provider_user_attach(user=user, organization=ortho)
+    return user
+
+
+@pytest.fixture
+def provider2(imaging):
+    user = UserFactory(username="provider2", first_name="Peter", last_name="Hale")
+    provider_user_attach(user=user, organization=imaging)
+    return user
+
+
+@pytest.fixture
+def nurse(db):
+    return _staff("nurse", Role.NURSE, "RN")
+
+
+@pytest.fixture
+def nurse2(db):
+    return _staff("nurse2", Role.NURSE, "RN")
+
+
+@pytest.fixture
+def physician(db):
+    user = _staff("physician", Role.PHYSICIAN, "MD")
+    for state in ("MD", "VA", "DC"):
+        LicenseFactory(physician=user, state=state)
+    return user
+
+
+@pytest.fixture
+def physician2(db):
+    user = _staff("physician2", Role.PHYSICIAN, "MD")
+    for state in ("MD", "VA", "DC"):
+        LicenseFactory(physician=user, state=state)
+    return user
+
+
+@pytest.fixture
+def physician_ca(db):
+    user = _staff("physician_ca", Role.PHYSICIAN, "MD")
+    LicenseFactory(physician=user, state="CA")
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    user = _staff("admin", Role.ADMIN)
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+@pytest.fixture
+def member(db):
+    m = MemberFactory(member_number="M100001", first_name="Alice", last_name="Marlowe", date_of_birth=date(1961, 4, 2))
+    CoverageFactory(member=m)
+    return m
+
+
+@pytest.fixture
+def make_case(ortho, surgeon):
+    """Create a case through the real intake service. Keyword overrides pass through."""
+
+    def _make(**overrides):
+        start = overrides.pop("start_date", timezone.localdate() + timedelta(days=14))
+        member = overrides.pop("member", None)
+        if member is None:
+            member = MemberFactory()
+            CoverageFactory(member=member)
+        kwargs = {
+            "member": member,
+            "requesting_organization": ortho,
+            "requesting_practitioner": surgeon,
+            "servicing_organization": ortho,
+            "service_category": "outpatient_procedure",
+            "diagnosis_codes": ["M17.11"],
+            "lines": [{"code_system": "CPT", "code": "27447", "units": 1, "start_date": start, "end_date": start}],
+            "clinical_summary": "Synthetic test case.",
+        }
+        kwargs.update(overrides)
+        return case_create(**kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it."""
+
+    class _Client(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user=user)
+            return self
+
+    return _Client()

@@ -1,0 +1,120 @@
+"""factory_boy factories for the domain. Synthetic values only."""
+
+from datetime import date, timedelta
+
+import factory
+from django.utils import timezone
+
+from cases.models import (
+    Coverage,
+    InpatientStay,
+    LineOfBusiness,
+    Member,
+    Practitioner,
+    ProviderAgreement,
+    ProviderOrganization,
+)
+from cases.validators import npi_is_valid
+from reviews.models import PhysicianLicense
+from um_portal.models import User
+
+
+def valid_npi(n: int) -> str:
+    """A valid NPI (correct check digit) derived from a sequence number."""
+    base = f"1{n:08d}"
+    for digit in range(10):
+        if npi_is_valid(base + str(digit)):
+            return base + str(digit)
+    raise AssertionError("unreachable: one check digit always fits")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@um-portal.example")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    member_number = factory.Sequence(lambda n: f"T{200000 + n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = date(1970, 1, 15)
+    sex = "F"
+    address_line1 = "1 Test Way"
+    city = "Baltimore"
+    state = "MD"
+    postal_code = "21201"
+
+
+class CoverageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coverage
+
+    member = factory.SubFactory(MemberFactory)
+    plan_name = "Test Choice PPO"
+    line_of_business = LineOfBusiness.COMMERCIAL
+    state = factory.LazyAttribute(lambda c: c.member.state)
+    effective_date = date(2024, 1, 1)
+    end_date = None
+    premium_paid_through = date(2026, 12, 31)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProviderOrganization
+
+    name = factory.Sequence(lambda n: f"Test Practice {n}")
+    tin = factory.Sequence(lambda n: f"{510000000 + n}")
+    npi = factory.Sequence(lambda n: valid_npi(50000 + n))
+    kind = ProviderOrganization.Kind.PRACTICE
+    state = "MD"
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProviderAgreement
+
+    organization = factory.SubFactory(OrganizationFactory)
+    effective_date = date(2020, 1, 1)
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practitioner
+
+    npi = factory.Sequence(lambda n: valid_npi(70000 + n))
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    credentials = "MD"
+    specialty = "Orthopedic surgery"
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class InpatientStayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InpatientStay
+
+    member = factory.SubFactory(MemberFactory)
+    facility = factory.SubFactory(OrganizationFactory, kind=ProviderOrganization.Kind.HOSPITAL)
+    admitted_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=2))
+
+
+class LicenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhysicianLicense
+
+    physician = factory.SubFactory(UserFactory)
+    state = "MD"
+    number = factory.Sequence(lambda n: f"D{n:07d}")
+    issued_on = date(2015, 1, 1)
+    expires_on = date(2029, 12, 31)
+    board_certification = "American Board of Internal Medicine"

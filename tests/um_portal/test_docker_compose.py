@@ -1,0 +1,42 @@
+"""docker-compose.yml cannot run here (no Docker engine), so a test reads it."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_five_services_on_one_image():
+    services = _compose()["services"]
+    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+    images = {services[name]["image"] for name in ("web", "worker", "beat")}
+    assert images == {"um-portal:latest"}
+    assert all(services[name]["build"] == "." for name in ("web", "worker", "beat"))
+    assert (ROOT / "Dockerfile").exists()
+
+
+def test_compose_commands_start_gunicorn_worker_and_beat():
+    services = _compose()["services"]
+    assert "gunicorn um_portal.wsgi:application" in " ".join(services["web"]["command"])
+    assert "migrate" in " ".join(services["web"]["command"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "um_portal", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "um_portal", "beat"]
+    assert "-B" not in services["worker"]["command"], "beat runs once, in its own service"
+
+
+def test_compose_wires_database_and_broker_and_keeps_secrets_out():
+    services = _compose()["services"]
+    env = services["web"]["environment"]
+    assert env["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert env["SECRET_KEY"].startswith("${SECRET_KEY")
+    assert "POSTGRES_PASSWORD:?" in services["db"]["environment"]["POSTGRES_PASSWORD"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"

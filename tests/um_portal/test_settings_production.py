@@ -1,0 +1,59 @@
+"""Settings read from the environment: production refuses to start without a secret,
+DEBUG is off unless asked for, and `check --deploy` is clean with production values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# Variables the test settings put in this process's environment; a production process has none.
+TEST_ONLY = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT"}
+
+
+def _production_env(**env) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
+    clean.update(env)
+    return clean
+
+
+def _run(code: str, **env) -> subprocess.CompletedProcess:
+    clean = _production_env(**env)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _run("import django, os; os.environ['DJANGO_SETTINGS_MODULE']='um_portal.settings'; django.setup()")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='um_portal.settings'; import django; django.setup(); "
+        "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+    )
+    assert _run(code, SECRET_KEY="x" * 60).stdout.split() == ["False", "True"]
+    assert _run(code, DEBUG="1").stdout.split() == ["True", "False"]
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(
+            DJANGO_SETTINGS_MODULE="um_portal.settings",
+            SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+            ALLOWED_HOSTS="um.example.org",
+            DATABASE_URL="sqlite:///:memory:",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

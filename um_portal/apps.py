@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class UmPortalConfig(AppConfig):
+    name = "um_portal"
+    verbose_name = "UM Portal: users, roles and audit"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import roles_sync
+
+        post_migrate.connect(roles_sync, sender=self)

@@ -1,0 +1,39 @@
+"""The PHI access log: one call per read, from every door."""
+
+from .models import AccessLog
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_record(*, user, obj, how: str, request=None, member=None) -> AccessLog:
+    """Record that `user` read `obj` (a case, member, attachment or letter)."""
+    from cases.models import Attachment, AuthorizationRequest, Member
+
+    kind_by_model = {
+        AuthorizationRequest: AccessLog.ObjectKind.CASE,
+        Member: AccessLog.ObjectKind.MEMBER,
+        Attachment: AccessLog.ObjectKind.ATTACHMENT,
+    }
+    kind = kind_by_model.get(type(obj))
+    if kind is None:
+        # Letters live in notifications; avoid importing it here.
+        kind = getattr(obj, "access_log_kind", None)
+    if kind is None:
+        raise TypeError(f"Reads of {type(obj).__name__} are not PHI reads the log knows.")
+    if member is None:
+        member = obj if isinstance(obj, Member) else getattr(obj, "member", None)
+        if member is None and hasattr(obj, "case"):
+            member = obj.case.member
+    return AccessLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        object_kind=kind,
+        object_id=str(obj.pk),
+        member=member,
+        how=how,
+        path=(request.path[:300] if request is not None else ""),
+        ip_address=_client_ip(request),
+    )

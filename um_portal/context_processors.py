@@ -1,0 +1,11 @@
+from django.conf import settings
+
+from .roles import user_role
+
+
+def portal(request):
+    return {
+        "PLAN_NAME": settings.PLAN_NAME,
+        "DEMO_MODE": settings.DEMO_MODE,
+        "user_role": user_role(getattr(request, "user", None)),
+    }

@@ -1,0 +1,95 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A portal user. Provider office staff belong to one provider organization; UMOC
+    staff belong to none. The role comes from the user's group (um_portal.roles)."""
+
+    organization = models.ForeignKey(
+        "cases.ProviderOrganization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="Provider office staff only: the organization they work for.",
+    )
+    credentials = models.CharField(
+        max_length=40, blank=True, help_text="Professional credentials shown on decisions, e.g. 'RN' or 'MD'."
+    )
+    phone = models.CharField(max_length=20, blank=True)
+
+    @property
+    def display_name(self) -> str:
+        name = self.get_full_name() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only: update() is refused.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only: delete() is refused.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once. The ORM refuses updates and deletes; the database enforces
+    the same with a trigger on PostgreSQL (see the audit migration)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only: they cannot be deleted.")
+
+
+class AccessLog(AppendOnlyModel):
+    """Every read of PHI (a case, a member, a document, a letter): who, what, when, how."""
+
+    class ObjectKind(models.TextChoices):
+        CASE = "case", "Case"
+        MEMBER = "member", "Member"
+        ATTACHMENT = "attachment", "Document"
+        LETTER = "letter", "Letter"
+
+    class How(models.TextChoices):
+        PAGE = "page", "Web page"
+        API = "api", "API"
+        DOWNLOAD = "download", "Download"
+        ADMIN = "admin", "Admin"
+        EXPORT = "export", "Export"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey("um_portal.User", null=True, on_delete=models.PROTECT, related_name="+")
+    object_kind = models.CharField(max_length=20, choices=ObjectKind.choices)
+    object_id = models.CharField(max_length=64)
+    member = models.ForeignKey(
+        "cases.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The member whose information was read, for the accounting of disclosures.",
+    )
+    how = models.CharField(max_length=20, choices=How.choices)
+    path = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["object_kind", "object_id"]),
+            models.Index(fields=["member", "at"]),
+            models.Index(fields=["user", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} read {self.object_kind} {self.object_id} ({self.how})"

@@ -1,0 +1,168 @@
+"""Roles and the permission catalogue: one enum of permissions mapped to roles.
+
+Views, services and the API ask `user_can(user, Perm.X)`; no permission strings are
+scattered elsewhere. Groups in the database carry the role so administrators assign
+roles in the admin; object permissions on cases (django-guardian) carry provider access.
+"""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROVIDER = "provider", "Provider office"
+    NURSE = "nurse", "UM nurse (RN)"
+    PHYSICIAN = "physician", "Physician medical director"
+    ADMIN = "um_admin", "UM administrator"
+
+
+GROUP_NAMES: dict[str, str] = {
+    Role.PROVIDER: "Provider",
+    Role.NURSE: "Nurse (RN)",
+    Role.PHYSICIAN: "Physician",
+    Role.ADMIN: "UM administrator",
+}
+STAFF_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.ADMIN})
+REVIEWER_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN})
+
+
+class Perm(StrEnum):
+    # Provider side (further limited to their organization's cases by object permission).
+    CASE_SUBMIT = "case_submit"
+    CASE_VIEW_OWN_ORG = "case_view_own_org"
+    CASE_ATTACH = "case_attach"
+    CASE_RESPOND = "case_respond"
+    CASE_WITHDRAW = "case_withdraw"
+    CASE_REQUEST_PEER_TO_PEER = "case_request_peer_to_peer"
+    CASE_APPEAL = "case_appeal"
+    ELIGIBILITY_CHECK = "eligibility_check"
+    # UMOC side.
+    CASE_VIEW_ALL = "case_view_all"
+    CASE_ENTER_FOR_OTHERS = "case_enter_for_others"
+    MEMBER_SEARCH = "member_search"
+    QUEUE_WORK = "queue_work"
+    CASE_ASSIGN = "case_assign"
+    CASE_APPROVE = "case_approve"
+    CASE_PEND = "case_pend"
+    CASE_EXTEND = "case_extend"
+    CASE_DENY_ADMINISTRATIVE = "case_deny_administrative"
+    CASE_ROUTE_TO_PHYSICIAN = "case_route_to_physician"
+    # Medical necessity: physicians only, and only with an active license in the
+    # member's state (checked by the decision service, RULES.md section 3).
+    CASE_DENY_MEDICAL_NECESSITY = "case_deny_medical_necessity"
+    CASE_PARTIALLY_APPROVE = "case_partially_approve"
+    APPEAL_DECIDE = "appeal_decide"
+    PEER_TO_PEER_CONDUCT = "peer_to_peer_conduct"
+    # Administration.
+    CONFIGURE = "configure"
+    AUDIT_VIEW = "audit_view"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.PROVIDER: frozenset(
+        {
+            Perm.CASE_SUBMIT,
+            Perm.CASE_VIEW_OWN_ORG,
+            Perm.CASE_ATTACH,
+            Perm.CASE_RESPOND,
+            Perm.CASE_WITHDRAW,
+            Perm.CASE_REQUEST_PEER_TO_PEER,
+            Perm.CASE_APPEAL,
+            Perm.ELIGIBILITY_CHECK,
+        }
+    ),
+    Role.NURSE: frozenset(
+        {
+            Perm.CASE_VIEW_ALL,
+            Perm.CASE_ENTER_FOR_OTHERS,
+            Perm.CASE_ATTACH,
+            Perm.MEMBER_SEARCH,
+            Perm.ELIGIBILITY_CHECK,
+            Perm.QUEUE_WORK,
+            Perm.CASE_ASSIGN,
+            Perm.CASE_APPROVE,
+            Perm.CASE_PEND,
+            Perm.CASE_EXTEND,
+            Perm.CASE_DENY_ADMINISTRATIVE,
+            Perm.CASE_ROUTE_TO_PHYSICIAN,
+        }
+    ),
+    Role.PHYSICIAN: frozenset(
+        {
+            Perm.CASE_VIEW_ALL,
+            Perm.CASE_ATTACH,
+            Perm.MEMBER_SEARCH,
+            Perm.ELIGIBILITY_CHECK,
+            Perm.QUEUE_WORK,
+            Perm.CASE_ASSIGN,
+            Perm.CASE_APPROVE,
+            Perm.CASE_PEND,
+            Perm.CASE_EXTEND,
+            Perm.CASE_DENY_ADMINISTRATIVE,
+            Perm.CASE_ROUTE_TO_PHYSICIAN,
+            Perm.CASE_DENY_MEDICAL_NECESSITY,
+            Perm.CASE_PARTIALLY_APPROVE,
+            Perm.APPEAL_DECIDE,
+            Perm.PEER_TO_PEER_CONDUCT,
+        }
+    ),
+    Role.ADMIN: frozenset(
+        {
+            Perm.CASE_VIEW_ALL,
+            Perm.CASE_ENTER_FOR_OTHERS,
+            Perm.MEMBER_SEARCH,
+            Perm.ELIGIBILITY_CHECK,
+            Perm.CONFIGURE,
+            Perm.AUDIT_VIEW,
+        }
+    ),
+}
+
+
+def user_role(user) -> str | None:
+    """The user's role, from group membership (cached on the user object)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    cached = getattr(user, "_um_role", "unset")
+    if cached != "unset":
+        return cached
+    names = set(user.groups.values_list("name", flat=True))
+    role = None
+    # Most privileged first, should someone be in two groups by mistake.
+    for candidate in (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.PROVIDER):
+        if GROUP_NAMES[candidate] in names:
+            role = candidate
+            break
+    if role is None and user.is_superuser:
+        role = Role.ADMIN
+    user._um_role = role
+    return role
+
+
+def user_can(user, perm: Perm) -> bool:
+    role = user_role(user)
+    return role is not None and perm in ROLE_PERMISSIONS[role]
+
+
+def is_staff_role(user) -> bool:
+    return user_role(user) in STAFF_ROLES
+
+
+def roles_sync(**kwargs) -> None:
+    """Make sure one group per role exists (run after every migrate)."""
+    from django.contrib.auth.models import Group
+
+    for name in GROUP_NAMES.values():
+        Group.objects.get_or_create(name=name)
+
+
+def user_set_role(*, user, role: str) -> None:
+    """Put the user in exactly one role group."""
+    from django.contrib.auth.models import Group
+
+    roles_sync()
+    role_groups = Group.objects.filter(name__in=GROUP_NAMES.values())
+    user.groups.remove(*role_groups)
+    user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    user._um_role = "unset"
