@@ -86,3 +86,114 @@ def event_duplicate_flagged(*, case, actor, duplicate_of) -> CaseEvent:
         message=f"Possible duplicate of {duplicate_of.reference}.",
         data={"duplicate_of": str(duplicate_of.pk)},
     )
+
+
+def event_routed_to_physician(*, case, actor, note: str) -> CaseEvent:
+    return _record(case, Kind.ROUTED_TO_PHYSICIAN, actor=actor, message=note, provider_visible=False)
+
+
+def event_information_requested(*, case, actor, pend) -> CaseEvent:
+    return _record(
+        case,
+        Kind.INFORMATION_REQUESTED,
+        actor=actor,
+        message=pend.requested_information,
+        data={"pend_id": pend.pk, "respond_by": pend.respond_by.isoformat()},
+    )
+
+
+def event_information_received(*, case, actor, pend) -> CaseEvent:
+    return _record(case, Kind.INFORMATION_RECEIVED, actor=actor, message=pend.response_text, data={"pend_id": pend.pk})
+
+
+def event_decision_recorded(*, case, actor, decision) -> CaseEvent:
+    """Letters are generated from this event (one per case, kind, recipient and event)."""
+    return _record(
+        case,
+        Kind.DECISION_RECORDED,
+        actor=actor,
+        new=decision.outcome,
+        message=decision.reason,
+        data={"decision_id": decision.pk, "outcome": decision.outcome, "basis": decision.basis},
+    )
+
+
+def event_extended(*, case, actor, extension) -> CaseEvent:
+    return _record(
+        case,
+        Kind.EXTENDED,
+        actor=actor,
+        old=extension.old_due_at.isoformat(),
+        new=extension.new_due_at.isoformat(),
+        message=extension.reason,
+        data={"extension_id": extension.pk, "rule": extension.rule},
+    )
+
+
+def event_withdrawn(*, case, actor, reason: str) -> CaseEvent:
+    return _record(case, Kind.WITHDRAWN, actor=actor, message=reason)
+
+
+def event_criteria_requested(*, case, actor, request) -> CaseEvent:
+    return _record(case, Kind.CRITERIA_REQUESTED, actor=actor, data={"criteria_request_id": request.pk})
+
+
+def event_peer_to_peer_requested(*, case, actor, peer_to_peer) -> CaseEvent:
+    return _record(
+        case,
+        Kind.PEER_TO_PEER_REQUESTED,
+        actor=actor,
+        data={"peer_to_peer_id": peer_to_peer.pk, "preferred_times": peer_to_peer.preferred_times},
+    )
+
+
+def event_peer_to_peer_updated(*, case, actor, peer_to_peer, message: str) -> CaseEvent:
+    return _record(
+        case,
+        Kind.PEER_TO_PEER_UPDATED,
+        actor=actor,
+        new=peer_to_peer.status,
+        message=message,
+        data={"peer_to_peer_id": peer_to_peer.pk},
+    )
+
+
+def event_appeal_filed(*, case, actor, appeal) -> CaseEvent:
+    return _record(case, Kind.APPEAL_FILED, actor=actor, message=appeal.reason, data={"appeal_id": appeal.pk})
+
+
+def event_appeal_decided(*, case, actor, appeal) -> CaseEvent:
+    """Letters are generated from this event."""
+    return _record(
+        case,
+        Kind.APPEAL_DECIDED,
+        actor=actor,
+        new=appeal.outcome,
+        message=appeal.outcome_reason,
+        data={"appeal_id": appeal.pk, "outcome": appeal.outcome},
+    )
+
+
+def event_alert_raised(*, case, threshold: str, message: str) -> CaseEvent:
+    return _record(case, Kind.ALERT_RAISED, new=threshold, message=message, provider_visible=False)
+
+
+def event_letter_issued(*, case, letter) -> CaseEvent:
+    return _record(
+        case,
+        Kind.LETTER_ISSUED,
+        new=letter.kind,
+        message=f"{letter.get_kind_display()} letter to the {letter.get_recipient_display().lower()}.",
+        data={"letter_id": str(letter.pk)},
+    )
+
+
+def event_letter_blocked(*, case, kind: str, missing: list[str]) -> CaseEvent:
+    return _record(
+        case,
+        Kind.LETTER_BLOCKED,
+        new=kind,
+        message="Letter held: missing " + ", ".join(missing) + ".",
+        data={"missing": missing},
+        provider_visible=False,
+    )

@@ -65,3 +65,177 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.outcome} by {self.decided_by}"
+
+
+class Pend(models.Model):
+    """A request for information: what is missing and by when. Answered by the provider."""
+
+    case = models.ForeignKey("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="pends")
+    requested_information = models.TextField()
+    respond_by = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    response_text = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_attachments = models.ManyToManyField("cases.Attachment", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(responded_at__isnull=True), name="one_open_pend_per_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Pend on {self.case} until {self.respond_by}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.responded_at is None
+
+
+class Extension(models.Model):
+    """A decision deadline extension: once per case, only where a rule allows it."""
+
+    class Ground(models.TextChoices):
+        MEMBER_REQUEST = "member_request", "The member asked for more time"
+        OUTSIDE_INFORMATION = "outside_information", "Outside information is needed and in the member's interest"
+
+    case = models.OneToOneField("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="extension")
+    ground = models.CharField(max_length=30, choices=Ground.choices)
+    reason = models.TextField()
+    rule = models.CharField(max_length=30, help_text="The turnaround rule whose extension was used.")
+    old_due_at = models.DateTimeField()
+    new_due_at = models.DateTimeField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Extension of {self.case} to {self.new_due_at:%Y-%m-%d}"
+
+
+class Appeal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DECIDED = "decided", "Decided"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", "Upheld"
+        OVERTURNED = "overturned", "Overturned"
+        PARTIALLY_OVERTURNED = "partially_overturned", "Partially overturned"
+
+    case = models.ForeignKey("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="appeals")
+    decision_appealed = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    reason = models.TextField()
+    expedited = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_appeals"
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    criteria = models.ManyToManyField("criteria.CriteriaVersion", blank=True, related_name="appeals")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="decided_appeals"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["due_at", "id"], name="appeal_open_due_idx", condition=Q(status="open"))]
+
+    def __str__(self) -> str:
+        return f"Appeal of {self.case}"
+
+
+class PeerToPeerRequest(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SCHEDULED = "scheduled", "Scheduled"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", "Decision upheld"
+        CHANGED = "changed", "Decision changed"
+        NO_CONTACT = "no_contact", "Could not reach the provider"
+
+    case = models.ForeignKey("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="peer_to_peers")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    preferred_times = models.JSONField(default=list, blank=True)
+    phone = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="peer_to_peers"
+    )
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Peer-to-peer on {self.case}"
+
+
+class PeerToPeerAttempt(models.Model):
+    class Result(models.TextChoices):
+        REACHED = "reached", "Reached the provider"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        NO_ANSWER = "no_answer", "No answer"
+
+    peer_to_peer = models.ForeignKey(PeerToPeerRequest, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(max_length=20, choices=Result.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class CriteriaCopyRequest(models.Model):
+    """A provider (or member) asked for a copy of the criteria used on a case."""
+
+    case = models.ForeignKey("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="criteria_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Criteria copy for {self.case}"
+
+
+class PlanClosure(models.Model):
+    """A day (or part of one) the plan is closed, on top of the US federal holidays
+    (observed) that the `holidays` package supplies. Shared by the decision clocks
+    (business days) and phone routing (hours)."""
+
+    date = models.DateField()
+    name = models.CharField(max_length=120)
+    # Empty times: closed all day. Otherwise closed from `closed_from` (e.g. an early close).
+    closed_from = models.TimeField(null=True, blank=True)
+    counts_as_holiday = models.BooleanField(
+        default=True, help_text="A whole-day closure is a non-business day for the decision clocks."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["date", "name"], name="closure_date_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

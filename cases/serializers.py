@@ -1,0 +1,185 @@
+"""Read-only case representations of API.md, shared by every app's API views.
+
+They read only what `cases.selectors` prefetched: no queries per row.
+"""
+
+from rest_framework import serializers
+
+from um_portal.roles import Role, user_role
+
+from .selectors import provider_label
+
+
+class MemberBriefSerializer(serializers.Serializer):
+    member_number = serializers.CharField()
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+
+
+class ProviderBriefSerializer(serializers.Serializer):
+    npi = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ServiceLineSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    code_system = serializers.CharField()
+    code = serializers.CharField()
+    description = serializers.CharField()
+    units = serializers.IntegerField()
+    approved_units = serializers.IntegerField(allow_null=True)
+    outcome = serializers.CharField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class ClockSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    started_by = serializers.CharField()
+
+
+class CaseListSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    channel = serializers.CharField()
+    urgency = serializers.CharField()
+    review_type = serializers.CharField()
+    service_category = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    decision_due_at = serializers.DateTimeField()
+    member = serializers.SerializerMethodField()
+    requesting_provider = serializers.SerializerMethodField()
+    servicing_provider = serializers.SerializerMethodField()
+    assigned_to = serializers.SerializerMethodField()
+
+    def get_member(self, case) -> MemberBriefSerializer:
+        m = case.member
+        return {"member_number": m.member_number, "name": m.name, "date_of_birth": m.date_of_birth.isoformat()}
+
+    def get_requesting_provider(self, case) -> ProviderBriefSerializer:
+        return provider_label(case.requesting_organization, case.requesting_practitioner)
+
+    def get_servicing_provider(self, case) -> ProviderBriefSerializer:
+        return provider_label(case.servicing_organization, case.servicing_practitioner)
+
+    def get_assigned_to(self, case) -> str | None:
+        return case.assigned_to.username if case.assigned_to_id else None
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    notice_due_at = serializers.DateTimeField(allow_null=True)
+    clocks = ClockSerializer(many=True)
+    expedited_reason = serializers.CharField()
+    place_of_service = serializers.CharField()
+    clinical_summary = serializers.CharField()
+    diagnosis_codes = serializers.SerializerMethodField()
+    lines = ServiceLineSerializer(many=True)
+    pend = serializers.SerializerMethodField()
+    extension = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    letters = serializers.SerializerMethodField()
+    appeals = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    def _is_provider(self) -> bool:
+        request = self.context.get("request")
+        return request is not None and user_role(request.user) == Role.PROVIDER
+
+    def get_diagnosis_codes(self, case) -> list[str]:
+        return [d.code for d in case.diagnoses.all()]
+
+    def get_pend(self, case) -> dict | None:
+        pends = list(case.pends.all())
+        if not pends:
+            return None
+        pend = max(pends, key=lambda p: p.requested_at)
+        return {
+            "requested_information": pend.requested_information,
+            "respond_by": pend.respond_by.isoformat(),
+            "requested_at": pend.requested_at.isoformat(),
+            "responded_at": pend.responded_at.isoformat() if pend.responded_at else None,
+        }
+
+    def get_extension(self, case) -> dict | None:
+        extension = getattr(case, "extension", None)
+        if extension is None:
+            return None
+        return {
+            "reason": extension.reason,
+            "ground": extension.ground,
+            "rule": extension.rule,
+            "new_due_at": extension.new_due_at.isoformat(),
+            "granted_at": extension.granted_at.isoformat(),
+        }
+
+    def get_decision(self, case) -> dict | None:
+        decisions = getattr(case, "current_decisions", None)
+        if not decisions:
+            return None
+        d = decisions[0]
+        reviewer = d.decided_by
+        return {
+            "outcome": d.outcome,
+            "basis": d.basis or None,
+            "reason": d.reason,
+            "criteria": [
+                {"id": v.pk, "name": v.criteria_set.name, "source": v.criteria_set.source, "version": v.version}
+                for v in d.criteria.all()
+            ],
+            "decided_by": {
+                "name": reviewer.get_full_name() or reviewer.username,
+                "credentials": reviewer.credentials,
+                "role": user_role(reviewer),
+            },
+            "decided_at": d.decided_at.isoformat(),
+        }
+
+    def get_letters(self, case) -> list[dict]:
+        return [
+            {
+                "id": str(letter.pk),
+                "kind": letter.kind,
+                "recipient": letter.recipient,
+                "created_at": letter.created_at.isoformat(),
+                "url": f"/api/v1/letters/{letter.pk}/pdf",
+            }
+            for letter in case.letters.all()
+            if getattr(letter, "is_issued", True)
+        ]
+
+    def get_appeals(self, case) -> list[dict]:
+        return [
+            {"id": a.pk, "status": a.status, "due_at": a.due_at.isoformat(), "outcome": a.outcome or None}
+            for a in case.appeals.all()
+        ]
+
+    def get_attachments(self, case) -> list[dict]:
+        return [
+            {
+                "id": str(a.pk),
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "description": a.description,
+                "uploaded_at": a.uploaded_at.isoformat(),
+            }
+            for a in case.attachments.all()
+        ]
+
+    def get_timeline(self, case) -> list[dict]:
+        provider = self._is_provider()
+        return [
+            {
+                "at": e.at.isoformat(),
+                "event": e.kind,
+                "label": e.get_kind_display(),
+                "message": e.message,
+                "by": e.actor.display_name if e.actor_id else "UM Portal",
+            }
+            for e in case.events.all()
+            if e.provider_visible or not provider
+        ]

@@ -1,0 +1,51 @@
+"""The plan's business calendar: Monday to Friday minus holidays.
+
+Holidays are the US federal holidays as observed (the `holidays` package) plus whole-day
+closures an administrator adds (`PlanClosure`). Shared by the decision clocks (business
+days, RULES.md section 1) and phone routing (RULES.md section 6).
+"""
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays as holidays_lib
+
+
+@lru_cache(maxsize=64)
+def federal_holidays(year: int) -> dict[date, str]:
+    """US federal holidays with their observed days (e.g. a Saturday holiday observed Friday)."""
+    return dict(holidays_lib.US(years=year, observed=True))
+
+
+def plan_holidays(start: date, end: date) -> dict[date, str]:
+    """Every holiday and whole-day closure from `start` to `end` inclusive, with its name."""
+    from .models import PlanClosure
+
+    result: dict[date, str] = {}
+    for year in range(start.year, end.year + 1):
+        result.update({d: n for d, n in federal_holidays(year).items() if start <= d <= end})
+    closures = PlanClosure.objects.filter(
+        date__range=(start, end), closed_from__isnull=True, counts_as_holiday=True
+    ).values_list("date", "name")
+    result.update(dict(closures))
+    return result
+
+
+def is_business_day(day: date, holidays: dict[date, str] | None = None) -> bool:
+    if day.weekday() >= 5:
+        return False
+    if holidays is None:
+        holidays = plan_holidays(day, day)
+    return day not in holidays
+
+
+def add_business_days(day: date, n: int) -> date:
+    """The Nth business day after `day` (day itself is day 0)."""
+    # Holidays are sparse: n business days fit in n * 2 + 14 calendar days.
+    holidays = plan_holidays(day, day + timedelta(days=n * 2 + 14))
+    current, counted = day, 0
+    while counted < n:
+        current += timedelta(days=1)
+        if is_business_day(current, holidays):
+            counted += 1
+    return current
