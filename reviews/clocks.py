@@ -12,8 +12,11 @@ EXPEDITED_HOURS = 72
 STANDARD_DAYS = 15
 
 
-def case_clocks_compute(*, case) -> tuple[datetime, list[dict]]:
-    """The case's decision due time and the per-rule breakdown [{rule, due_at, started_by}]."""
+def case_clocks_compute(*, case, information_received_at: datetime | None = None) -> tuple[datetime, list[dict]]:
+    """The case's decision due time and the per-rule breakdown [{rule, due_at, started_by}].
+
+    `information_received_at`: when a pend was answered; rules whose clock runs from receipt
+    of the information (California, Maryland) restart from it (the engine does this)."""
     if case.urgency == "expedited":
         due = case.received_at + timedelta(hours=EXPEDITED_HOURS)
     else:
