@@ -1,0 +1,186 @@
+"""The route-permission matrix: every URL pattern (pages and API) and who may reach it.
+
+Walks the URL resolver, so a new route without a row here fails the suite. To add one,
+add ONE line to MATRIX: the route's name and who may reach it; everyone else must be
+refused (anonymous: redirect to login, 401 or 403; a signed-in user: 403 or 404).
+
+- Personas: anonymous, provider (at `ortho`, which owns the sample case), other_org
+  (provider2 at `imaging`: a stranger to the sample case), nurse, physician, admin.
+- URL kwargs come from SAMPLE_KWARGS by name (case_id, reference, member_id ...), or from
+  the row's `kwargs=lambda w: {...}` reading the `world` (w.case, w.member, w.users ...).
+- "Reached" means any answer that is not a refusal, a 405 or a 5xx: a POST with an empty
+  body may well answer 400 or 409, which still proves the role got past the permission
+  checks. Each persona's request runs in a rolled-back savepoint, so one persona's POST
+  cannot change what the next one sees.
+- The admin site (`admin:` namespace) protects itself (is_staff); only its index is listed.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+ANON, PROVIDER, OTHER_ORG, NURSE, PHYSICIAN, ADMIN = "anonymous", "provider", "other_org", "nurse", "physician", "admin"
+PERSONAS = (ANON, PROVIDER, OTHER_ORG, NURSE, PHYSICIAN, ADMIN)
+PUBLIC = frozenset(PERSONAS)  # anyone, signed in or not
+USERS = frozenset({PROVIDER, OTHER_ORG, NURSE, PHYSICIAN, ADMIN})
+PROVIDERS = frozenset({PROVIDER, OTHER_ORG})
+STAFF = frozenset({NURSE, PHYSICIAN, ADMIN})
+REVIEWERS = frozenset({NURSE, PHYSICIAN})
+CASE_PARTIES = frozenset({PROVIDER}) | STAFF  # the sample case's own provider office and UMOC staff
+
+
+@dataclass(frozen=True)
+class Row:
+    allow: frozenset
+    method: str = "get"
+    kwargs: Callable | None = None
+    data: dict = field(default_factory=dict)
+
+
+def row(allow, method: str = "get", kwargs: Callable | None = None, data: dict | None = None) -> Row:
+    return Row(frozenset(allow), method, kwargs, data or {})
+
+
+# One line per route: name -> who may reach it.
+MATRIX: dict[str, Row] = {
+    # um_portal
+    "home": row(USERS),
+    "healthz": row(PUBLIC),
+    "login": row(PUBLIC),
+    "logout": row(PUBLIC, "post"),
+    "api-schema": row(PUBLIC),
+    "api-docs": row(PUBLIC),
+    "admin:index": row({ADMIN}),
+}
+
+# URL kwargs by name, read from the world; a row's own `kwargs` wins.
+SAMPLE_KWARGS: dict[str, Callable] = {
+    "case_id": lambda w: w.case.pk,
+    "case_pk": lambda w: w.case.pk,
+    "reference": lambda w: w.case.reference,
+    "member_id": lambda w: w.member.pk,
+    "member_pk": lambda w: w.member.pk,
+    "member_number": lambda w: w.member.member_number,
+}
+
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    """Yield (name or None, route text, kwarg names) for every leaf pattern."""
+    for entry in patterns:
+        text = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            full_ns = f"{namespace}{ns}:" if ns else namespace
+            if ns in SKIPPED_NAMESPACES:
+                continue
+            yield from _walk(entry.url_patterns, text, full_ns)
+        elif isinstance(entry, URLPattern):
+            kwargs = set(entry.pattern.regex.groupindex)
+            if "format" in kwargs:
+                continue  # DRF format-suffix twin of a route that is already listed
+            yield (f"{namespace}{entry.name}" if entry.name else None), text, kwargs
+
+
+def _routes() -> dict[str, tuple[str, set]]:
+    routes = {}
+    for name, text, kwargs in _walk(get_resolver().url_patterns):
+        routes[name or f"<unnamed {text}>"] = (text, kwargs)
+    return routes
+
+
+def test_every_route_has_a_row_in_the_matrix():
+    routes = _routes()
+    unnamed = sorted(key for key in routes if key.startswith("<unnamed"))
+    assert not unnamed, f"Give these routes a name= so the matrix can list them: {unnamed}"
+    missing = sorted(set(routes) - set(MATRIX))
+    assert not missing, (
+        "Routes without an entry in the route-permission matrix: "
+        f"{missing}. Add one line per route to MATRIX in tests/um_portal/test_route_matrix.py "
+        "saying which personas may reach it."
+    )
+
+
+def test_every_row_names_an_existing_route():
+    routes = _routes()
+    stale = sorted(name for name in MATRIX if name not in routes and not name.startswith("admin:"))
+    assert not stale, f"Matrix rows for routes that no longer exist (remove them): {stale}"
+
+
+@pytest.fixture
+def world(provider, provider2, nurse, physician, admin_user, member, make_case):
+    case = make_case(member=member)
+    users = {PROVIDER: provider, OTHER_ORG: provider2, NURSE: nurse, PHYSICIAN: physician, ADMIN: admin_user}
+    return SimpleNamespace(case=case, member=member, users=users)
+
+
+def _url(name: str, spec: Row, world) -> str:
+    kwargs = {}
+    if spec.kwargs is not None:
+        kwargs = spec.kwargs(world)
+    else:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            pass
+        route_kwargs = _routes()[name][1]
+        unknown = route_kwargs - set(SAMPLE_KWARGS)
+        assert not unknown, f"{name}: give the row kwargs=lambda w: {{...}} for {sorted(unknown)}"
+        kwargs = {key: SAMPLE_KWARGS[key](world) for key in route_kwargs}
+    return reverse(name, kwargs=kwargs)
+
+
+def _is_login_redirect(response) -> bool:
+    location = response.get("Location", "")
+    return response.status_code == 302 and (
+        location.startswith(reverse("login")) or location.startswith(reverse("admin:login"))
+    )
+
+
+def _refused(persona: str, response, public: bool = False) -> bool:
+    # A public route may itself send people to the login page (logout does).
+    if _is_login_redirect(response) and not public:
+        return True
+    if persona == ANON:
+        return response.status_code in (401, 403)
+    return response.status_code in (403, 404)
+
+
+def _request(client: Client, spec: Row, url: str):
+    if spec.method == "get":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return getattr(client, spec.method)(url, data=spec.data, content_type="application/json")
+    return getattr(client, spec.method)(url, data=spec.data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_access(name, world):
+    spec = MATRIX[name]
+    url = _url(name, spec, world)
+    outcomes = {}
+    for persona in PERSONAS:
+        client = Client(raise_request_exception=False)
+        with transaction.atomic():
+            if persona != ANON:
+                client.force_login(world.users[persona])
+            response = _request(client, spec, url)
+            transaction.set_rollback(True)
+        outcomes[persona] = (response.status_code, response.get("Location", ""))
+        status = response.status_code
+        assert status < 500, f"{spec.method.upper()} {url} as {persona}: server error {status}"
+        if persona in spec.allow:
+            assert not _refused(persona, response, public=ANON in spec.allow) and status != 405, (
+                f"{spec.method.upper()} {url} as {persona} should be reached, got {outcomes[persona]}"
+            )
+        else:
+            assert _refused(persona, response), (
+                f"{spec.method.upper()} {url} as {persona} should be refused, got {outcomes[persona]}"
+            )
