@@ -77,3 +77,15 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} letter to {self.get_recipient_display().lower()} on {self.case}"
+
+
+# Phone lines and hours (RULES.md section 6) live in their own module.
+from .models_contact import (  # noqa: E402,F401
+    ContactChangeLog,
+    ContactLine,
+    ContactLineHours,
+    ContactLineInquiry,
+    ContactLinePhone,
+    InquiryKind,
+    Weekday,
+)
