@@ -293,6 +293,13 @@ class AuthorizationRequest(models.Model):
     notice_due_at = models.DateTimeField(null=True, blank=True)
     # One entry per applicable turnaround rule: {"rule", "due_at", "started_by"} (RULES.md 1).
     clocks = models.JSONField(default=list, blank=True)
+    # Deadline enforcement (reviews.services.sweep): when the next alert threshold (50, 75,
+    # 90 %, due) is reached; empty once every alert has been raised. Swept on an index.
+    alert_next_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the decision went overdue (the escalation fired): shown on queues.
+    overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Maryland: tell the provider what is missing within 3 calendar days of receipt.
+    information_notice_due_at = models.DateTimeField(null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases"
@@ -319,6 +326,13 @@ class AuthorizationRequest(models.Model):
                 condition=Q(status__in=["received", "in_review", "pended", "physician_review"]),
             ),
             models.Index(fields=["status", "decision_due_at"]),
+            # The deadline sweep: open cases whose next alert threshold has come.
+            models.Index(
+                fields=["alert_next_at"],
+                name="case_open_alert_next_idx",
+                condition=Q(status__in=["received", "in_review", "pended", "physician_review"])
+                & Q(alert_next_at__isnull=False),
+            ),
             models.Index(fields=["member", "received_at"]),
             models.Index(fields=["requesting_organization", "received_at"]),
             models.Index(fields=["servicing_organization", "received_at"]),

@@ -39,13 +39,23 @@ def is_business_day(day: date, holidays: dict[date, str] | None = None) -> bool:
     return day not in holidays
 
 
-def add_business_days(day: date, n: int) -> date:
-    """The Nth business day after `day` (day itself is day 0)."""
-    # Holidays are sparse: n business days fit in n * 2 + 14 calendar days.
-    holidays = plan_holidays(day, day + timedelta(days=n * 2 + 14))
+def business_days_after(day: date, n: int, holidays) -> date:
+    """The Nth business day after `day` (day itself is day 0), given the holidays (any
+    container of dates). Pure: the clock engine passes the holidays it loaded once."""
     current, counted = day, 0
     while counted < n:
         current += timedelta(days=1)
-        if is_business_day(current, holidays):
+        if current.weekday() < 5 and current not in holidays:
             counted += 1
     return current
+
+
+def holiday_window(day: date, days: int = 120) -> tuple[date, date]:
+    """A window wide enough for every business-day count the rules use (holidays are
+    sparse: n business days always fit in n * 2 + 14 calendar days)."""
+    return day, day + timedelta(days=days)
+
+
+def add_business_days(day: date, n: int) -> date:
+    """The Nth business day after `day` (day itself is day 0)."""
+    return business_days_after(day, n, plan_holidays(day, day + timedelta(days=n * 2 + 14)))

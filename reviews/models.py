@@ -239,3 +239,7 @@ class PlanClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"
+
+
+# Turnaround rules and deadline alerts (kept in their own module).
+from .models_clocks import CaseAlert, TurnaroundPeriod, TurnaroundRule  # noqa: E402,F401

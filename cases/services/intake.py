@@ -106,7 +106,7 @@ def case_create(
 ) -> AuthorizationRequest:
     """Create a case with its diagnoses and lines, give it a reference and its due time at
     once, grant the provider organizations access, and write the events."""
-    from reviews.clocks import case_clocks_compute
+    from reviews.services.clocks import case_clock_fields_set
 
     clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines)
     received_at = received_at or timezone.now()
@@ -131,7 +131,10 @@ def case_create(
         received_at=received_at,
         submitted_by=submitted_by,
     )
-    case.decision_due_at, case.clocks = case_clocks_compute(case=case)
+    # The clock engine reads the diagnoses (Maryland's behavioral-health emergency rule)
+    # before they are saved; it sets the due time, breakdown and next alert.
+    case.diagnosis_codes = clean_dx
+    case_clock_fields_set(case=case)
     case.save(force_insert=True)
     Diagnosis.objects.bulk_create([Diagnosis(case=case, sequence=i + 1, code=code) for i, code in enumerate(clean_dx)])
     ServiceLine.objects.bulk_create(
