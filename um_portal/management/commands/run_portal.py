@@ -62,7 +62,9 @@ class Command(BaseCommand):
                 env=env,
                 cwd=settings.BASE_DIR,
             ),
-            subprocess.Popen([python, "manage.py", "runserver", "--noreload", addrport], env=env, cwd=settings.BASE_DIR),
+            subprocess.Popen(
+                [python, "manage.py", "runserver", "--noreload", addrport], env=env, cwd=settings.BASE_DIR
+            ),
         ]
         self.stdout.write(
             self.style.SUCCESS(f"UM Portal on http://{addrport}/ (Ctrl-C stops the web server and the worker)")
