@@ -42,7 +42,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "Celery broker: Redis not reachable, using the embedded filesystem transport (var/celery-queue)."
                 )
-        (settings.BASE_DIR / "var" / "celery-queue" / "processed").mkdir(parents=True, exist_ok=True)
+        for folder in ("processed", "control"):
+            (settings.BASE_DIR / "var" / "celery-queue" / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         processes = [
             subprocess.Popen(
