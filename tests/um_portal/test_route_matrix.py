@@ -56,7 +56,35 @@ MATRIX: dict[str, Row] = {
     "api-schema": row(PUBLIC),
     "api-docs": row(PUBLIC),
     "admin:index": row({ADMIN}),
+    # notifications: phone lines (public contact page and API; the rest for UM administrators)
+    "notifications:contact": row(PUBLIC),
+    "contact-route": row(PUBLIC),
+    "notifications:lines_grid": row({ADMIN}),
+    "notifications:line_new": row({ADMIN}),
+    "notifications:line_edit": row({ADMIN}, kwargs=lambda w: {"line_id": _line_pk("umoc")}),
+    "notifications:line_delete": row({ADMIN}, "post", kwargs=lambda w: {"line_id": _line_pk("umoc")}),
+    "notifications:line_hours_edit": row({ADMIN}, kwargs=lambda w: {"line_id": _line_pk("umoc"), "weekday": 0}),
+    "notifications:closures": row({ADMIN}),
+    "notifications:closure_remove": row({ADMIN}, "post", kwargs=lambda w: {"closure_id": _closure_pk()}),
+    "notifications:lines_preview": row({ADMIN}),
+    "notifications:lines_changes": row({ADMIN}),
 }
+
+
+def _line_pk(key: str) -> int:
+    from notifications.models import ContactLine
+
+    return ContactLine.objects.get(key=key).pk
+
+
+def _closure_pk() -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reviews.models import PlanClosure
+
+    return PlanClosure.objects.create(date=timezone.localdate() + timedelta(days=30), name="Matrix closure").pk
 
 # URL kwargs by name, read from the world; a row's own `kwargs` wins.
 SAMPLE_KWARGS: dict[str, Callable] = {
