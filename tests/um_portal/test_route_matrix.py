@@ -86,6 +86,7 @@ def _closure_pk() -> int:
 
     return PlanClosure.objects.create(date=timezone.localdate() + timedelta(days=30), name="Matrix closure").pk
 
+
 # URL kwargs by name, read from the world; a row's own `kwargs` wins.
 SAMPLE_KWARGS: dict[str, Callable] = {
     "case_id": lambda w: w.case.pk,
