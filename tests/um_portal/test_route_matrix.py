@@ -68,6 +68,7 @@ MATRIX: dict[str, Row] = {
     "notifications:closure_remove": row({ADMIN}, "post", kwargs=lambda w: {"closure_id": _closure_pk()}),
     "notifications:lines_preview": row({ADMIN}),
     "notifications:lines_changes": row({ADMIN}),
+    "api-prior-authorization-metrics": row(PUBLIC),
 }
 
 
