@@ -2,8 +2,9 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# `make run` uses embedded defaults: SQLite in the project folder, DEBUG and demo mode on.
-RUN_ENV := DEBUG=1 DEMO_MODE=1 DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}
+# `make run` uses embedded defaults: SQLite in the project folder, DEBUG and demo mode on,
+# staff two-step verification off (MFA_ENFORCED=1 make run to try it).
+RUN_ENV := DEBUG=1 DEMO_MODE=1 MFA_ENFORCED=$${MFA_ENFORCED:-0} DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev run test lint format migrate seed worker bench clean

@@ -52,8 +52,8 @@ class AgreementInline(admin.TabularInline):
 
 @admin.register(ProviderOrganization)
 class ProviderOrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "npi", "tin", "state")
-    list_filter = ("kind", "state")
+    list_display = ("name", "kind", "npi", "tin", "state", "mfa_required")
+    list_filter = ("kind", "state", "mfa_required")
     search_fields = ("name", "npi", "tin")
     readonly_fields = ("access_group",)
     inlines = [PractitionerInline, AgreementInline]

@@ -97,6 +97,11 @@ class ProviderOrganization(models.Model):
     fax = models.CharField(max_length=20, blank=True)
     address = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=US_STATE_MAX, blank=True)
+    mfa_required = models.BooleanField(
+        "require two-step verification",
+        default=False,
+        help_text="Staff of this organization must use an authenticator app at sign-in and for API tokens.",
+    )
     # The group whose members (this organization's staff) hold object permissions on its cases.
     access_group = models.OneToOneField(
         "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="provider_organization"

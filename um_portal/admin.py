@@ -1,11 +1,27 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .mfa import mfa_devices_reset
 from .models import AccessLog, User
+
+
+@admin.action(description="Unlock sign-in (clear failed attempts for these usernames)")
+def unlock_login(modeladmin, request, queryset):
+    cleared = sum(axes_reset(username=user.username) for user in queryset)
+    messages.success(request, f"Unlocked {queryset.count()} user(s); {cleared} failed-attempt record(s) cleared.")
+
+
+@admin.action(description="Reset two-step verification (lost phone: enrol again at next sign-in)")
+def reset_mfa(modeladmin, request, queryset):
+    for user in queryset:
+        mfa_devices_reset(user=user)
+    messages.success(request, f"Two-step verification reset for {queryset.count()} user(s).")
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    actions = [unlock_login, reset_mfa]
     fieldsets = BaseUserAdmin.fieldsets + (("Portal", {"fields": ("organization", "credentials", "phone")}),)
     list_display = ("username", "first_name", "last_name", "organization", "is_active")
     list_filter = ("groups", "is_active", "organization")

@@ -1,12 +1,7 @@
 """The PHI access log: one call per read, from every door."""
 
+from .client_ip import client_ip as _client_ip
 from .models import AccessLog
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def access_log_record(*, user, obj, how: str, request=None, member=None) -> AccessLog:
@@ -35,5 +30,18 @@ def access_log_record(*, user, obj, how: str, request=None, member=None) -> Acce
         member=member,
         how=how,
         path=(request.path[:300] if request is not None else ""),
+        ip_address=_client_ip(request),
+    )
+
+
+def access_log_export_record(*, user, request, row_count: int, filters_text: str) -> AccessLog:
+    """An export of the access log is itself a disclosure: record who took it and what."""
+    return AccessLog.objects.create(
+        user=user,
+        object_kind=AccessLog.ObjectKind.ACCESS_LOG,
+        object_id=f"csv:{row_count}"[:64],
+        member=None,
+        how=AccessLog.How.EXPORT,
+        path=f"{request.path} [{filters_text}]"[:300],
         ip_address=_client_ip(request),
     )

@@ -7,5 +7,6 @@ def portal(request):
     return {
         "PLAN_NAME": settings.PLAN_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
+        "SESSION_IDLE_SECONDS": settings.SESSION_COOKIE_AGE,
         "user_role": user_role(getattr(request, "user", None)),
     }

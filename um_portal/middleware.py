@@ -1,8 +1,14 @@
-"""Domain errors raised under a page view become the right status with a readable page."""
+"""Domain errors raised under a page view become the right status with a readable page;
+staff without a verified second factor reach only enrolment and verification."""
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .exceptions import DomainError
+from .mfa import mfa_required_for, user_has_mfa_device
 
 
 class DomainErrorMiddleware:
@@ -21,3 +27,58 @@ class DomainErrorMiddleware:
                 status=exception.status_code,
             )
         return None
+
+
+# Routes an unverified user may still reach: signing in, enrolling, verifying, leaving.
+MFA_EXEMPT_VIEWS = frozenset(
+    {
+        "login",
+        "logout",
+        "mfa_setup",
+        "mfa_verify",
+        "healthz",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "api-schema",
+        "api-docs",
+    }
+)
+
+
+class MFAEnforcementMiddleware:
+    """Staff (and providers who need it) reach no page until the session has passed a
+    second factor: without a device they go to enrolment, with one to verification.
+    Session-authenticated API calls get a 403 instead; token clients proved the factor
+    when the token was issued (um_portal.mfa.mfa_token_check)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.MFA_ENFORCED:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in MFA_EXEMPT_VIEWS:
+            return None
+
+        if not mfa_required_for(user):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "detail": "A second factor is required: verify in the portal first.",
+                    "code": "mfa_required",
+                    "errors": {},
+                },
+                status=403,
+            )
+        target = "mfa_verify" if user_has_mfa_device(user) else "mfa_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

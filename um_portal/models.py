@@ -59,6 +59,7 @@ class AccessLog(AppendOnlyModel):
         MEMBER = "member", "Member"
         ATTACHMENT = "attachment", "Document"
         LETTER = "letter", "Letter"
+        ACCESS_LOG = "access_log", "Access log export"
 
     class How(models.TextChoices):
         PAGE = "page", "Web page"

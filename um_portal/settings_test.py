@@ -55,3 +55,7 @@ STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: 
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "10000/minute", "anon": "10000/minute"}  # noqa: F405
 # Playwright drives the browser from an asyncio loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Staff MFA and login lockout are off by default in tests so `client.force_login(nurse)`
+# and `client.login(...)` keep working; the tests of those features turn them on.
+MFA_ENFORCED = False
+AXES_ENABLED = False

@@ -3,7 +3,6 @@ included here once."""
 
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -27,8 +26,8 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("um_portal.account_urls")),
+    path("audit/", include("um_portal.audit_urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("criteria/", include("criteria.urls")),

@@ -56,6 +56,21 @@ MATRIX: dict[str, Row] = {
     "api-schema": row(PUBLIC),
     "api-docs": row(PUBLIC),
     "admin:index": row({ADMIN}),
+    # accounts (um_portal/account_urls.py)
+    "mfa_setup": row(USERS),
+    "mfa_verify": row(USERS),
+    "mfa_recovery_codes": row(USERS, "post"),
+    "keep_alive": row(USERS, "post"),
+    "password_change": row(USERS),
+    "password_change_done": row(USERS),
+    "password_reset": row(PUBLIC),
+    "password_reset_done": row(PUBLIC),
+    "password_reset_confirm": row(PUBLIC, kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": row(PUBLIC),
+    # audit (um_portal/audit_urls.py)
+    "audit:log": row({ADMIN}),
+    "audit:export": row({ADMIN}, "post"),
+    "audit:member": row({ADMIN}),
     # notifications: phone lines (public contact page and API; the rest for UM administrators)
     "notifications:contact": row(PUBLIC),
     "contact-route": row(PUBLIC),

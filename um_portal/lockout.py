@@ -1,0 +1,24 @@
+"""What a locked-out login attempt gets (django-axes AXES_LOCKOUT_CALLABLE): the login page
+with a plain message on the web, API.md's error shape on the API. 429 either way."""
+
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import JsonResponse
+from django.shortcuts import render
+
+LOCKED_MESSAGE = (
+    "Too many failed sign-in attempts: this account or your network address is locked for {minutes} minutes. "
+    "Try again later, or ask a UM administrator to unlock it."
+)
+
+
+def lockout_message() -> str:
+    return LOCKED_MESSAGE.format(minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    message = lockout_message()
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "locked_out", "errors": {}}, status=429)
+    form = AuthenticationForm(request)
+    return render(request, "registration/login.html", {"form": form, "locked_out": message}, status=429)
