@@ -1,11 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
 
 from .models import CriteriaCode, CriteriaSet, CriteriaVersion
 
 
-class CriteriaVersionInline(admin.StackedInline):
+class CriteriaVersionInline(admin.TabularInline):
+    """Versions are listed here and edited on their own page, where a locked one is read-only."""
+
     model = CriteriaVersion
     extra = 0
+    fields = ("version", "effective_from", "effective_to", "locked_at")
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CriteriaCodeInline(admin.TabularInline):
@@ -23,4 +36,52 @@ class CriteriaSetAdmin(admin.ModelAdmin):
 @admin.register(CriteriaVersion)
 class CriteriaVersionAdmin(admin.ModelAdmin):
     list_display = ("criteria_set", "version", "effective_from", "effective_to", "locked_at")
+    list_filter = ("criteria_set",)
     list_select_related = ("criteria_set",)
+    readonly_fields = ("locked_at",)
+    actions = ["new_version_from"]
+
+    def has_change_permission(self, request, obj=None):
+        # A version used in a decision is frozen: the admin shows it read-only.
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_locked:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and obj.is_locked and request.method == "GET":
+            messages.warning(
+                request,
+                f"This version was used in a decision on {obj.locked_at:%Y-%m-%d} and can no longer be edited. "
+                "Use the action “Make a new version from the selected ones” on the list.",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Make a new version from the selected ones")
+    def new_version_from(self, request, queryset):
+        today = timezone.localdate()
+        with transaction.atomic():
+            for old in queryset.select_related("criteria_set"):
+                number = old.criteria_set.versions.count() + 1
+                CriteriaVersion.objects.create(
+                    criteria_set=old.criteria_set,
+                    version=f"{old.version}-draft{number}",
+                    effective_from=max(today, old.effective_from),
+                    text=old.text,
+                    indications=list(old.indications),
+                )
+        self.message_user(request, "New draft version(s) made: set their number and dates, then save.")
+
+    def delete_queryset(self, request, queryset):
+        # The bulk delete action bypasses Model.delete(): refuse locked rows here too.
+        if queryset.filter(locked_at__isnull=False).exists():
+            self.message_user(
+                request, "Versions used in a decision cannot be deleted; nothing was deleted.", messages.ERROR
+            )
+            return
+        super().delete_queryset(request, queryset)

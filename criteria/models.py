@@ -3,6 +3,13 @@
 from django.db import models
 from django.db.models import Q
 
+from um_portal.exceptions import Conflict
+
+LOCKED_MESSAGE = (
+    "Criteria version {version} was used in a decision on {day:%Y-%m-%d} and cannot be changed "
+    "or deleted. Make a new version instead."
+)
+
 
 class CriteriaSet(models.Model):
     name = models.CharField(max_length=160, unique=True)
@@ -41,6 +48,29 @@ class CriteriaVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criteria_set.name} v{self.version}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    def refuse_if_locked(self) -> None:
+        """Raise Conflict (409) if the stored row is locked. Reads the database, so a stale
+        instance cannot slip a change past a lock taken meanwhile."""
+        if self.pk is None:
+            return
+        locked_at = type(self).objects.filter(pk=self.pk).values_list("locked_at", flat=True).first()
+        if locked_at is not None:
+            raise Conflict(LOCKED_MESSAGE.format(version=self.version, day=locked_at), code="criteria_locked")
+
+    # The invariant "a version used in a decision never changes" holds for every door
+    # (service, admin, shell): locking itself goes through a queryset update.
+    def save(self, *args, **kwargs):
+        self.refuse_if_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_locked()
+        return super().delete(*args, **kwargs)
 
 
 class CriteriaCode(models.Model):

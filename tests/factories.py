@@ -124,3 +124,31 @@ class LicenseFactory(factory.django.DjangoModelFactory):
     issued_on = date(2015, 1, 1)
     expires_on = date(2029, 12, 31)
     board_certification = "American Board of Internal Medicine"
+
+
+class CriteriaSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "criteria.CriteriaSet"
+
+    name = factory.Sequence(lambda n: f"Test criteria {n}")
+    source = "internal"
+
+
+class CriteriaVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "criteria.CriteriaVersion"
+
+    criteria_set = factory.SubFactory(CriteriaSetFactory)
+    version = factory.Sequence(lambda n: f"2026.{n}")
+    effective_from = date(2026, 1, 1)
+    text = "Medically necessary when at least 12 weeks of conservative treatment failed."
+    indications = factory.LazyFunction(lambda: ["Imaging shows advanced disease", "12 weeks of therapy failed"])
+
+
+def criteria_for_code(code: str, *, code_system: str = "CPT", **version_kwargs):
+    """A criteria set applying to `code` with one version (kwargs pass to the version)."""
+    from criteria.models import CriteriaCode
+
+    version = CriteriaVersionFactory(**version_kwargs)
+    CriteriaCode.objects.create(criteria_set=version.criteria_set, code_system=code_system, code=code)
+    return version

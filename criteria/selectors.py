@@ -1,0 +1,50 @@
+"""Criteria reads: the versions in force on a date, for a code or a service category,
+and exactly the versions pinned to a decision."""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from .models import CriteriaVersion
+
+
+def criteria_in_force(*, on: date, codes=(), service_categories=()) -> QuerySet[CriteriaVersion]:
+    """Versions in force on `on` whose set applies to any of `codes` (CPT/HCPCS) or
+    `service_categories`. One query; ordered by set name."""
+    codes = [c.strip().upper() for c in codes if c and c.strip()]
+    categories = [c for c in service_categories if c]
+    if not codes and not categories:
+        return CriteriaVersion.objects.none()
+    applies = Q()
+    if codes:
+        applies |= Q(criteria_set__codes__code__in=codes)
+    if categories:
+        applies |= Q(criteria_set__codes__service_category__in=categories)
+    in_force = Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+    # The set's codes join can repeat a version: select the ids first, then the rows.
+    ids = CriteriaVersion.objects.filter(applies, in_force).values("pk")
+    return (
+        CriteriaVersion.objects.filter(pk__in=ids)
+        .select_related("criteria_set")
+        .order_by("criteria_set__name", "-effective_from")
+    )
+
+
+def criteria_for_case(case) -> list[CriteriaVersion]:
+    """The versions that apply to a case: for each service line, those in force on the line's
+    start date for its code or the case's service category. Uses the case's (prefetched)
+    lines; one query per distinct start date (almost always one)."""
+    by_date: dict[date, set[str]] = {}
+    for line in case.lines.all():
+        by_date.setdefault(line.start_date, set()).add(line.code)
+    seen: dict[int, CriteriaVersion] = {}
+    for day, codes in sorted(by_date.items()):
+        for version in criteria_in_force(on=day, codes=codes, service_categories=[case.service_category]):
+            seen.setdefault(version.pk, version)
+    return sorted(seen.values(), key=lambda v: (v.criteria_set.name, v.version))
+
+
+def criteria_for_decision(decision) -> list[CriteriaVersion]:
+    """Exactly the versions pinned to `decision` (locked, so their text is what was used),
+    with their set. For a provider's or member's copy of the criteria."""
+    return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))
