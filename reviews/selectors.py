@@ -1,0 +1,127 @@
+"""Reviewer reads: the work queues, the appeals queue, peer-to-peer talks, and what the
+review page shows beside the case. Each returns a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef
+
+from cases.access import cases_visible_to
+from cases.models import AuthorizationRequest, CaseStatus
+from cases.selectors import case_list_queryset
+from um_portal.models import User
+from um_portal.roles import GROUP_NAMES, Role
+
+from .models import Appeal, PeerToPeerRequest
+from .pagination import Page, keyset_page
+from .services.appeals import appeal_involvement_q
+
+# Most urgent first: the earliest due time, then expedited before standard when tied
+# ("expedited" sorts before "standard"), then id for a stable keyset.
+QUEUE_ORDER = ("decision_due_at", "urgency", "id")
+PAGE_SIZE = 50
+
+NURSE_STATUSES = (CaseStatus.RECEIVED, CaseStatus.IN_REVIEW, CaseStatus.PENDED)
+PHYSICIAN_STATUSES = (CaseStatus.PHYSICIAN_REVIEW,)
+
+
+@dataclass
+class QueueFilters:
+    urgency: str = ""
+    service_category: str = ""
+    status: str = ""
+    assignee: str = ""  # a username, "me", or "none" (unassigned)
+    line_of_business: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_params(cls, params) -> "QueueFilters":
+        return cls(**{name: (params.get(name) or "").strip() for name in cls.__dataclass_fields__ if name != "extra"})
+
+
+def _filtered(qs, *, user, filters: QueueFilters, statuses):
+    qs = qs.filter(status__in=statuses)
+    if filters.status in statuses:
+        qs = qs.filter(status=filters.status)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.service_category:
+        qs = qs.filter(service_category=filters.service_category)
+    if filters.line_of_business:
+        qs = qs.filter(coverage__line_of_business=filters.line_of_business)
+    if filters.assignee == "me":
+        qs = qs.filter(assigned_to=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assigned_to__username=filters.assignee)
+    return qs
+
+
+def queue_page(
+    *, user, kind: str, filters: QueueFilters | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> Page:
+    """Open cases for the nurse (received, in review, pended) or physician (routed) queue,
+    by due time, one query per page."""
+    statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
+    qs = _filtered(
+        cases_visible_to(user, case_list_queryset()), user=user, filters=filters or QueueFilters(), statuses=statuses
+    )
+    return keyset_page(qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit)
+
+
+def appeals_page(*, user, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """Open appeals by due time; each row says whether `user` took part in the decision
+    appealed (`user_involved`), in the same query."""
+    visible = cases_visible_to(user).values("pk")
+    qs = (
+        Appeal.objects.filter(status=Appeal.Status.OPEN, case__in=visible)
+        .select_related("case__member", "decision_appealed__decided_by", "assigned_to")
+        .annotate(user_involved=Exists(Appeal.objects.filter(appeal_involvement_q(user), pk=OuterRef("pk"))))
+    )
+    return keyset_page(qs, fields=("due_at", "id"), cursor=cursor, limit=limit)
+
+
+def appeal_detail_queryset():
+    return Appeal.objects.select_related(
+        "case__member", "decision_appealed__decided_by", "decision_appealed__license", "decided_by", "assigned_to"
+    ).prefetch_related("decision_appealed__criteria__criteria_set", "criteria__criteria_set")
+
+
+def peer_to_peer_list(*, user, open_only: bool = True):
+    """Talks requested or offered, soonest first (scheduled time, then request time)."""
+    qs = PeerToPeerRequest.objects.filter(case__in=cases_visible_to(user).values("pk"))
+    if open_only:
+        qs = qs.filter(status__in=[PeerToPeerRequest.Status.REQUESTED, PeerToPeerRequest.Status.SCHEDULED])
+    return (
+        qs.select_related("case__member", "case__requesting_organization", "requested_by", "physician")
+        .prefetch_related("attempts__by")
+        .order_by("scheduled_for", "requested_at", "id")
+    )
+
+
+def reviewers_for_assignment():
+    """Active nurses and physicians, for the reassign form."""
+    names = [GROUP_NAMES[Role.NURSE], GROUP_NAMES[Role.PHYSICIAN]]
+    return User.objects.filter(is_active=True, groups__name__in=names).distinct().order_by("last_name", "username")
+
+
+PRIOR_REQUESTS_SHOWN = 10
+
+
+def prior_requests(*, case: AuthorizationRequest, user) -> list[AuthorizationRequest]:
+    """The member's other requests, newest first (one query, lines prefetched in a second)."""
+    return list(
+        cases_visible_to(user)
+        .filter(member_id=case.member_id)
+        .exclude(pk=case.pk)
+        .prefetch_related("lines")
+        .order_by("-received_at")[:PRIOR_REQUESTS_SHOWN]
+    )
+
+
+def case_peer_to_peers(*, case: AuthorizationRequest):
+    return list(
+        case.peer_to_peers.select_related("physician", "requested_by")
+        .prefetch_related("attempts__by")
+        .order_by("-requested_at")
+    )

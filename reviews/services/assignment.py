@@ -1,0 +1,66 @@
+"""Claiming and reassigning cases, and reviewer notes."""
+
+from django.db import transaction
+
+from cases import events
+from cases.models import AuthorizationRequest, CaseStatus
+from cases.services.workflow import case_status_set
+from um_portal.exceptions import Conflict, ValidationFailed
+from um_portal.models import User
+from um_portal.roles import REVIEWER_ROLES, Perm, user_role
+
+from .common import case_for_action
+
+
+def reviewer_by_username(*, username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None or user_role(user) not in REVIEWER_ROLES:
+        raise ValidationFailed(
+            f"{username!r} is not an active nurse or physician reviewer.",
+            errors={"username": ["Choose an active nurse or physician reviewer."]},
+        )
+    return user
+
+
+@transaction.atomic
+def case_assign(
+    *, case_id, actor, assignee: User | None = None, expected_version: int | None = None
+) -> AuthorizationRequest:
+    """Claim the case (assignee None: the actor) or reassign it to another reviewer.
+
+    Claiming a case someone else holds is refused (409) so two nurses never work one case
+    unknowingly; reassigning names the new reviewer explicitly. A received case moves to
+    in review when claimed."""
+    case = case_for_action(actor=actor, case_id=case_id, need=Perm.CASE_ASSIGN, expected_version=expected_version)
+    if not case.is_open:
+        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: there is nothing to work.")
+    claiming = assignee is None
+    new = actor if claiming else assignee
+    if user_role(new) not in REVIEWER_ROLES:
+        raise ValidationFailed("Cases are assigned to nurse or physician reviewers only.")
+    old = case.assigned_to
+    if claiming and old is not None and old.pk != actor.pk:
+        raise Conflict(
+            f"Case {case.reference} was claimed by {old.display_name} first. Ask them, or reassign it.",
+            code="already_claimed",
+        )
+    if old is not None and old.pk == new.pk:
+        return case
+    case.assigned_to = new
+    case.version += 1
+    case.save(update_fields=["assigned_to", "version", "updated_at"])
+    events.event_assigned(case=case, actor=actor, old_assignee=old, new_assignee=new)
+    if case.status == CaseStatus.RECEIVED:
+        case_status_set(case=case, to_status=CaseStatus.IN_REVIEW, actor=actor, message="Review started.")
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, case_id, actor, text: str) -> AuthorizationRequest:
+    """An internal reviewer note (not shown to providers)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Write the note first.", errors={"text": ["This field is required."]})
+    case = case_for_action(actor=actor, case_id=case_id, need=Perm.QUEUE_WORK)
+    events.event_note_added(case=case, actor=actor, text=text)
+    return case

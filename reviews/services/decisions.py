@@ -1,0 +1,288 @@
+"""Deciding a case: approve, deny, partially approve.
+
+Who may decide what is RULES.md section 3, enforced here so that every door (page, API,
+admin, shell) obeys it: a nurse may approve in full and deny on benefit or administrative
+grounds; a denial or partial approval on medical necessity needs a physician with a license
+active in the member's state on the decision date, the criteria used, and a signature.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases import events
+from cases.models import AuthorizationRequest, ServiceLine
+from cases.services.workflow import case_status_set
+from criteria.models import CriteriaVersion
+from criteria.services.versions import criteria_versions_lock
+from reviews.models import Decision, PhysicianLicense
+from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
+from um_portal.roles import Perm, user_can
+
+from .common import case_for_action, license_for_decision, require_open
+from .signing import signature_verify
+
+Basis = Decision.Basis
+Outcome = Decision.Outcome
+LineOutcome = ServiceLine.Outcome
+
+MEDICAL_NECESSITY_REFUSED = (
+    "Only a physician may deny or partially approve on medical necessity. Route the case to a physician instead."
+)
+
+
+def criteria_resolve(*, case: AuthorizationRequest, criteria_ids) -> list[CriteriaVersion]:
+    """The cited criteria versions; each must exist and be in force on a line's date of service."""
+    ids = []
+    for raw in criteria_ids or []:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                "Unknown criteria.", errors={"criteria_ids": [f"{raw!r} is not a criteria id."]}
+            ) from None
+    versions = list(CriteriaVersion.objects.filter(pk__in=ids).select_related("criteria_set"))
+    if len(versions) != len(set(ids)):
+        raise ValidationFailed("Unknown criteria.", errors={"criteria_ids": ["One or more criteria do not exist."]})
+    dates = {line.start_date for line in case.lines.all()}
+    for version in versions:
+        in_force = any(
+            version.effective_from <= day and (version.effective_to is None or day <= version.effective_to)
+            for day in dates
+        )
+        if not in_force:
+            raise ValidationFailed(
+                f"{version} is not in force on the date of service.",
+                errors={
+                    "criteria_ids": [f"{version} is not in force on the date of service; cite the version that is."]
+                },
+            )
+    return versions
+
+
+def _lines_resolve(*, case: AuthorizationRequest, lines) -> dict:
+    """{line: approved_units} for every line of the case; lines not listed keep their requested units."""
+    by_id = {str(line.pk): line for line in case.lines.select_for_update().order_by("pk")}
+    approved = {line: line.units for line in by_id.values()}
+    for item in lines or []:
+        line = by_id.get(str(item.get("id")))
+        if line is None:
+            raise ValidationFailed(
+                "Unknown service line.", errors={"lines": [f"Line {item.get('id')} is not on this case."]}
+            )
+        try:
+            units = int(item.get("approved_units"))
+        except (TypeError, ValueError):
+            raise ValidationFailed(
+                "Give approved units per line.", errors={"lines": ["approved_units must be a number."]}
+            ) from None
+        if not 0 <= units <= line.units:
+            raise ValidationFailed(
+                f"Line {line.line_number}: approve between 0 and {line.units} units.",
+                errors={"lines": [f"Line {line.line_number}: approve between 0 and {line.units} units."]},
+            )
+        approved[line] = units
+    return approved
+
+
+def _line_outcome(units: int, approved: int) -> str:
+    if approved == units:
+        return LineOutcome.APPROVED
+    if approved == 0:
+        return LineOutcome.DENIED
+    return LineOutcome.PARTIALLY_APPROVED
+
+
+def decision_record(
+    *,
+    case: AuthorizationRequest,
+    actor,
+    outcome: str,
+    basis: str,
+    reason: str,
+    rationale: str = "",
+    criteria: list[CriteriaVersion],
+    approved_units: dict,
+    license_: PhysicianLicense | None = None,
+    supersede: bool = False,
+) -> Decision:
+    """Write the decision, its per-line outcomes, the status change and the decision event,
+    and lock the criteria used. The caller has locked the case and checked the rules."""
+    now = timezone.now()
+    if supersede:
+        Decision.objects.filter(case=case, is_current=True).update(is_current=False)
+    try:
+        with transaction.atomic():
+            decision = Decision.objects.create(
+                case=case,
+                outcome=outcome,
+                basis=basis,
+                reason=reason,
+                rationale=rationale,
+                decided_by=actor,
+                decided_at=now,
+                license=license_,
+                signed_at=now if license_ is not None else None,
+            )
+    except IntegrityError:
+        raise Conflict(f"Case {case.reference} already has a decision.", code="already_decided") from None
+    decision.criteria.set(criteria)
+    criteria_versions_lock(versions=criteria, at=now)
+    for line, units in approved_units.items():
+        line.approved_units, line.outcome = units, _line_outcome(line.units, units)
+        line.save(update_fields=["approved_units", "outcome"])
+    if case.status != outcome:
+        case_status_set(
+            case=case,
+            to_status=outcome,
+            actor=actor,
+            message=f"Decision: {decision.get_outcome_display().lower()}.",
+            data={"decision_id": decision.pk},
+            extra_fields={"decided_at": now},
+        )
+    return decision
+
+
+def _medical_necessity_checks(*, case, actor, password, criteria, reason) -> PhysicianLicense:
+    if not reason:
+        raise ValidationFailed(
+            "Give the reason in plain language for this member.", errors={"reason": ["This field is required."]}
+        )
+    if not criteria:
+        raise ValidationFailed(
+            "Cite the criteria used for this decision.", errors={"criteria_ids": ["Choose at least one."]}
+        )
+    license_ = license_for_decision(physician=actor, state=case.member.state)
+    signature_verify(user=actor, password=password)
+    return license_
+
+
+@transaction.atomic
+def case_approve(
+    *,
+    case_id,
+    actor,
+    rationale: str = "",
+    criteria_ids=(),
+    lines=None,
+    expected_version: int | None = None,
+) -> Decision:
+    """Approve every line in full. Fewer units than requested is a partial approval (below)."""
+    case = case_for_action(actor=actor, case_id=case_id, need=Perm.CASE_APPROVE, expected_version=expected_version)
+    require_open(case, actor=actor)
+    approved = _lines_resolve(case=case, lines=lines)
+    if any(units < line.units for line, units in approved.items()):
+        if not user_can(actor, Perm.CASE_PARTIALLY_APPROVE):
+            raise NotAllowed(MEDICAL_NECESSITY_REFUSED, code="physician_required")
+        raise ValidationFailed(
+            "Approving fewer units than requested is a partial approval: use “partially approve”, which is signed.",
+            errors={"lines": ["Every line must be approved in full here."]},
+        )
+    criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
+    decision = decision_record(
+        case=case,
+        actor=actor,
+        outcome=Outcome.APPROVED,
+        basis="",
+        reason=(rationale or "").strip() or "Approved as requested.",
+        rationale=rationale or "",
+        criteria=criteria,
+        approved_units=approved,
+    )
+    events.event_decision_recorded(case=case, actor=actor, decision=decision)
+    return decision
+
+
+@transaction.atomic
+def case_deny(
+    *,
+    case_id,
+    actor,
+    basis: str,
+    reason: str,
+    criteria_ids=(),
+    password: str | None = None,
+    expected_version: int | None = None,
+) -> Decision:
+    """Deny every line. On medical necessity: physician, license in the member's state,
+    criteria and signature. On benefit or administrative grounds: nurse or physician."""
+    if basis not in Basis.values:
+        raise ValidationFailed(
+            "Say on what grounds the request is denied.",
+            errors={"basis": [f"Choose one of: {', '.join(Basis.values)}."]},
+        )
+    medical = basis == Basis.MEDICAL_NECESSITY
+    need = Perm.CASE_DENY_MEDICAL_NECESSITY if medical else Perm.CASE_DENY_ADMINISTRATIVE
+    case = _case_for_medical_action(actor=actor, case_id=case_id, need=need, expected_version=expected_version)
+    require_open(case, actor=actor)
+    reason = (reason or "").strip()
+    criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
+    license_ = None
+    if medical:
+        license_ = _medical_necessity_checks(
+            case=case, actor=actor, password=password, criteria=criteria, reason=reason
+        )
+    elif not reason:
+        raise ValidationFailed("Give the reason for the denial.", errors={"reason": ["This field is required."]})
+    approved = {line: 0 for line in case.lines.select_for_update().order_by("pk")}
+    decision = decision_record(
+        case=case,
+        actor=actor,
+        outcome=Outcome.DENIED,
+        basis=basis,
+        reason=reason,
+        criteria=criteria,
+        approved_units=approved,
+        license_=license_,
+    )
+    events.event_decision_recorded(case=case, actor=actor, decision=decision)
+    return decision
+
+
+@transaction.atomic
+def case_partially_approve(
+    *,
+    case_id,
+    actor,
+    reason: str,
+    criteria_ids=(),
+    lines=None,
+    password: str | None = None,
+    expected_version: int | None = None,
+) -> Decision:
+    """Approve fewer units than requested on at least one line (a modification on medical
+    necessity): physician only, licensed in the member's state, signed."""
+    case = _case_for_medical_action(
+        actor=actor, case_id=case_id, need=Perm.CASE_PARTIALLY_APPROVE, expected_version=expected_version
+    )
+    require_open(case, actor=actor)
+    approved = _lines_resolve(case=case, lines=lines)
+    if all(units == line.units for line, units in approved.items()):
+        raise ValidationFailed(
+            "Every line is approved in full: use “approve”.", errors={"lines": ["Reduce at least one line."]}
+        )
+    if all(units == 0 for units in approved.values()):
+        raise ValidationFailed("Every line is reduced to 0: use “deny”.", errors={"lines": ["Approve some units."]})
+    reason = (reason or "").strip()
+    criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
+    license_ = _medical_necessity_checks(case=case, actor=actor, password=password, criteria=criteria, reason=reason)
+    decision = decision_record(
+        case=case,
+        actor=actor,
+        outcome=Outcome.PARTIALLY_APPROVED,
+        basis=Basis.MEDICAL_NECESSITY,
+        reason=reason,
+        criteria=criteria,
+        approved_units=approved,
+        license_=license_,
+    )
+    events.event_decision_recorded(case=case, actor=actor, decision=decision)
+    return decision
+
+
+def _case_for_medical_action(*, actor, case_id, need: Perm, expected_version):
+    """Like case_for_action, with the plain refusal a nurse should read."""
+    if not user_can(actor, need):
+        # Still 404 for a case the actor may not see at all.
+        case_for_action(actor=actor, case_id=case_id, need=Perm.QUEUE_WORK)
+        raise NotAllowed(MEDICAL_NECESSITY_REFUSED, code="physician_required")
+    return case_for_action(actor=actor, case_id=case_id, need=need, expected_version=expected_version)
