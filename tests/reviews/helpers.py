@@ -5,7 +5,7 @@ from datetime import date
 
 from cases.models import AuthorizationRequest, CaseEvent, ServiceLine
 from criteria.models import CriteriaVersion
-from reviews.models import Appeal, Decision, Pend, PeerToPeerAttempt, PeerToPeerRequest
+from reviews.models import Appeal, Decision, PeerToPeerAttempt, PeerToPeerRequest, Pend
 from tests.factories import criteria_for_code
 
 PASSWORD = "correct-horse-battery"

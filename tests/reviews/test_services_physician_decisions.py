@@ -6,7 +6,7 @@ from django.utils import timezone
 from cases.models import CaseEvent, CaseStatus
 from reviews.services.decisions import case_approve, case_deny, case_partially_approve
 from reviews.services.pends import case_route_to_physician
-from tests.factories import CriteriaVersionFactory, MemberFactory, CoverageFactory
+from tests.factories import CoverageFactory, CriteriaVersionFactory, MemberFactory
 from um_portal.exceptions import NotAllowed, ValidationFailed
 
 from .helpers import PASSWORD, knee_criteria, written
