@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import api
 from .api_reports import PriorAuthorizationMetricsView
 
 urlpatterns: list = [
@@ -10,4 +11,21 @@ urlpatterns: list = [
         PriorAuthorizationMetricsView.as_view(),
         name="api-prior-authorization-metrics",
     ),
+    path("authorizations/<str:case_id>/assign/", api.AssignView.as_view(), name="api-case-assign"),
+    path("authorizations/<str:case_id>/pend/", api.PendView.as_view(), name="api-case-pend"),
+    path("authorizations/<str:case_id>/approve/", api.ApproveView.as_view(), name="api-case-approve"),
+    path(
+        "authorizations/<str:case_id>/route-to-physician/", api.RouteView.as_view(), name="api-case-route-to-physician"
+    ),
+    path("authorizations/<str:case_id>/deny/", api.DenyView.as_view(), name="api-case-deny"),
+    path(
+        "authorizations/<str:case_id>/partially-approve/",
+        api.PartiallyApproveView.as_view(),
+        name="api-case-partially-approve",
+    ),
+    path("queues/nurse/", api.NurseQueueView.as_view(), name="api-queue-nurse"),
+    path("queues/physician/", api.PhysicianQueueView.as_view(), name="api-queue-physician"),
+    path("queues/appeals/", api.AppealQueueView.as_view(), name="api-queue-appeals"),
+    path("appeals/<str:appeal_id>/", api.AppealDetailView.as_view(), name="api-appeal-detail"),
+    path("appeals/<str:appeal_id>/decide/", api.AppealDecideView.as_view(), name="api-appeal-decide"),
 ]

@@ -58,7 +58,7 @@ def _filtered(qs, *, user, filters: QueueFilters, statuses):
 
 
 def queue_page(
-    *, user, kind: str, filters: QueueFilters | None = None, cursor: str | None = None, limit: int = PAGE_SIZE
+    *, user, kind: str, filters: QueueFilters | None = None, cursor: str | None = None, limit: int | None = None
 ) -> Page:
     """Open cases for the nurse (received, in review, pended) or physician (routed) queue,
     by due time, one query per page."""
@@ -66,10 +66,10 @@ def queue_page(
     qs = _filtered(
         cases_visible_to(user, case_list_queryset()), user=user, filters=filters or QueueFilters(), statuses=statuses
     )
-    return keyset_page(qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit)
+    return keyset_page(qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE)
 
 
-def appeals_page(*, user, cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+def appeals_page(*, user, cursor: str | None = None, limit: int | None = None) -> Page:
     """Open appeals by due time; each row says whether `user` took part in the decision
     appealed (`user_involved`), in the same query."""
     visible = cases_visible_to(user).values("pk")
@@ -78,7 +78,7 @@ def appeals_page(*, user, cursor: str | None = None, limit: int = PAGE_SIZE) -> 
         .select_related("case__member", "decision_appealed__decided_by", "assigned_to")
         .annotate(user_involved=Exists(Appeal.objects.filter(appeal_involvement_q(user), pk=OuterRef("pk"))))
     )
-    return keyset_page(qs, fields=("due_at", "id"), cursor=cursor, limit=limit)
+    return keyset_page(qs, fields=("due_at", "id"), cursor=cursor, limit=limit or PAGE_SIZE)
 
 
 def appeal_detail_queryset():
