@@ -21,6 +21,8 @@ from .selectors import QueueFilters, appeal_detail_queryset, appeals_page, queue
 from .services import appeals as appeal_services
 from .services import assignment, decisions, pends
 
+MEDICAL_NECESSITY_PERMS = frozenset({Perm.CASE_PARTIALLY_APPROVE, Perm.CASE_DENY_MEDICAL_NECESSITY})
+
 
 class LineIn(serializers.Serializer):
     id = serializers.CharField()
@@ -86,11 +88,19 @@ class CaseActionView(APIView):
     """POST an action on a case; answers the updated case."""
 
     input_serializer: type[serializers.Serializer] = VersionIn
+    # Refuse a role that can never do this before reading the body (404 stranger, 403 role),
+    # so a nurse's partial approval is a 403 whatever it contains. The service checks again
+    # under the row lock.
+    need: Perm = Perm.QUEUE_WORK
 
     def act(self, request, case_id, data: dict) -> None:
         raise NotImplementedError
 
     def post(self, request, case_id):
+        if not user_can(request.user, self.need) and self.need in MEDICAL_NECESSITY_PERMS:
+            case_for_user(request.user, case_id)
+            raise NotAllowed(decisions.MEDICAL_NECESSITY_REFUSED, code="physician_required")
+        case_for_user(request.user, case_id, need=self.need)
         body = self.input_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         self.act(request, case_id, dict(body.validated_data))
@@ -103,6 +113,7 @@ def _schema(input_serializer, summary):
 
 class AssignView(CaseActionView):
     input_serializer = AssignIn
+    need = Perm.CASE_ASSIGN
 
     @_schema(AssignIn, "Claim the case (username null) or reassign it")
     def post(self, request, case_id):
@@ -118,6 +129,7 @@ class AssignView(CaseActionView):
 
 class PendView(CaseActionView):
     input_serializer = PendIn
+    need = Perm.CASE_PEND
 
     @_schema(PendIn, "Pend for information (notice to the provider)")
     def post(self, request, case_id):
@@ -135,6 +147,7 @@ class PendView(CaseActionView):
 
 class ApproveView(CaseActionView):
     input_serializer = ApproveIn
+    need = Perm.CASE_APPROVE
 
     @_schema(ApproveIn, "Approve in full")
     def post(self, request, case_id):
@@ -153,6 +166,7 @@ class ApproveView(CaseActionView):
 
 class RouteView(CaseActionView):
     input_serializer = RouteIn
+    need = Perm.CASE_ROUTE_TO_PHYSICIAN
 
     @_schema(RouteIn, "Route to physician review")
     def post(self, request, case_id):
@@ -173,6 +187,7 @@ class RouteView(CaseActionView):
 
 class DenyView(CaseActionView):
     input_serializer = DenyIn
+    need = Perm.CASE_DENY_ADMINISTRATIVE
 
     @_schema(DenyIn, "Deny (medical necessity: licensed physician, signed)")
     def post(self, request, case_id):
@@ -192,6 +207,7 @@ class DenyView(CaseActionView):
 
 class PartiallyApproveView(CaseActionView):
     input_serializer = PartialIn
+    need = Perm.CASE_PARTIALLY_APPROVE
 
     @_schema(PartialIn, "Partially approve per line (licensed physician, signed)")
     def post(self, request, case_id):
@@ -360,6 +376,9 @@ class AppealDetailView(APIView):
 class AppealDecideView(APIView):
     @extend_schema(request=AppealDecideIn, responses=AppealSerializer)
     def post(self, request, appeal_id):
+        if not user_can(request.user, Perm.APPEAL_DECIDE):
+            _appeal_for_user(request.user, appeal_id)
+            raise NotAllowed("Only a physician who took no part in the decision appealed may decide an appeal.")
         body = AppealDecideIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

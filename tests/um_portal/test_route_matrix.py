@@ -84,6 +84,20 @@ MATRIX: dict[str, Row] = {
     "notifications:lines_preview": row({ADMIN}),
     "notifications:lines_changes": row({ADMIN}),
     "api-prior-authorization-metrics": row(PUBLIC),
+    # criteria
+    "api-criteria": row(USERS),
+    # reviews (API)
+    "api-case-assign": row(REVIEWERS, "post"),
+    "api-case-pend": row(REVIEWERS, "post"),
+    "api-case-approve": row(REVIEWERS, "post"),
+    "api-case-route-to-physician": row(REVIEWERS, "post"),
+    "api-case-deny": row(REVIEWERS, "post"),
+    "api-case-partially-approve": row({PHYSICIAN}, "post"),
+    "api-queue-nurse": row(REVIEWERS),
+    "api-queue-physician": row(REVIEWERS),
+    "api-queue-appeals": row({PHYSICIAN}),
+    "api-appeal-detail": row(CASE_PARTIES, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
+    "api-appeal-decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
 }
 
 
@@ -101,6 +115,22 @@ def _closure_pk() -> int:
     from reviews.models import PlanClosure
 
     return PlanClosure.objects.create(date=timezone.localdate() + timedelta(days=30), name="Matrix closure").pk
+
+
+def _sample_appeal(world):
+    """An open appeal of a (synthetic) denial of the sample case."""
+    from django.utils import timezone
+
+    from reviews.models import Appeal, Decision
+
+    decision = Decision.objects.create(
+        case=world.case, outcome="denied", basis="benefit", reason="Not covered.",
+        decided_by=world.users[NURSE], decided_at=timezone.now(),
+    )  # fmt: skip
+    return Appeal.objects.create(
+        case=world.case, decision_appealed=decision, reason="Please reconsider.", filed_by=world.users[PROVIDER],
+        filed_at=timezone.now(), due_at=timezone.now() + timezone.timedelta(days=30),
+    )  # fmt: skip
 
 
 # URL kwargs by name, read from the world; a row's own `kwargs` wins.
