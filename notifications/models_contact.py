@@ -190,3 +190,23 @@ class ContactChangeLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_kind} {self.object_label}"
+
+    @property
+    def differences(self) -> list[tuple[str, str, str]]:
+        """(what, before, after) for each value that changed, readable by an administrator."""
+
+        def show(value) -> str:
+            if value is None or value == "" or value == []:
+                return "—"
+            if isinstance(value, list):
+                return ", ".join("–".join(v) if isinstance(v, list) else str(v) for v in value)
+            if isinstance(value, dict):
+                return ", ".join(f"{k}: {show(v)}" for k, v in value.items())
+            return str(value)
+
+        old, new = self.old, self.new
+        if isinstance(old, dict) or isinstance(new, dict):
+            old, new = old or {}, new or {}
+            keys = list(dict.fromkeys([*old, *new]))
+            return [(key, show(old.get(key)), show(new.get(key))) for key in keys if old.get(key) != new.get(key)]
+        return [("hours", show(old) if old else "closed", show(new) if new else "closed")]

@@ -62,6 +62,12 @@ def test_admin_changes_weekend_line_hours_previews_and_public_page_follows(
     assert "Saturday 10:00 to 14:00" in answer.locator(".line-hours").inner_text()
     screenshot("lines-preview-saturday-1100")
 
+    # The change is on the change log: who, and from what to what.
+    page.click("text=Change log")
+    first = page.locator("#changes tbody tr").first.inner_text()
+    assert "UMOC Weekend and Holiday Line, Saturday" in first and "08:30–17:00" in first and "10:00–14:00" in first
+    screenshot("lines-change-log")
+
     # The public page, signed out.
     page.click("form[action='/accounts/logout/'] button")
     page.goto(f"{live_server.url}/notifications/contact/")

@@ -180,3 +180,14 @@ def test_nav_shows_phone_lines_to_admins_only(client, admin_user, nurse):
     assert "/notifications/lines/" in client.get("/").content.decode()
     client.force_login(nurse)
     assert "/notifications/lines/" not in client.get("/").content.decode()
+
+
+def test_change_log_page_shows_who_changed_what_from_what_to_what(client, admin_user):
+    from notifications.services.contact import line_hours_set
+
+    line_hours_set(actor=admin_user, line=weekend_line(), weekday=5, intervals=[(time(10), time(14))])
+    client.force_login(admin_user)
+    body = client.get("/notifications/lines/changes/").content.decode()
+    assert "Admin Tester" in body
+    assert "UMOC Weekend and Holiday Line, Saturday" in body
+    assert '<span class="before">08:30–17:00</span> → <span class="after">10:00–14:00</span>' in body
