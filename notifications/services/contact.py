@@ -20,7 +20,12 @@ from notifications.models import (
 from reviews.models import PlanClosure
 from um_portal.exceptions import Conflict, ValidationFailed
 
-from .contact_validation import inquiries_served_validate, intervals_validate, line_fallback_validate
+from .contact_validation import (
+    inquiries_served_validate,
+    intervals_validate,
+    line_fallback_validate,
+    phone_numbers_validate,
+)
 
 LINE_FIELDS = ("name", "phone", "fax", "tty", "purpose", "open_on_holidays", "always_open", "display_order")
 
@@ -96,6 +101,7 @@ def contact_line_save(
         raise ValidationFailed("A line needs a name.", errors={"name": ["Required."]})
     if not (phone or fax):
         raise ValidationFailed("A line needs a phone or a fax number.", errors={"phone": ["Phone or fax required."]})
+    phone_numbers_validate(phone=phone.strip(), fax=fax.strip(), tty=tty.strip())
     with transaction.atomic():
         _lock_lines()
         creating = line is None
@@ -203,6 +209,7 @@ def line_hours_set(*, actor, line: ContactLine, weekday: int, intervals: list[tu
 def line_alternate_phone_set(*, actor, line: ContactLine, line_of_business: str, phone: str) -> None:
     """The number of `line` for members of one line of business; an empty phone removes it."""
     phone = phone.strip()
+    phone_numbers_validate(**{f"phone_{line_of_business}": phone})
     with transaction.atomic():
         line = ContactLine.objects.select_for_update().get(pk=line.pk)
         existing = ContactLinePhone.objects.filter(line=line, line_of_business=line_of_business).first()

@@ -2,6 +2,7 @@
 `ValidationFailed` with a sentence an administrator can act on; services call them before
 writing, and the models' `clean()` calls them so the admin refuses the same things."""
 
+import re
 from collections.abc import Iterable
 from datetime import time
 
@@ -60,3 +61,19 @@ def inquiries_served_validate(*, unserved: Iterable[str]) -> None:
             "Pick another line for these inquiries first (choosing them on that line moves them there)."
         )
         raise ValidationFailed(message, errors={"inquiries": [message]})
+
+
+# Digits with the usual separators: "800-810-4766", "(301) 960 1436", "+1 800 555 0100", and
+# the relay service's "711".
+PHONE_PATTERN = re.compile(r"^\+?[0-9(][0-9 ().-]{1,18}[0-9]$")
+
+
+def phone_numbers_validate(**numbers: str) -> None:
+    """Each given number (phone=, fax=, tty=...) is empty or looks like a phone number."""
+    errors = {
+        field: [f"“{value}” is not a phone number (digits, spaces, dashes, parentheses)."]
+        for field, value in numbers.items()
+        if value and not PHONE_PATTERN.match(value)
+    }
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)

@@ -214,3 +214,18 @@ def test_change_log_rows_cannot_be_altered_even_in_sql(admin_user):
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM notifications_contactchangelog WHERE id = %s", [entry.pk])
     assert ContactChangeLog.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize("number", ["call us", "8", "800-810-4766 ext", "1-800-FLOWERS"])
+def test_a_phone_that_is_not_a_number_is_refused(admin_user, number):
+    umoc = line("umoc")
+    with pytest.raises(ValidationFailed, match="is not a phone number"):
+        contact_line_save(actor=admin_user, line=umoc, **save_kwargs(umoc, phone=number))
+    assert line("umoc").phone == "800-810-4766"
+
+
+@pytest.mark.parametrize("number", ["711", "(301) 960 1436", "+1 800 555 0100", "800.555.0100"])
+def test_usual_phone_spellings_are_accepted(admin_user, number):
+    umoc = line("umoc")
+    contact_line_save(actor=admin_user, line=umoc, **save_kwargs(umoc, tty=number))
+    assert line("umoc").tty == number
