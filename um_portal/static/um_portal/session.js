@@ -39,6 +39,7 @@
     fetch(keepAliveUrl, {
       method: "POST",
       credentials: "same-origin",
+      redirect: "manual",  // an ended session answers with a redirect to the login page
       headers: { "X-CSRFToken": csrf ? csrf.content : "" }
     }).then(function (response) {
       if (response.ok) { schedule(); } else { end(); }
