@@ -82,3 +82,22 @@ class MFAEnforcementMiddleware:
             )
         target = "mfa_verify" if user_has_mfa_device(user) else "mfa_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class NoStoreMiddleware:
+    """Pages and API answers for a signed-in user (or carrying a token) hold PHI: no browser
+    or proxy keeps a copy (ASVS 8.2.1). Also turns off browser features the portal never uses."""
+
+    PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        private = (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if private and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        response.setdefault("Permissions-Policy", self.PERMISSIONS_POLICY)
+        return response

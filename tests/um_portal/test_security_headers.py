@@ -24,6 +24,7 @@ def _assert_security_headers(response):
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
 
 
 @pytest.mark.django_db
