@@ -1,9 +1,20 @@
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .mfa import mfa_devices_reset
 from .models import AccessLog, User
+
+# django-otp's device admins show TOTP secrets (as a QR code) and recovery codes to
+# administrators, who could then pass anyone's second factor. Administrators reset a
+# user's devices with the user action below instead.
+for _device_model in (TOTPDevice, StaticDevice):
+    try:
+        admin.site.unregister(_device_model)
+    except admin.exceptions.NotRegistered:
+        pass
 
 
 @admin.action(description="Unlock sign-in (clear failed attempts for these usernames)")

@@ -169,3 +169,36 @@ def test_token_rule_for_staff(nurse):
 @pytest.mark.django_db
 def test_token_rule_lets_providers_through_without_a_code(provider):
     mfa_token_check(user=provider, otp=None)
+
+
+@pytest.mark.django_db
+def test_administrators_cannot_read_anyones_totp_secret_in_the_admin(client, admin_user, nurse, settings):
+    settings.MFA_ENFORCED = False
+    enrolled(nurse)
+    client.force_login(admin_user)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
+    assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_administrator_resets_a_lost_phone(client, admin_user, nurse, settings):
+    settings.MFA_ENFORCED = False
+    enrolled(nurse)
+    recovery_codes_generate(user=nurse)
+    client.force_login(admin_user)
+    response = client.post("/admin/um_portal/user/", {"action": "reset_mfa", "_selected_action": [nurse.pk]}, follow=True)
+    assert "Two-step verification reset for 1 user" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=nurse).exists()
+    assert not StaticToken.objects.filter(device__user=nurse).exists()
+
+
+@pytest.mark.django_db
+def test_wrong_codes_slow_down_guessing(client, nurse):
+    device = enrolled(nurse)
+    client.force_login(nurse)
+    client.post("/accounts/mfa/verify/", {"token": "000000", "next": "/"})
+    # Right away, even the right code waits out the back-off (django-otp throttling).
+    response = client.post("/accounts/mfa/verify/", {"token": current_code(device), "next": "/"})
+    assert response.status_code == 200
+    device.refresh_from_db()
+    assert device.throttling_failure_count >= 1
