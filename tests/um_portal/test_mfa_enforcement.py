@@ -186,7 +186,9 @@ def test_administrator_resets_a_lost_phone(client, admin_user, nurse, settings):
     enrolled(nurse)
     recovery_codes_generate(user=nurse)
     client.force_login(admin_user)
-    response = client.post("/admin/um_portal/user/", {"action": "reset_mfa", "_selected_action": [nurse.pk]}, follow=True)
+    response = client.post(
+        "/admin/um_portal/user/", {"action": "reset_mfa", "_selected_action": [nurse.pk]}, follow=True
+    )
     assert "Two-step verification reset for 1 user" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=nurse).exists()
     assert not StaticToken.objects.filter(device__user=nurse).exists()
