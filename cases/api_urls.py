@@ -1,3 +1,35 @@
 """API v1 routes of this app (mounted under /api/v1/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .api import actions, authorizations, directory
+
+urlpatterns: list = [
+    path("members/", directory.MemberListView.as_view(), name="api-members"),
+    path("providers/", directory.ProviderListView.as_view(), name="api-providers"),
+    path("authorizations/", authorizations.AuthorizationListView.as_view(), name="api-authorizations"),
+    path("authorizations/<str:case_id>/", authorizations.AuthorizationDetailView.as_view(), name="api-authorization"),
+    path(
+        "authorizations/<str:case_id>/attachments/",
+        actions.AttachmentUploadView.as_view(),
+        name="api-authorization-attachments",
+    ),
+    path(
+        "authorizations/<str:case_id>/attachments/<str:attachment_id>/",
+        actions.AttachmentDownloadView.as_view(),
+        name="api-authorization-attachment",
+    ),
+    path(
+        "authorizations/<str:case_id>/additional-information/",
+        actions.AdditionalInformationView.as_view(),
+        name="api-authorization-additional-information",
+    ),
+    path("authorizations/<str:case_id>/withdraw/", actions.WithdrawView.as_view(), name="api-authorization-withdraw"),
+    path(
+        "authorizations/<str:case_id>/peer-to-peer/",
+        actions.PeerToPeerView.as_view(),
+        name="api-authorization-peer-to-peer",
+    ),
+    path("authorizations/<str:case_id>/appeals/", actions.AppealView.as_view(), name="api-authorization-appeals"),
+    path("authorizations/<str:case_id>/criteria/", actions.CriteriaView.as_view(), name="api-authorization-criteria"),
+]

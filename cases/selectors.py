@@ -51,3 +51,44 @@ def provider_label(organization, practitioner) -> dict:
     if practitioner is not None:
         return {"npi": practitioner.npi, "name": practitioner.name}
     return {"npi": organization.npi, "name": organization.name}
+
+
+def member_find(*, member_number: str, date_of_birth):
+    """The member with this number and date of birth (both must match), or None."""
+    from .models import Member
+
+    if not member_number or date_of_birth is None:
+        return None
+    return (
+        Member.objects.filter(member_number=member_number.strip().upper(), date_of_birth=date_of_birth)
+        .prefetch_related("coverages")
+        .first()
+    )
+
+
+def member_eligibility(*, member, day) -> dict:
+    """Eligibility of `member` on `day`, from prefetched coverages: the coverage in force,
+    or (when not covered) the most recent one, so the caller sees when it ended."""
+    coverages = sorted(member.coverages.all(), key=lambda c: c.effective_date, reverse=True)
+    active = next((c for c in coverages if c.is_active_on(day)), None)
+    shown = active or next((c for c in coverages if c.effective_date <= day), None) or (coverages or [None])[0]
+    return {
+        "eligible": active is not None,
+        "on": day,
+        "plan": shown.plan_name if shown else None,
+        "line_of_business": shown.line_of_business if shown else None,
+        "state": shown.state if shown else None,
+        "coverage_start": shown.effective_date if shown else None,
+        "coverage_end": shown.end_date if shown else None,
+    }
+
+
+def npi_resolve(npi: str):
+    """(organization, practitioner or None) for a practitioner NPI or an organization NPI;
+    (None, None) when the NPI is unknown."""
+    from .models import Practitioner, ProviderOrganization
+
+    practitioner = Practitioner.objects.select_related("organization").filter(npi=npi).first()
+    if practitioner is not None:
+        return practitioner.organization, practitioner
+    return ProviderOrganization.objects.filter(npi=npi).first(), None

@@ -5,7 +5,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -42,4 +43,67 @@ def exception_handler(exc, context):
     detail = response.data.get("detail") if isinstance(response.data, dict) else None
     code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
     response.data = {"detail": str(detail or exc), "code": code, "errors": {}}
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error shape of API.md."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def error_responses(*codes: int) -> dict:
+    """Schema entries for the error answers an endpoint may give."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input: `errors` says which field and why.",
+    401: "Not authenticated, or the account is inactive or locked.",
+    403: "Authenticated but not allowed to do this.",
+    404: "Does not exist, or is not yours.",
+    409: "The object is not in a state that allows this, or someone changed it first.",
+    413: "Upload too large.",
+    415: "File type refused.",
+    429: "Too many requests: slow down.",
+}
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    name="Idempotency-Key",
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The same key from the same user within 24 hours answers the first response and creates nothing.",
+)
+
+
+def _payload(request):
+    data = request.data
+    if hasattr(data, "lists"):  # QueryDict (multipart or form): files by name and size
+        payload = {key: values for key, values in data.lists() if not hasattr(values[0], "read")}
+        payload["_files"] = sorted(
+            (name, getattr(f, "name", ""), getattr(f, "size", 0))
+            for name, files in request.FILES.lists()
+            for f in files
+        )
+        return payload
+    return data
+
+
+def idempotent_response(request, run) -> Response:
+    """Answer a creating POST once per Idempotency-Key (see um_portal.idempotency)."""
+    from .idempotency import idempotent_run
+
+    status_code, body, replayed = idempotent_run(
+        user=request.user,
+        key=request.headers.get("Idempotency-Key"),
+        path=request.path,
+        payload=_payload(request),
+        run=run,
+    )
+    response = Response(body, status=status_code)
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
     return response

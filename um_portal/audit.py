@@ -45,3 +45,22 @@ def access_log_export_record(*, user, request, row_count: int, filters_text: str
         path=f"{request.path} [{filters_text}]"[:300],
         ip_address=_client_ip(request),
     )
+
+
+def access_log_record_many(*, user, objs, how: str, request=None) -> None:
+    """One row per object read in a list (a page of cases), in one insert."""
+    rows = []
+    for obj in objs:
+        rows.append(
+            AccessLog(
+                user=user if getattr(user, "is_authenticated", False) else None,
+                object_kind=AccessLog.ObjectKind.CASE,
+                object_id=str(obj.pk),
+                member_id=obj.member_id,
+                how=how,
+                path=(request.path[:300] if request is not None else ""),
+                ip_address=_client_ip(request),
+            )
+        )
+    if rows:
+        AccessLog.objects.bulk_create(rows)

@@ -94,3 +94,25 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} read {self.object_kind} {self.object_id} ({self.how})"
+
+
+class IdempotencyKey(models.Model):
+    """One creating POST per (user, Idempotency-Key): the first response is kept and
+    replayed for 24 hours. The unique constraint, not a cache, makes a concurrent double
+    submit create one object (the second insert waits for the first to commit)."""
+
+    user = models.ForeignKey("um_portal.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # What the key was used for: the path and a hash of the JSON body.
+    path = models.CharField(max_length=300)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

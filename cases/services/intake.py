@@ -2,17 +2,19 @@
 (portal form, API, FHIR, staff entry, continuation of care, demo data); the provider
 intake checks sit in front of it."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from um_portal.exceptions import ValidationFailed
+from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
+from um_portal.roles import Perm, user_can
 
 from .. import events
 from ..models import (
+    OPEN_STATUSES,
     AuthorizationRequest,
     CaseStatus,
     Channel,
@@ -22,9 +24,13 @@ from ..models import (
     Practitioner,
     ProviderOrganization,
     ReferenceSequence,
+    ReviewType,
+    ServiceCategory,
     ServiceLine,
+    Urgency,
 )
-from ..validators import normalize_icd10, validate_icd10_cm, validate_procedure_code
+from ..selectors import member_find, npi_resolve
+from ..validators import normalize_icd10, npi_is_valid, validate_icd10_cm, validate_procedure_code
 from .providers import case_grant_organization_access
 
 
@@ -157,4 +163,252 @@ def case_create(
     events.event_clock_set(
         case=case, actor=None, old_due=None, new_due=case.decision_due_at, reason="Decision due time set on receipt."
     )
+    return case
+
+
+# Dates of service further ahead than this are almost always typing mistakes, and a
+# decision made so early would rest on stale clinical information (plan policy).
+MAX_DAYS_AHEAD = 365
+STAFF_CHANNELS = frozenset({Channel.FAX, Channel.PHONE, Channel.MAIL})
+
+
+class _Errors(dict):
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_if_any(self, summary: str) -> None:
+        if self:
+            first = next(iter(self.values()))[0]
+            raise ValidationFailed(f"{summary} {first}", errors=dict(self))
+
+
+def _check_choices(errors: _Errors, *, service_category, review_type, urgency, expedited_reason) -> None:
+    for field, value, choices in (
+        ("service_category", service_category, ServiceCategory),
+        ("review_type", review_type, ReviewType),
+        ("urgency", urgency, Urgency),
+    ):
+        if value not in choices.values:
+            errors.add(field, f"'{value}' is not one of: {', '.join(choices.values)}.")
+    if urgency == Urgency.EXPEDITED and not (expedited_reason or "").strip():
+        errors.add(
+            "expedited_reason",
+            "Say why this request is expedited: waiting the standard time could seriously jeopardize the "
+            "member's life, health or ability to regain maximum function.",
+        )
+
+
+def _check_dates(errors: _Errors, *, lines: list[dict], today: date) -> None:
+    limit = today + timedelta(days=MAX_DAYS_AHEAD)
+    for index, line in enumerate(lines):
+        start, end = line.get("start_date"), line.get("end_date")
+        if not isinstance(start, date) or not isinstance(end, date):
+            errors.add("lines", f"Line {index + 1}: give a start and an end date (YYYY-MM-DD).")
+            continue
+        if end < start:
+            errors.add("lines", f"Line {index + 1}: the end date {end} is before the start date {start}.")
+        if max(start, end) > limit:
+            errors.add(
+                "lines",
+                f"Line {index + 1}: dates of service more than {MAX_DAYS_AHEAD} days ahead (after {limit}) "
+                "cannot be requested yet.",
+            )
+
+
+def _check_channel(errors: _Errors, *, user, channel, received_at, door: str, now: datetime):
+    """Staff entering a fax, phone or mail request say how and when it arrived; providers
+    cannot: their requests arrive through the door they use, now."""
+    if not user_can(user, Perm.CASE_ENTER_FOR_OTHERS):
+        if channel not in (None, "", door):
+            errors.add("channel", "Only UM staff entering a fax, phone or mail request may set the channel.")
+        if received_at is not None:
+            errors.add("received_at", "Only UM staff entering a fax, phone or mail request may set received_at.")
+        return door, now
+    if channel in (None, ""):
+        channel = door
+    elif channel not in STAFF_CHANNELS | {door}:
+        errors.add("channel", f"Channel must be one of: fax, phone, mail (or {door}).")
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            errors.add("received_at", "Give received_at with its time zone offset.")
+            return channel, now
+        if received_at > now:
+            errors.add("received_at", "received_at cannot be in the future: it is when the request arrived.")
+        return channel, received_at
+    return channel, now
+
+
+def _resolve_provider(errors: _Errors, field: str, npi: str, first_day, last_day):
+    npi = (npi or "").strip()
+    if not npi_is_valid(npi):
+        errors.add(field, f"'{npi}' is not a valid NPI: 10 digits with a correct check digit.")
+        return None, None
+    organization, practitioner = npi_resolve(npi)
+    if organization is None:
+        errors.add(field, f"NPI {npi} is not in the plan's provider directory.")
+        return None, None
+    if first_day is not None:
+        agreements = list(organization.agreements.all())
+        if not agreements:
+            errors.add(field, f"{organization.name} (NPI {npi}) is not contracted with the plan.")
+        elif not any(a.is_active_on(first_day) and a.is_active_on(last_day) for a in agreements):
+            ended = max((a.end_date for a in agreements if a.end_date), default=None)
+            when = f" (agreement ended {ended})" if ended else ""
+            errors.add(
+                field,
+                f"{organization.name} (NPI {npi}) has no provider agreement in force for the dates of service "
+                f"{first_day} to {last_day}{when}.",
+            )
+    return organization, practitioner
+
+
+def _check_eligibility(errors: _Errors, *, member, first_day, last_day) -> Coverage | None:
+    coverage = coverage_on(member=member, day=first_day)
+    if coverage is None or not coverage.is_active_on(last_day):
+        latest = member.coverages.order_by("-effective_date").first()
+        hint = ""
+        if latest is not None and latest.end_date is not None:
+            hint = f" Coverage ended {latest.end_date}."
+        elif latest is not None and latest.effective_date > first_day:
+            hint = f" Coverage starts {latest.effective_date}."
+        errors.add(
+            "member_number",
+            f"Member {member.member_number} is not eligible for the whole period of service "
+            f"{first_day} to {last_day}.{hint}",
+        )
+        return None
+    return coverage
+
+
+def likely_duplicate_find(*, member, requesting_organization, lines: list[dict]) -> AuthorizationRequest | None:
+    """An open request for the same member, from the same requesting organization, with a
+    line for the same service code whose dates overlap one of these lines."""
+    candidates = ServiceLine.objects.filter(
+        case__member=member,
+        case__requesting_organization=requesting_organization,
+        case__status__in=OPEN_STATUSES,
+    ).select_related("case")
+    for line in lines:
+        match = candidates.filter(
+            code=line["code"], start_date__lte=line["end_date"], end_date__gte=line["start_date"]
+        ).first()
+        if match is not None:
+            return match.case
+    return None
+
+
+def authorization_submit(
+    *,
+    user,
+    member_number: str,
+    member_date_of_birth: date | None,
+    requesting_provider_npi: str,
+    servicing_provider_npi: str,
+    service_category: str,
+    diagnosis_codes: list[str],
+    lines: list[dict],
+    review_type: str = ReviewType.PROSPECTIVE,
+    urgency: str = Urgency.STANDARD,
+    expedited_reason: str = "",
+    clinical_summary: str = "",
+    place_of_service: str = "",
+    channel: str | None = None,
+    received_at: datetime | None = None,
+    confirm_duplicate: bool = False,
+    door: str = Channel.PORTAL,
+) -> AuthorizationRequest:
+    """The intake every provider door calls (portal form, API): check the request the way
+    an intake coordinator would, each problem with a message a person can act on, then
+    create the case through `case_create`.
+
+    `door` is how it reached us (portal or api). Raises ValidationFailed (400) listing
+    every problem found, NotAllowed (403) when the caller may not submit for these
+    providers, and Conflict `likely_duplicate` (409) unless `confirm_duplicate`.
+    """
+    if not (user_can(user, Perm.CASE_SUBMIT) or user_can(user, Perm.CASE_ENTER_FOR_OTHERS)):
+        raise NotAllowed("Your role does not allow submitting requests.")
+    now = timezone.now()
+    errors = _Errors()
+    _check_choices(
+        errors,
+        service_category=service_category,
+        review_type=review_type,
+        urgency=urgency,
+        expedited_reason=expedited_reason,
+    )
+    channel, received_at = _check_channel(
+        errors, user=user, channel=channel, received_at=received_at, door=door, now=now
+    )
+    _check_dates(errors, lines=lines, today=timezone.localdate(now))
+    if place_of_service and not (len(place_of_service) == 2 and place_of_service.isdigit()):
+        errors.add("place_of_service", "Place of service is a two-digit CMS code, e.g. 11 (office) or 22.")
+    if "lines" not in errors:
+        # Codes and units: the same checks case_create makes, reported with the others.
+        try:
+            clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines)
+        except ValidationFailed as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    errors.add(field, message)
+    errors.raise_if_any("The request is incomplete or invalid.")
+
+    first_day = min(line["start_date"] for line in clean_lines)
+    last_day = max(line["end_date"] for line in clean_lines)
+    member = member_find(member_number=member_number, date_of_birth=member_date_of_birth)
+    coverage = None
+    if member is None:
+        errors.add(
+            "member_number",
+            "No member matches this member number and date of birth. Check both against the member's ID card.",
+        )
+    else:
+        coverage = _check_eligibility(errors, member=member, first_day=first_day, last_day=last_day)
+    requesting_org, requesting_practitioner = _resolve_provider(
+        errors, "requesting_provider_npi", requesting_provider_npi, first_day, last_day
+    )
+    servicing_org, servicing_practitioner = _resolve_provider(
+        errors, "servicing_provider_npi", servicing_provider_npi, first_day, last_day
+    )
+    errors.raise_if_any("The request cannot be accepted.")
+
+    own = getattr(user, "organization_id", None)
+    if not user_can(user, Perm.CASE_ENTER_FOR_OTHERS) and own not in (requesting_org.pk, servicing_org.pk):
+        raise NotAllowed(
+            "Your organization must be the requesting or the servicing provider of a request you submit.",
+            code="organization_not_on_request",
+        )
+
+    with transaction.atomic():
+        duplicate_of = likely_duplicate_find(member=member, requesting_organization=requesting_org, lines=clean_lines)
+        if duplicate_of is not None and not confirm_duplicate:
+            raise Conflict(
+                f"This looks like a duplicate of {duplicate_of.reference}, an open request for the same member, "
+                "service code and dates from your organization. Submit again with confirm_duplicate if it is a "
+                "separate request.",
+                code="likely_duplicate",
+                errors={"confirm_duplicate": [f"Possible duplicate of {duplicate_of.reference}."]},
+            )
+        case = case_create(
+            member=member,
+            coverage=coverage,
+            requesting_organization=requesting_org,
+            requesting_practitioner=requesting_practitioner,
+            servicing_organization=servicing_org,
+            servicing_practitioner=servicing_practitioner,
+            service_category=service_category,
+            review_type=review_type,
+            urgency=urgency,
+            expedited_reason=expedited_reason.strip() if urgency == Urgency.EXPEDITED else "",
+            diagnosis_codes=clean_dx,
+            lines=clean_lines,
+            clinical_summary=clinical_summary,
+            place_of_service=place_of_service,
+            channel=channel,
+            received_at=received_at,
+            submitted_by=user,
+        )
+        if duplicate_of is not None:
+            case.likely_duplicate_of = duplicate_of
+            case.save(update_fields=["likely_duplicate_of"])
+            events.event_duplicate_flagged(case=case, actor=user, duplicate_of=duplicate_of)
     return case

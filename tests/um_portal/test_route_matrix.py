@@ -98,7 +98,32 @@ MATRIX: dict[str, Row] = {
     "api-queue-appeals": row({PHYSICIAN}),
     "api-appeal-detail": row(CASE_PARTIES, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     "api-appeal-decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
+    # API v1: auth, directory, authorizations and provider actions (cases)
+    "api-token": row(PUBLIC, "post"),
+    "api-me": row(USERS),
+    "api-members": row(USERS),
+    "api-providers": row(USERS),
+    "api-authorizations": row(USERS),
+    "api-authorization": row(CASE_PARTIES),
+    "api-authorization-attachments": row({PROVIDER, NURSE, PHYSICIAN}, "post"),
+    "api-authorization-attachment": row(
+        CASE_PARTIES, kwargs=lambda w: {"case_id": w.case.pk, "attachment_id": _attachment_pk(w)}
+    ),
+    "api-authorization-additional-information": row({PROVIDER}, "post"),
+    "api-authorization-withdraw": row({PROVIDER}, "post"),
+    "api-authorization-peer-to-peer": row({PROVIDER}, "post"),
+    "api-authorization-appeals": row({PROVIDER}, "post"),
+    "api-authorization-criteria": row(CASE_PARTIES),
 }
+
+
+def _attachment_pk(w) -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.services.attachments import attachment_add
+
+    upload = SimpleUploadedFile("note.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return str(attachment_add(case=w.case, user=w.users[PROVIDER], upload=upload).pk)
 
 
 def _line_pk(key: str) -> int:

@@ -1,0 +1,95 @@
+"""Authorization requests: list, submit, detail."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListCreateAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
+from um_portal.audit import access_log_record, access_log_record_many
+from um_portal.models import AccessLog
+
+from ..access import case_for_user, cases_visible_to
+from ..models import CaseStatus, Channel, ServiceCategory, Urgency
+from ..selectors import case_detail_queryset, case_list_queryset
+from ..serializers import CaseDetailSerializer, CaseListSerializer
+from ..services.intake import authorization_submit
+from .inputs import AuthorizationCreateSerializer
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
+    urgency = django_filters.ChoiceFilter(choices=Urgency.choices)
+    service_category = django_filters.ChoiceFilter(choices=ServiceCategory.choices)
+    member_number = django_filters.CharFilter(field_name="member__member_number", max_length=20)
+    due_before = django_filters.IsoDateTimeFilter(
+        field_name="decision_due_at", lookup_expr="lt", help_text="Decision due before this moment (ISO 8601)."
+    )
+    assigned_to = django_filters.CharFilter(
+        field_name="assigned_to__username", max_length=150, help_text="Username of the assigned reviewer."
+    )
+
+
+class CasePagination(CursorPagination):
+    page_size = 25
+    ordering = ("-received_at", "-id")
+
+
+def case_detail_response(request, case_id, *, status_code=status.HTTP_200_OK) -> Response:
+    """Re-read a case with everything the detail shows and log the read."""
+    case = case_for_user(request.user, case_id, queryset=case_detail_queryset())
+    access_log_record(user=request.user, obj=case, how=AccessLog.How.API, request=request)
+    return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status_code)
+
+
+class AuthorizationListView(ListCreateAPIView):
+    """The requests the caller may see (a provider: its organization's, as requester or
+    servicer), newest first; and submitting a new one."""
+
+    serializer_class = CaseListSerializer
+    pagination_class = CasePagination
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        return cases_visible_to(self.request.user, case_list_queryset())
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        access_log_record_many(user=self.request.user, objs=page or [], how=AccessLog.How.API, request=self.request)
+        return page
+
+    @extend_schema(responses={200: CaseListSerializer(many=True), **error_responses(400, 401, 429)})
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=AuthorizationCreateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: CaseDetailSerializer, **error_responses(400, 401, 403, 409, 429)},
+    )
+    def post(self, request, *args, **kwargs):
+        given = AuthorizationCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+
+        def run():
+            case = authorization_submit(
+                user=request.user,
+                door=Channel.API,
+                lines=[dict(line) for line in data.pop("lines")],
+                **data,
+            )
+            return status.HTTP_201_CREATED, case_detail_response(request, case.pk).data
+
+        return idempotent_response(request, run)
+
+
+class AuthorizationDetailView(APIView):
+    """One request with its lines, decision, letters, appeals, documents and timeline."""
+
+    @extend_schema(responses={200: CaseDetailSerializer, **error_responses(401, 404, 429)})
+    def get(self, request, case_id):
+        return case_detail_response(request, case_id)

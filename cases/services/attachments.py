@@ -1,0 +1,124 @@
+"""Clinical documents on a case: PDF, PNG, JPEG and TIFF only, recognised by their content
+(magic bytes), never by the name or the browser's claim. Stored under an opaque name in
+private storage (outside the web root); read back only through `attachment_for_user`."""
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from pathlib import PurePosixPath
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+
+from um_portal.exceptions import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+from .. import events
+from ..access import cases_visible_to
+from ..models import Attachment, AuthorizationRequest, CaseStatus
+
+# Detected type -> the extension the stored name gets.
+ALLOWED_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/tiff": "tif",
+}
+# filetype reads at most this many leading bytes (its documented signature length).
+SNIFF_BYTES = 8192
+NAME_MAX = 120
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def attachment_name_sanitize(name: str, *, extension: str) -> str:
+    """A safe display name: no path, no control or shell characters, and the extension
+    of the type actually detected (a renamed file keeps its real type's extension)."""
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = _UNSAFE.sub("_", stem).strip(" ._-")[: NAME_MAX - 5] or "document"
+    return f"{stem}.{extension}"
+
+
+def attachment_type_detect(upload) -> str:
+    """The MIME type of the upload by content, or UnsupportedMediaType (415)."""
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    if not head:
+        raise ValidationFailed("The file is empty.", errors={"file": ["The file is empty."]})
+    kind = filetype.guess(head)
+    mime = kind.mime if kind is not None else None
+    if mime not in ALLOWED_TYPES:
+        found = f" (this file is {mime})" if mime else ""
+        raise UnsupportedMediaType(
+            f"Only PDF, PNG, JPEG and TIFF documents are accepted{found}.",
+            errors={"file": ["Upload a PDF, PNG, JPEG or TIFF file."]},
+        )
+    return mime
+
+
+def attachment_check(upload) -> str:
+    """Size and type checks without writing anything; returns the detected MIME type."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise PayloadTooLarge(
+            f"The file is {upload.size / 1048576:.1f} MB; the limit is {limit // 1048576} MB per document.",
+            errors={"file": [f"At most {limit // 1048576} MB."]},
+        )
+    return attachment_type_detect(upload)
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def attachment_add(*, case: AuthorizationRequest, user, upload, description: str = "") -> Attachment:
+    """Store a clinical document on `case` (the caller checked access with
+    `case_for_user(..., need=Perm.CASE_ATTACH)`) and write the event."""
+    if case.status in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED):
+        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: no documents can be added.")
+    mime = attachment_check(upload)
+    attachment = Attachment(
+        case=case,
+        original_name=attachment_name_sanitize(getattr(upload, "name", ""), extension=ALLOWED_TYPES[mime]),
+        content_type=mime,
+        size=upload.size,
+        sha256=_sha256(upload),
+        description=(description or "").strip()[:200],
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    attachment.file.save(attachment.original_name, upload, save=False)
+    # A failed insert must not leave an orphan file in storage.
+    stored_name = attachment.file.name
+    try:
+        attachment.save(force_insert=True)
+    except Exception:
+        attachment.file.storage.delete(stored_name)
+        raise
+    events.event_attachment_added(case=case, actor=user, attachment=attachment)
+    return attachment
+
+
+def attachment_for_user(user, *, case_id, attachment_id) -> Attachment:
+    """The one access helper for documents: 404 for a document that is missing, on another
+    case, or on a case the user may not see (the same answer for all three)."""
+    try:
+        pk, case_pk = uuid.UUID(str(attachment_id)), uuid.UUID(str(case_id))
+    except (TypeError, ValueError, AttributeError):
+        raise NotFound("No such document.") from None
+    attachment = (
+        Attachment.objects.select_related("case__member")
+        .filter(pk=pk, case_id=case_pk, case__in=cases_visible_to(user))
+        .first()
+    )
+    if attachment is None:
+        raise NotFound("No such document.")
+    return attachment

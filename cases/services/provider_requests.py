@@ -1,0 +1,188 @@
+"""What a provider office asks of the plan on an existing case: answer a request for
+information, withdraw, ask for the criteria used, ask for a peer-to-peer talk, appeal.
+
+Each records the request and writes its event; the reviewers' side of them lives in
+`reviews`. The caller fetched the case with `case_for_user(..., need=...)`; every
+function here re-reads it under a row lock so two clicks cannot both succeed.
+"""
+
+import re
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.models import Appeal, CriteriaCopyRequest, Decision, PeerToPeerRequest, Pend
+from um_portal.exceptions import Conflict, ValidationFailed
+
+from .. import events
+from ..models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, AuthorizationRequest, CaseStatus
+from .workflow import case_lock, case_status_set
+
+ADVERSE_STATUSES = frozenset({CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED})
+# Appeal decision time limits counted from filing: 72 hours expedited (42 CFR 422.590(e),
+# NCQA UM 8), 30 calendar days for a standard pre-service appeal (42 CFR 422.590(a)).
+APPEAL_EXPEDITED_HOURS = 72
+APPEAL_STANDARD_DAYS = 30
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{8,18}[0-9]$")
+TEXT_MAX = 5000
+
+
+def _text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(message, errors={field: [message]})
+    if len(value) > TEXT_MAX:
+        raise ValidationFailed(
+            f"Keep it under {TEXT_MAX} characters.", errors={field: [f"At most {TEXT_MAX} characters."]}
+        )
+    return value
+
+
+def _current_decision(case: AuthorizationRequest) -> Decision | None:
+    return Decision.objects.filter(case=case, is_current=True).first()
+
+
+def _require_adverse(case: AuthorizationRequest, what: str) -> Decision:
+    decision = _current_decision(case)
+    if case.status not in ADVERSE_STATUSES or decision is None:
+        raise Conflict(
+            f"Case {case.reference} is {case.get_status_display().lower()}: {what} is possible only after "
+            "a denial or a partial approval."
+        )
+    return decision
+
+
+@transaction.atomic
+def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: list | None = None) -> Pend:
+    """Answer the open request for information: the case goes back to review and its
+    clocks are recomputed from the moment the information arrived."""
+    from reviews.clocks import case_clocks_compute
+
+    locked = case_lock(case_id=case.pk)
+    pend = Pend.objects.select_for_update().filter(case=locked, responded_at__isnull=True).first()
+    if pend is None:
+        raise Conflict(f"Case {locked.reference} has no open request for information to answer.")
+    ids = [str(i) for i in (attachment_ids or [])]
+    attachments = list(Attachment.objects.filter(case=locked, pk__in=_uuids(ids)))
+    if len(attachments) != len(set(ids)):
+        raise ValidationFailed(
+            "Some documents are not on this case: upload them to this case first.",
+            errors={"attachment_ids": ["Each id must be a document uploaded to this case."]},
+        )
+    if not (text or "").strip() and not attachments:
+        raise ValidationFailed(
+            "Answer with some text, documents, or both.", errors={"text": ["Give the information asked for."]}
+        )
+    now = timezone.now()
+    pend.response_text = (text or "").strip()[:TEXT_MAX]
+    pend.responded_by = user
+    pend.responded_at = now
+    pend.save(update_fields=["response_text", "responded_by", "responded_at"])
+    pend.response_attachments.set(attachments)
+    events.event_information_received(case=locked, actor=user, pend=pend)
+    if locked.status == CaseStatus.PENDED:
+        case_status_set(case=locked, to_status=CaseStatus.IN_REVIEW, actor=user, message="Information received.")
+    old_due = locked.decision_due_at
+    locked.decision_due_at, locked.clocks = case_clocks_compute(case=locked, information_received_at=now)
+    locked.save(update_fields=["decision_due_at", "clocks", "updated_at"])
+    if locked.decision_due_at != old_due:
+        events.event_clock_set(
+            case=locked,
+            actor=None,
+            old_due=old_due,
+            new_due=locked.decision_due_at,
+            reason="Due time recomputed: requested information received.",
+        )
+    return pend
+
+
+def _uuids(ids: list[str]) -> list:
+    out = []
+    for value in ids:
+        try:
+            out.append(uuid.UUID(value))
+        except ValueError:
+            raise ValidationFailed(
+                f"'{value}' is not a document id.", errors={"attachment_ids": [f"'{value}' is not a document id."]}
+            ) from None
+    return out
+
+
+@transaction.atomic
+def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> AuthorizationRequest:
+    """The provider withdraws a request not yet decided."""
+    reason = _text(reason, "reason", "Say why the request is withdrawn.")
+    locked = case_lock(case_id=case.pk)
+    if locked.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"Case {locked.reference} is {locked.get_status_display().lower()}: only a request not yet decided "
+            "can be withdrawn."
+        )
+    events.event_withdrawn(case=locked, actor=user, reason=reason)
+    case_status_set(case=locked, to_status=CaseStatus.WITHDRAWN, actor=user, message=reason)
+    return locked
+
+
+@transaction.atomic
+def criteria_copy_request(*, case: AuthorizationRequest, user) -> CriteriaCopyRequest:
+    """Ask for a copy of the criteria used in the decision (free of charge)."""
+    locked = case_lock(case_id=case.pk)
+    if locked.status not in DECIDED_STATUSES or _current_decision(locked) is None:
+        raise Conflict(f"Case {locked.reference} has no decision yet: there are no criteria used to copy.")
+    request = CriteriaCopyRequest.objects.create(case=locked, requested_by=user, requested_at=timezone.now())
+    events.event_criteria_requested(case=locked, actor=user, request=request)
+    return request
+
+
+@transaction.atomic
+def peer_to_peer_request(
+    *, case: AuthorizationRequest, user, phone: str, preferred_times: list[str] | None = None
+) -> PeerToPeerRequest:
+    """The treating provider asks to discuss an adverse decision with the UM physician."""
+    locked = case_lock(case_id=case.pk)
+    _require_adverse(locked, "a peer-to-peer talk")
+    phone = (phone or "").strip()
+    if not PHONE_RE.fullmatch(phone):
+        raise ValidationFailed(
+            "Give a phone number the physician can call, e.g. 410-555-0100.",
+            errors={"phone": ["A phone number of 10 to 15 digits."]},
+        )
+    times = [str(t).strip()[:100] for t in (preferred_times or []) if str(t).strip()][:10]
+    if PeerToPeerRequest.objects.filter(
+        case=locked, status__in=[PeerToPeerRequest.Status.REQUESTED, PeerToPeerRequest.Status.SCHEDULED]
+    ).exists():
+        raise Conflict(f"A peer-to-peer talk on {locked.reference} is already requested.", code="already_requested")
+    p2p = PeerToPeerRequest.objects.create(
+        case=locked, requested_by=user, requested_at=timezone.now(), preferred_times=times, phone=phone
+    )
+    events.event_peer_to_peer_requested(case=locked, actor=user, peer_to_peer=p2p)
+    return p2p
+
+
+@transaction.atomic
+def appeal_file(*, case: AuthorizationRequest, user, reason: str, expedited: bool = False) -> Appeal:
+    """File an appeal of the adverse decision; one open appeal per case."""
+    reason = _text(reason, "reason", "Say why the decision should be reconsidered.")
+    locked = case_lock(case_id=case.pk)
+    decision = _require_adverse(locked, "an appeal")
+    if Appeal.objects.filter(case=locked, status=Appeal.Status.OPEN).exists():
+        raise Conflict(f"Case {locked.reference} already has an open appeal.", code="appeal_open")
+    filed_at = timezone.now()
+    due_at = (
+        filed_at + timedelta(hours=APPEAL_EXPEDITED_HOURS)
+        if expedited
+        else filed_at + timedelta(days=APPEAL_STANDARD_DAYS)
+    )
+    appeal = Appeal.objects.create(
+        case=locked,
+        decision_appealed=decision,
+        reason=reason,
+        expedited=bool(expedited),
+        filed_by=user,
+        filed_at=filed_at,
+        due_at=due_at,
+    )
+    events.event_appeal_filed(case=locked, actor=user, appeal=appeal)
+    return appeal
