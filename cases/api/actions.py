@@ -25,13 +25,13 @@ from .authorizations import case_detail_response
 from .inputs import (
     AdditionalInformationSerializer,
     AppealInputSerializer,
-    AppealSerializer,
+    AppealFiledSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CriteriaCopyRequestSerializer,
     CriteriaUsedSerializer,
     PeerToPeerInputSerializer,
-    PeerToPeerSerializer,
+    PeerToPeerRequestedSerializer,
     WithdrawSerializer,
 )
 
@@ -149,7 +149,7 @@ class PeerToPeerView(APIView):
     @extend_schema(
         request=PeerToPeerInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: PeerToPeerSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+        responses={201: PeerToPeerRequestedSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request, case_id):
         case = case_for_user(request.user, case_id, need=Perm.CASE_REQUEST_PEER_TO_PEER)
@@ -163,7 +163,7 @@ class PeerToPeerView(APIView):
                 phone=given.validated_data["phone"],
                 preferred_times=given.validated_data["preferred_times"],
             )
-            return status.HTTP_201_CREATED, PeerToPeerSerializer(p2p).data
+            return status.HTTP_201_CREATED, PeerToPeerRequestedSerializer(p2p).data
 
         return idempotent_response(request, run)
 
@@ -174,7 +174,7 @@ class AppealView(APIView):
     @extend_schema(
         request=AppealInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: AppealSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+        responses={201: AppealFiledSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
     )
     def post(self, request, case_id):
         case = case_for_user(request.user, case_id, need=Perm.CASE_APPEAL)
@@ -188,7 +188,7 @@ class AppealView(APIView):
                 reason=given.validated_data["reason"],
                 expedited=given.validated_data["expedited"],
             )
-            return status.HTTP_201_CREATED, AppealSerializer(appeal).data
+            return status.HTTP_201_CREATED, AppealFiledSerializer(appeal).data
 
         return idempotent_response(request, run)
 

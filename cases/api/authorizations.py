@@ -1,8 +1,11 @@
 """Authorization requests: list, submit, detail."""
 
+from datetime import timezone as dt_timezone
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListCreateAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -26,11 +29,20 @@ class CaseFilter(django_filters.FilterSet):
     service_category = django_filters.ChoiceFilter(choices=ServiceCategory.choices)
     member_number = django_filters.CharFilter(field_name="member__member_number", max_length=20)
     due_before = django_filters.IsoDateTimeFilter(
-        field_name="decision_due_at", lookup_expr="lt", help_text="Decision due before this moment (ISO 8601)."
+        method="filter_due_before", help_text="Decision due before this moment (ISO 8601)."
     )
     assigned_to = django_filters.CharFilter(
         field_name="assigned_to__username", max_length=150, help_text="Username of the assigned reviewer."
     )
+
+
+    def filter_due_before(self, queryset, name, value):
+        # PostgreSQL refuses offsets beyond +-15:59 that Python accepts: compare in UTC.
+        try:
+            moment = value.astimezone(dt_timezone.utc)
+        except (OverflowError, ValueError):
+            raise ValidationError({"due_before": ["Give a date-time between years 1 and 9999."]}) from None
+        return queryset.filter(decision_due_at__lt=moment)
 
 
 class CasePagination(CursorPagination):

@@ -75,7 +75,7 @@ class PeerToPeerInputSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=25)
 
 
-class PeerToPeerSerializer(serializers.Serializer):
+class PeerToPeerRequestedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     phone = serializers.CharField()
@@ -88,7 +88,7 @@ class AppealInputSerializer(serializers.Serializer):
     expedited = serializers.BooleanField(default=False)
 
 
-class AppealSerializer(serializers.Serializer):
+class AppealFiledSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     expedited = serializers.BooleanField()
