@@ -24,8 +24,8 @@ from ..services import provider_requests
 from .authorizations import case_detail_response
 from .inputs import (
     AdditionalInformationSerializer,
-    AppealInputSerializer,
     AppealFiledSerializer,
+    AppealInputSerializer,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CriteriaCopyRequestSerializer,

@@ -1,6 +1,6 @@
 """Authorization requests: list, submit, detail."""
 
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 import django_filters
 from drf_spectacular.utils import extend_schema
@@ -35,11 +35,10 @@ class CaseFilter(django_filters.FilterSet):
         field_name="assigned_to__username", max_length=150, help_text="Username of the assigned reviewer."
     )
 
-
     def filter_due_before(self, queryset, name, value):
         # PostgreSQL refuses offsets beyond +-15:59 that Python accepts: compare in UTC.
         try:
-            moment = value.astimezone(dt_timezone.utc)
+            moment = value.astimezone(UTC)
         except (OverflowError, ValueError):
             raise ValidationError({"due_before": ["Give a date-time between years 1 and 9999."]}) from None
         return queryset.filter(decision_due_at__lt=moment)
