@@ -2,8 +2,10 @@
 review page shows beside the case. Each returns a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from cases.access import cases_visible_to
 from cases.models import AuthorizationRequest, CaseStatus
@@ -14,6 +16,7 @@ from um_portal.roles import GROUP_NAMES, Role
 from .models import Appeal, PeerToPeerRequest
 from .pagination import Page, keyset_page
 from .services.appeals import appeal_involvement_q
+from .templatetags.clock_tags import SOON_SECONDS
 
 # Most urgent first: the earliest due time, then expedited before standard when tied
 # ("expedited" sorts before "standard"), then id for a stable keyset.
@@ -31,6 +34,7 @@ class QueueFilters:
     status: str = ""
     assignee: str = ""  # a username, "me", or "none" (unassigned)
     line_of_business: str = ""
+    due: str = ""  # "soon": due within a day, or overdue
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -48,6 +52,8 @@ def _filtered(qs, *, user, filters: QueueFilters, statuses):
         qs = qs.filter(service_category=filters.service_category)
     if filters.line_of_business:
         qs = qs.filter(coverage__line_of_business=filters.line_of_business)
+    if filters.due == "soon":
+        qs = qs.filter(decision_due_at__lte=timezone.now() + timedelta(seconds=SOON_SECONDS))
     if filters.assignee == "me":
         qs = qs.filter(assigned_to=user)
     elif filters.assignee == "none":
@@ -100,9 +106,18 @@ def peer_to_peer_list(*, user, open_only: bool = True):
 
 
 def reviewers_for_assignment():
-    """Active nurses and physicians, for the reassign form."""
+    """Active nurses and physicians, for the reassign and route forms; `is_physician` is
+    annotated so the forms need no query per user."""
     names = [GROUP_NAMES[Role.NURSE], GROUP_NAMES[Role.PHYSICIAN]]
-    return User.objects.filter(is_active=True, groups__name__in=names).distinct().order_by("last_name", "username")
+    physician_group = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PHYSICIAN]
+    )
+    return (
+        User.objects.filter(is_active=True, groups__name__in=names)
+        .distinct()
+        .annotate(is_physician=Exists(physician_group))
+        .order_by("last_name", "username")
+    )
 
 
 PRIOR_REQUESTS_SHOWN = 10

@@ -1,4 +1,28 @@
 """Pages of this app (mounted under /reviews/)."""
 
+from django.urls import path
+
+from .views import appeals, case, peer_to_peer, queues
+
 app_name = "reviews"
-urlpatterns: list = []
+urlpatterns = [
+    path("queue/", queues.nurse_queue, name="nurse_queue"),
+    path("physician/", queues.physician_queue, name="physician_queue"),
+    path("cases/<uuid:case_id>/", case.review, name="case"),
+    path("cases/<uuid:case_id>/claim/", case.claim, name="claim"),
+    path("cases/<uuid:case_id>/reassign/", case.reassign, name="reassign"),
+    path("cases/<uuid:case_id>/note/", case.note, name="note"),
+    path("cases/<uuid:case_id>/pend/", case.pend, name="pend"),
+    path("cases/<uuid:case_id>/approve/", case.approve, name="approve"),
+    path("cases/<uuid:case_id>/route/", case.route, name="route"),
+    path("cases/<uuid:case_id>/deny/", case.deny, name="deny"),
+    path("cases/<uuid:case_id>/partially-approve/", case.partially_approve, name="partially_approve"),
+    path("cases/<uuid:case_id>/peer-to-peer/", case.offer_talk, name="offer_talk"),
+    path("appeals/", appeals.appeal_queue, name="appeals"),
+    path("appeals/<int:appeal_id>/", appeals.appeal_detail, name="appeal"),
+    path("appeals/<int:appeal_id>/decide/", appeals.appeal_decide_view, name="appeal_decide"),
+    path("peer-to-peer/", peer_to_peer.talk_list, name="peer_to_peer"),
+    path("peer-to-peer/<int:talk_id>/schedule/", peer_to_peer.schedule, name="talk_schedule"),
+    path("peer-to-peer/<int:talk_id>/attempt/", peer_to_peer.attempt, name="talk_attempt"),
+    path("peer-to-peer/<int:talk_id>/complete/", peer_to_peer.complete, name="talk_complete"),
+]

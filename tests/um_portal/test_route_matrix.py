@@ -114,6 +114,26 @@ MATRIX: dict[str, Row] = {
     "api-authorization-peer-to-peer": row({PROVIDER}, "post"),
     "api-authorization-appeals": row({PROVIDER}, "post"),
     "api-authorization-criteria": row(CASE_PARTIES),
+    # reviews (pages)
+    "reviews:nurse_queue": row(REVIEWERS),
+    "reviews:physician_queue": row(REVIEWERS),
+    "reviews:case": row(REVIEWERS),
+    "reviews:claim": row(REVIEWERS, "post"),
+    "reviews:reassign": row(REVIEWERS, "post"),
+    "reviews:note": row(REVIEWERS, "post"),
+    "reviews:pend": row(REVIEWERS, "post"),
+    "reviews:approve": row(REVIEWERS, "post"),
+    "reviews:route": row(REVIEWERS, "post"),
+    "reviews:deny": row(REVIEWERS, "post"),
+    "reviews:partially_approve": row({PHYSICIAN}, "post"),
+    "reviews:offer_talk": row({PHYSICIAN}, "post"),
+    "reviews:appeals": row({PHYSICIAN}),
+    "reviews:appeal": row({PHYSICIAN}, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
+    "reviews:appeal_decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
+    "reviews:peer_to_peer": row({PHYSICIAN}),
+    "reviews:talk_schedule": row({PHYSICIAN}, "post", kwargs=lambda w: {"talk_id": _sample_talk(w).pk}),
+    "reviews:talk_attempt": row({PHYSICIAN}, "post", kwargs=lambda w: {"talk_id": _sample_talk(w).pk}),
+    "reviews:talk_complete": row({PHYSICIAN}, "post", kwargs=lambda w: {"talk_id": _sample_talk(w).pk}),
 }
 
 
@@ -156,6 +176,17 @@ def _sample_appeal(world):
         case=world.case, decision_appealed=decision, reason="Please reconsider.", filed_by=world.users[PROVIDER],
         filed_at=timezone.now(), due_at=timezone.now() + timezone.timedelta(days=30),
     )  # fmt: skip
+
+
+def _sample_talk(world):
+    """A peer-to-peer talk the sample case's provider asked for."""
+    from django.utils import timezone
+
+    from reviews.models import PeerToPeerRequest
+
+    return PeerToPeerRequest.objects.create(
+        case=world.case, requested_by=world.users[PROVIDER], requested_at=timezone.now(), phone="410-555-0101"
+    )
 
 
 # URL kwargs by name, read from the world; a row's own `kwargs` wins.

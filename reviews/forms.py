@@ -1,0 +1,152 @@
+"""Page forms for reviewer actions. They only shape input; the services hold the rules."""
+
+from django import forms
+
+from cases.models import LineOfBusiness, ServiceCategory, Urgency
+from reviews.models import Appeal, Decision, PeerToPeerAttempt, PeerToPeerRequest
+
+from .selectors import NURSE_STATUSES, PHYSICIAN_STATUSES
+
+BLANK = [("", "Any")]
+
+
+class QueueFilterForm(forms.Form):
+    urgency = forms.ChoiceField(choices=BLANK + Urgency.choices, required=False)
+    service_category = forms.ChoiceField(choices=BLANK + ServiceCategory.choices, required=False)
+    status = forms.ChoiceField(required=False)
+    assignee = forms.ChoiceField(required=False, label="Assigned to")
+    line_of_business = forms.ChoiceField(choices=BLANK + LineOfBusiness.choices, required=False)
+    due = forms.ChoiceField(choices=BLANK + [("soon", "Within a day or overdue")], required=False, label="Due")
+
+    def __init__(self, *args, kind: str, reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
+        self.fields["status"].choices = BLANK + [(s.value, s.label) for s in statuses]
+        self.fields["assignee"].choices = (
+            BLANK + [("me", "Me"), ("none", "Nobody")] + [(u.username, u.display_name) for u in reviewers]
+        )
+
+
+class VersionForm(forms.Form):
+    # The case version the reviewer saw: a change meanwhile answers 409 with the new state.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note (internal)")
+
+
+class ReassignForm(VersionForm):
+    username = forms.ChoiceField(label="Reassign to")
+
+    def __init__(self, *args, reviewers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].choices = [(u.username, u.display_name) for u in reviewers]
+
+
+class PendForm(VersionForm):
+    requested_information = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What is missing")
+    respond_by = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Respond by")
+
+
+class CriteriaChoiceMixin:
+    def _criteria_field(self, criteria):
+        self.fields["criteria_ids"] = forms.TypedMultipleChoiceField(
+            choices=[(v.pk, f"{v.criteria_set.name} v{v.version} ({v.criteria_set.source})") for v in criteria],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Criteria used",
+        )
+
+
+class ApproveForm(CriteriaChoiceMixin, VersionForm):
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Rationale")
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._criteria_field(criteria)
+
+
+class RouteForm(VersionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note for the physician")
+    physician = forms.ChoiceField(required=False, label="Physician (empty: the physician queue)")
+
+    def __init__(self, *args, physicians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["physician"].choices = [("", "Physician queue")] + [
+            (u.username, u.display_name) for u in physicians
+        ]
+
+
+class DenyForm(CriteriaChoiceMixin, VersionForm):
+    basis = forms.ChoiceField(choices=Decision.Basis.choices, label="Grounds")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason, in plain language, for this member",
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput, required=False, label="Your password, to sign (medical necessity)"
+    )
+
+    def __init__(self, *args, criteria=(), bases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._criteria_field(criteria)
+        if bases is not None:
+            self.fields["basis"].choices = [c for c in Decision.Basis.choices if c[0] in bases]
+
+
+class LinesMixin:
+    def _line_fields(self, lines):
+        self.line_fields = []
+        for line in lines:
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                min_value=0, max_value=line.units, initial=line.units, label=f"Line {line.line_number}: {line.code}"
+            )
+            self.line_fields.append((line, name))
+
+    def lines_value(self) -> list[dict]:
+        return [{"id": str(line.pk), "approved_units": self.cleaned_data[name]} for line, name in self.line_fields]
+
+
+class PartialForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
+
+    def __init__(self, *args, criteria=(), lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._criteria_field(criteria)
+        self._line_fields(lines)
+
+
+class OfferTalkForm(forms.Form):
+    phone = forms.CharField(max_length=20, required=False, label="Provider phone (default: the office's)")
+
+
+class AppealDecideForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
+    outcome = forms.ChoiceField(choices=Appeal.Outcome.choices)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
+
+    def __init__(self, *args, criteria=(), lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._criteria_field(criteria)
+        self._line_fields(lines)
+        for _line, name in self.line_fields:
+            self.fields[name].required = False
+            self.fields[name].help_text = "Used for a partial overturn."
+
+
+class ScheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="When")
+
+
+class AttemptForm(forms.Form):
+    result = forms.ChoiceField(choices=PeerToPeerAttempt.Result.choices)
+    note = forms.CharField(required=False, max_length=500)
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(choices=PeerToPeerRequest.Outcome.choices)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -1,0 +1,1 @@
+"""Reviewer pages (thin: they read through selectors and write through services)."""

@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from um_portal.exceptions import DomainError, NotFound
+from um_portal.roles import Perm
+
+from ..forms import AttemptForm, CompleteForm, ScheduleForm
+from ..selectors import peer_to_peer_list
+from ..services import peer_to_peer as talks
+from .common import require
+
+
+def _page(request, *, error=None, status=200):
+    require(request.user, Perm.PEER_TO_PEER_CONDUCT, "Only physicians hold peer-to-peer talks.")
+    items = list(peer_to_peer_list(user=request.user, open_only=request.GET.get("show") != "all"))
+    context = {
+        "talks": items,
+        "show_all": request.GET.get("show") == "all",
+        "schedule_form": ScheduleForm(),
+        "attempt_form": AttemptForm(),
+        "complete_form": CompleteForm(),
+        "error": error,
+    }
+    return render(request, "reviews/peer_to_peer.html", context, status=status)
+
+
+@login_required
+def talk_list(request):
+    return _page(request)
+
+
+def _post(request, form_class, run, success):
+    require(request.user, Perm.PEER_TO_PEER_CONDUCT, "Only physicians hold peer-to-peer talks.")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items())
+        return _page(request, error=f"Please correct: {errors}", status=400)
+    try:
+        run(form.cleaned_data)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return _page(request, error=exc.message, status=exc.status_code)
+    messages.success(request, success)
+    return redirect("reviews:peer_to_peer")
+
+
+@login_required
+@require_POST
+def schedule(request, talk_id):
+    return _post(
+        request, ScheduleForm,
+        lambda d: talks.peer_to_peer_schedule(
+            peer_to_peer_id=talk_id, actor=request.user, scheduled_for=d["scheduled_for"]
+        ),
+        "Talk scheduled.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def attempt(request, talk_id):
+    return _post(
+        request, AttemptForm,
+        lambda d: talks.peer_to_peer_attempt_log(
+            peer_to_peer_id=talk_id, actor=request.user, result=d["result"], note=d["note"]
+        ),
+        "Call logged.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def complete(request, talk_id):
+    return _post(
+        request, CompleteForm,
+        lambda d: talks.peer_to_peer_complete(
+            peer_to_peer_id=talk_id, actor=request.user, outcome=d["outcome"], notes=d["notes"]
+        ),
+        "Talk completed.",
+    )  # fmt: skip

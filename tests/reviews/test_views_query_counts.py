@@ -1,0 +1,165 @@
+"""Pinned query counts: the queues and the review page cost the same with 5 or 500 cases."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import AuthorizationRequest, ServiceLine
+from reviews.models import Appeal, Decision
+
+pytestmark = pytest.mark.django_db
+
+
+def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
+    """n cheap copies of `template` (bulk insert), each with one line, due one minute apart."""
+    now = timezone.now()
+    cases = AuthorizationRequest.objects.bulk_create(
+        [
+            AuthorizationRequest(
+                reference=f"UM-BULK-{i:06d}-{status[:2]}",
+                member=template.member,
+                coverage=template.coverage,
+                requesting_organization=template.requesting_organization,
+                servicing_organization=template.servicing_organization,
+                requesting_practitioner=template.requesting_practitioner,
+                service_category=template.service_category,
+                status=status,
+                received_at=now,
+                decision_due_at=now + timedelta(minutes=i + 1),
+                assigned_to=assigned_to,
+            )
+            for i in range(n)
+        ]
+    )
+    line = template.lines.get()
+    ServiceLine.objects.bulk_create(
+        [
+            ServiceLine(
+                case=c,
+                line_number=1,
+                code_system="CPT",
+                code="27447",
+                units=1,
+                start_date=line.start_date,
+                end_date=line.end_date,
+            )  # fmt: skip
+            for c in cases
+        ]
+    )
+    return cases
+
+
+# Queue page, per request:
+#  1 session, 2 user, 3 role (groups), 4 the queue page (one keyset query with its joins),
+#  5 access log (one bulk insert for the page's rows), 6 reviewers for the assignee filter,
+#  7-9 the session saved on every request (idle logoff): savepoint, update, release.
+SESSION_SAVE = 3
+QUEUE_QUERIES = 6 + SESSION_SAVE
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_nurse_queue_query_count_is_constant(client, make_case, nurse, n, django_assert_num_queries):
+    template = make_case()
+    bulk_cases(template, n, assigned_to=nurse)
+    client.force_login(nurse)
+
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("reviews:nurse_queue"))
+
+    assert response.status_code == 200 and response.content.decode().count("UM-BULK-") == min(n, 50)
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_physician_queue_query_count_is_constant(client, make_case, physician, n, django_assert_num_queries):
+    template = make_case()
+    bulk_cases(template, n, status="physician_review")
+    client.force_login(physician)
+
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(reverse("reviews:physician_queue"), {"urgency": "standard"})
+
+    assert response.status_code == 200 and "UM-BULK-" in response.content.decode()
+
+
+# API queue: 1 role (groups), 2 page query, 3 access log insert (the API client authenticates
+# without a session).
+@pytest.mark.parametrize("n", [5, 500])
+def test_api_nurse_queue_query_count_is_constant(api, make_case, nurse, n, django_assert_num_queries):
+    template = make_case()
+    bulk_cases(template, n)
+    client = api.as_user(nurse)
+
+    with django_assert_num_queries(3):
+        response = client.get("/api/v1/queues/nurse/")
+
+    assert response.status_code == 200 and len(response.json()["results"]) == min(n + 1, 50)
+
+
+# Review page: one line per query, pinned as a number so an N+1 fails.
+REVIEW_QUERIES = [
+    "session", "user", "role", "case+joins", "diagnoses", "lines", "attachments", "events+actors",
+    "current decisions", "pends", "appeals", "letters", "peer-to-peers (case detail)",
+    "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
+    "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
+    "session save: savepoint", "update", "release",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_review_page_query_count_is_constant(
+    client, make_case, physician, physician2, nurse, nurse2, provider, n, django_assert_num_queries
+):
+    from reviews.models import PeerToPeerAttempt, PeerToPeerRequest
+    from tests.reviews.helpers import knee_criteria
+
+    knee_criteria()
+    template = make_case()
+    bulk_cases(template, n)  # same member: many prior requests, one page of them shown
+    talk = PeerToPeerRequest.objects.create(
+        case=template, requested_by=provider, requested_at=timezone.now(), phone="1"
+    )
+    for by in (physician, physician2):
+        PeerToPeerAttempt.objects.create(peer_to_peer=talk, at=timezone.now(), by=by, result="voicemail")
+    client.force_login(physician)
+
+    with django_assert_num_queries(len(REVIEW_QUERIES)):
+        response = client.get(reverse("reviews:case", args=[template.pk]))
+
+    assert response.status_code == 200
+
+
+# Appeals queue: 1 session, 2 user, 3 role, 4 page (with the involvement flag), 5 access log,
+# then the session save.
+@pytest.mark.parametrize("n", [5, 500])
+def test_appeal_queue_query_count_is_constant(client, make_case, physician, nurse, provider, n,
+                                              django_assert_num_queries):  # fmt: skip
+    template = make_case()
+    cases = bulk_cases(template, n, status="denied")
+    now = timezone.now()
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(case=c, outcome="denied", basis="benefit", reason="r", decided_by=nurse, decided_at=now)
+            for c in cases
+        ]
+    )
+    Appeal.objects.bulk_create(
+        [
+            Appeal(
+                case=d.case,
+                decision_appealed=d,
+                reason="r",
+                filed_by=provider,
+                filed_at=now,
+                due_at=now + timedelta(days=30),
+            )
+            for d in decisions
+        ]  # fmt: skip
+    )
+    client.force_login(physician)
+
+    with django_assert_num_queries(5 + SESSION_SAVE):
+        response = client.get(reverse("reviews:appeals"))
+
+    assert response.status_code == 200 and response.content.decode().count("UM-BULK-") == min(n, 50)

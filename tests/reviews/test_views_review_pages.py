@@ -1,0 +1,249 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CaseStatus
+from reviews.models import Appeal, Decision, PeerToPeerRequest
+from reviews.services.decisions import case_deny
+from reviews.services.pends import case_route_to_physician
+
+from .helpers import PASSWORD, knee_criteria, written
+
+pytestmark = pytest.mark.django_db
+
+
+def test_nurse_queue_page_lists_open_cases_with_time_left(client, make_case, nurse):
+    case = make_case(urgency="expedited", expedited_reason="Severe pain")
+    client.force_login(nurse)
+
+    page = client.get(reverse("reviews:nurse_queue")).content.decode()
+
+    assert case.reference in page and "left" in page and "due-ok" in page and "Expedited" in page
+
+
+def test_at_risk_filter_shows_only_cases_due_within_a_day(client, make_case, nurse):
+    soon, later = make_case(), make_case()
+    soon.decision_due_at = timezone.now() + timedelta(hours=3)
+    soon.save(update_fields=["decision_due_at"])
+    client.force_login(nurse)
+
+    page = client.get(reverse("reviews:nurse_queue"), {"due": "soon"}).content.decode()
+
+    assert soon.reference in page and later.reference not in page and "due-soon" in page
+
+
+def test_review_page_shows_every_section(client, make_case, nurse, member):
+    version = knee_criteria()
+    older = make_case(member=member)
+    case = make_case(member=member)
+    client.force_login(nurse)
+
+    response = client.get(reverse("reviews:case", args=[case.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (member.name, "Coverage", "Requesting", "27447", "M17.11", "Synthetic test case.", "Documents",
+                 older.reference, version.criteria_set.name, version.indications[0], "Notes", "Timeline"):  # fmt: skip
+        assert text in html, text
+    # A nurse is offered benefit/administrative grounds only, and no partial approval.
+    assert 'value="medical_necessity"' not in html and "form-partial" not in html
+
+
+def test_review_page_is_404_for_strangers_and_403_for_providers(client, make_case, provider, provider2):
+    case = make_case()
+    client.force_login(provider2)
+    assert client.get(reverse("reviews:case", args=[case.pk])).status_code == 404
+    client.force_login(provider)
+    assert client.get(reverse("reviews:case", args=[case.pk])).status_code == 403
+
+
+def test_nurse_claims_notes_and_routes_through_the_pages(client, make_case, nurse):
+    case = make_case()
+    client.force_login(nurse)
+
+    client.post(reverse("reviews:claim", args=[case.pk]), {"version": case.version})
+    client.post(reverse("reviews:note", args=[case.pk]), {"text": "PT notes thin."})
+    case.refresh_from_db()
+    response = client.post(
+        reverse("reviews:route", args=[case.pk]), {"reason": "Only 4 weeks of PT.", "version": case.version}
+    )
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PHYSICIAN_REVIEW
+    page = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+    assert "PT notes thin." in page and "Routed to physician" in page
+
+
+def test_nurse_medical_necessity_denial_by_page_is_403_and_writes_nothing(client, make_case, nurse):
+    version = knee_criteria()
+    case = make_case()
+    client.force_login(nurse)
+    before = written(case)
+
+    deny = client.post(
+        reverse("reviews:deny", args=[case.pk]),
+        {"basis": "medical_necessity", "reason": "No.", "criteria_ids": [version.pk], "password": PASSWORD},
+    )
+    line = case.lines.get()
+    partial = client.post(
+        reverse("reviews:partially_approve", args=[case.pk]),
+        {"reason": "r", f"line_{line.pk}": 0, "password": PASSWORD, "criteria_ids": [version.pk]},
+    )
+
+    # The nurse's deny form has no medical-necessity choice; a forged post is still refused.
+    assert deny.status_code in (400, 403) and partial.status_code == 403
+    assert "Only a physician" in partial.content.decode()
+    assert written(case) == before
+
+
+def test_forged_medical_necessity_post_reaches_the_service_refusal(client, make_case, nurse, monkeypatch):
+    """Even if the form offered the choice, the service refuses with 403."""
+    from reviews.views import case as case_views
+
+    version = knee_criteria()
+    original = case_views._forms
+
+    def forms_with_all_bases(case, **kwargs):
+        built = original(case, **kwargs)
+        built["deny"].fields["basis"].choices = Decision.Basis.choices
+        return built
+
+    monkeypatch.setattr(case_views, "_forms", forms_with_all_bases)
+    case = make_case()
+    client.force_login(nurse)
+    before = written(case)
+
+    response = client.post(
+        reverse("reviews:deny", args=[case.pk]),
+        {"basis": "medical_necessity", "reason": "No.", "criteria_ids": [version.pk], "password": PASSWORD},
+    )
+
+    assert response.status_code == 403 and "Only a physician" in response.content.decode()
+    assert written(case) == before
+
+
+def test_stale_form_answers_409_and_shows_the_new_state(client, make_case, nurse, nurse2):
+    case = make_case()
+    seen_version = case.version
+    client.force_login(nurse2)
+    client.post(reverse("reviews:approve", args=[case.pk]), {"version": seen_version})
+    client.force_login(nurse)
+    before = written(case)
+
+    response = client.post(
+        reverse("reviews:deny", args=[case.pk]), {"basis": "benefit", "reason": "Excluded", "version": seen_version}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by someone else" in html and ">Approved<" in html
+    assert written(case) == before
+
+
+def test_physician_denies_with_criteria_and_signature_by_page(client, make_case, nurse, physician):
+    version = knee_criteria()
+    case = make_case()
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
+    client.force_login(physician)
+    case.refresh_from_db()
+
+    wrong = client.post(
+        reverse("reviews:deny", args=[case.pk]),
+        {"basis": "medical_necessity", "reason": "4 weeks of PT only.", "criteria_ids": [version.pk],
+         "password": "nope", "version": case.version},
+    )  # fmt: skip
+    right = client.post(
+        reverse("reviews:deny", args=[case.pk]),
+        {"basis": "medical_necessity", "reason": "4 weeks of PT only.", "criteria_ids": [version.pk],
+         "password": PASSWORD, "version": case.version},
+    )  # fmt: skip
+
+    assert wrong.status_code == 400 and "does not match" in wrong.content.decode()
+    assert right.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DENIED
+
+
+def test_physician_partially_approves_by_page(client, make_case, nurse, physician):
+    version = knee_criteria()
+    start = timezone.localdate() + timedelta(days=5)
+    case = make_case(
+        lines=[{"code_system": "CPT", "code": "27447", "units": 4, "start_date": start, "end_date": start}]
+    )
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
+    line = case.lines.get()
+    client.force_login(physician)
+
+    response = client.post(
+        reverse("reviews:partially_approve", args=[case.pk]),
+        {"reason": "Two are supported.", f"line_{line.pk}": 2, "criteria_ids": [version.pk], "password": PASSWORD},
+    )
+
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert (line.approved_units, line.outcome) == (2, "partially_approved")
+
+
+@pytest.fixture
+def appeal(make_case, nurse, physician, provider):
+    version = knee_criteria()
+    case = make_case()
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
+    case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason="Only 4 weeks of PT.",
+              criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
+    return Appeal.objects.create(
+        case=case, decision_appealed=Decision.objects.get(case=case), reason="14 weeks at another clinic.",
+        filed_by=provider, filed_at=timezone.now(), due_at=timezone.now() + timedelta(days=30),
+    )  # fmt: skip
+
+
+def test_appeal_pages_hide_the_form_from_the_physician_who_decided(client, appeal, physician, physician2):
+    client.force_login(physician)
+    queue = client.get(reverse("reviews:appeals")).content.decode()
+    page = client.get(reverse("reviews:appeal", args=[appeal.pk])).content.decode()
+    before = written(appeal.case)
+    forged = client.post(
+        reverse("reviews:appeal_decide", args=[appeal.pk]),
+        {"outcome": "overturned", "reason": "r", "password": PASSWORD, "version": appeal.version},
+    )
+
+    assert "You took part" in queue and "form-appeal" not in page
+    assert forged.status_code == 403 and written(appeal.case) == before
+
+    client.force_login(physician2)
+    response = client.post(
+        reverse("reviews:appeal_decide", args=[appeal.pk]),
+        {"outcome": "overturned", "reason": "14 weeks shown.", "password": PASSWORD, "version": appeal.version},
+    )
+    assert response.status_code == 302
+    appeal.case.refresh_from_db()
+    assert appeal.case.status == CaseStatus.APPROVED
+
+
+def test_peer_to_peer_page_schedules_and_logs_a_voicemail(client, make_case, provider, physician):
+    case = make_case()
+    talk = PeerToPeerRequest.objects.create(
+        case=case,
+        requested_by=provider,
+        requested_at=timezone.now(),
+        preferred_times=["Tue 8-10"],
+        phone="410-555-0101",
+    )
+    client.force_login(physician)
+
+    client.post(reverse("reviews:talk_schedule", args=[talk.pk]), {"scheduled_for": "2030-01-08T09:00"})
+    client.post(reverse("reviews:talk_attempt", args=[talk.pk]), {"result": "voicemail", "note": "Left number"})
+    page = client.get(reverse("reviews:peer_to_peer")).content.decode()
+
+    talk.refresh_from_db()
+    assert talk.status == "scheduled" and talk.attempts.get().result == "voicemail"
+    assert "Left a voicemail" in page and "Tue 8-10" in page
+
+
+def test_nurse_cannot_open_physician_only_pages(client, nurse):
+    client.force_login(nurse)
+    assert client.get(reverse("reviews:appeals")).status_code == 403
+    assert client.get(reverse("reviews:peer_to_peer")).status_code == 403
