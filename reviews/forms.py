@@ -58,6 +58,9 @@ class CriteriaChoiceMixin:
             widget=forms.CheckboxSelectMultiple,
             label="Criteria used",
         )
+        # The signature comes last, right above the button.
+        if "password" in self.fields:
+            self.order_fields([name for name in self.fields if name != "password"] + ["password"])
 
 
 class ApproveForm(CriteriaChoiceMixin, VersionForm):

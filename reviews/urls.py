@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from .views import appeals, case, peer_to_peer, queues
+from .views import appeals, case, decision, peer_to_peer, queues
 
 app_name = "reviews"
 urlpatterns = [
     path("queue/", queues.nurse_queue, name="nurse_queue"),
     path("physician/", queues.physician_queue, name="physician_queue"),
     path("cases/<uuid:case_id>/", case.review, name="case"),
+    path("cases/<uuid:case_id>/decision/", decision.decision_detail, name="decision"),
     path("cases/<uuid:case_id>/claim/", case.claim, name="claim"),
     path("cases/<uuid:case_id>/reassign/", case.reassign, name="reassign"),
     path("cases/<uuid:case_id>/note/", case.note, name="note"),

@@ -247,3 +247,17 @@ def test_nurse_cannot_open_physician_only_pages(client, nurse):
     client.force_login(nurse)
     assert client.get(reverse("reviews:appeals")).status_code == 403
     assert client.get(reverse("reviews:peer_to_peer")).status_code == 403
+
+
+def test_provider_sees_the_decision_with_reason_reviewer_and_pinned_criteria_text(client, appeal, provider, provider2):
+    case = appeal.case
+    client.force_login(provider)
+
+    html = client.get(reverse("reviews:decision", args=[case.pk])).content.decode()
+
+    assert "Only 4 weeks of PT." in html and "Physician Tester" in html
+    decision = Decision.objects.get(case=case)
+    version = decision.criteria.get()
+    assert version.text in html and version.indications[0] in html
+    client.force_login(provider2)
+    assert client.get(reverse("reviews:decision", args=[case.pk])).status_code == 404

@@ -118,6 +118,7 @@ MATRIX: dict[str, Row] = {
     "reviews:nurse_queue": row(REVIEWERS),
     "reviews:physician_queue": row(REVIEWERS),
     "reviews:case": row(REVIEWERS),
+    "reviews:decision": row(CASE_PARTIES),
     "reviews:claim": row(REVIEWERS, "post"),
     "reviews:reassign": row(REVIEWERS, "post"),
     "reviews:note": row(REVIEWERS, "post"),

@@ -1,0 +1,30 @@
+"""The decision and exactly the criteria text pinned to it, for everyone party to the case:
+the provider office (a free copy of the criteria used), the member's advocate on the phone
+with UMOC, and reviewers."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from cases.access import case_for_user
+from criteria.selectors import criteria_for_decision
+from um_portal.audit import access_log_record
+from um_portal.models import AccessLog
+
+from ..models import Decision
+
+
+@login_required
+def decision_detail(request, case_id):
+    case = case_for_user(request.user, case_id)
+    access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
+    decision = Decision.objects.filter(case=case, is_current=True).select_related("decided_by", "license").first()
+    return render(
+        request,
+        "reviews/decision.html",
+        {
+            "case": case,
+            "decision": decision,
+            "lines": list(case.lines.all()),
+            "criteria": criteria_for_decision(decision) if decision else [],
+        },
+    )

@@ -1,0 +1,64 @@
+"""Nurse claims a case and routes it; the physician denies it with criteria and a signature;
+the provider office sees the denial with its reason and reviewer."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.reviews.helpers import knee_criteria
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _logout(page):
+    page.click("form[action*='logout'] button")
+    page.wait_for_load_state("networkidle")
+
+
+def test_nurse_routes_physician_denies_provider_sees_it(
+    page, live_server, login, screenshot, make_case, member, nurse, physician, provider
+):
+    version = knee_criteria()
+    case = make_case(member=member, submitted_by=provider)
+    make_case(urgency="expedited", expedited_reason="Severe pain with weakness")
+
+    # The nurse claims the case from the work queue and routes it with a note.
+    login("nurse")
+    page.click("#role-links >> text=Work queue")
+    page.wait_for_selector("#queue")
+    screenshot("reviews-nurse-queue")
+    page.click(f"text={case.reference}")
+    page.click("#claim")
+    assert "You claimed" in page.inner_text(".messages")
+    assert page.inner_text("#assignee") == nurse.display_name
+    screenshot("reviews-nurse-review-page")
+    page.fill("#form-route textarea[name=reason]", "Only 4 weeks of physical therapy documented; criteria ask for 12.")
+    page.click("#form-route button[type=submit]")
+    assert page.inner_text("#case-status") == "Physician review"
+    _logout(page)
+
+    # The physician picks it from the physician queue and denies it, signed.
+    login("physician")
+    page.click("#role-links >> text=Physician queue")
+    screenshot("reviews-physician-queue")
+    page.click(f"text={case.reference}")
+    page.select_option("#form-deny select[name=basis]", "medical_necessity")
+    page.fill(
+        "#form-deny textarea[name=reason]",
+        "Your records show 4 weeks of physical therapy; a knee replacement is covered after 12 weeks of "
+        "conservative treatment have not helped.",
+    )
+    page.check(f"#form-deny input[name=criteria_ids][value='{version.pk}']")
+    page.fill("#form-deny input[name=password]", PASSWORD)
+    screenshot("reviews-physician-review-page")
+    page.click("#form-deny button[type=submit]")
+    assert page.inner_text("#case-status") == "Denied"
+    assert "signed with license MD" in page.inner_text("#decision")
+    _logout(page)
+
+    # The provider office sees the denial, its reason, the reviewer and the criteria text.
+    login("provider")
+    page.goto(f"{live_server.url}/reviews/cases/{case.pk}/decision/")
+    assert "4 weeks of physical therapy" in page.inner_text("#decision-reason")
+    assert physician.display_name in page.inner_text("#decision-reviewer")
+    assert version.text in page.inner_text("#criteria-used")
+    screenshot("reviews-provider-decision")
