@@ -4,9 +4,31 @@ The case timeline and the audit read them. Every state change writes one, in the
 transaction as the change.
 """
 
+import logging
+
+from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
+
 from .models import AuthorizationRequest, CaseEvent
 
 Kind = CaseEvent.Kind
+log = logging.getLogger(__name__)
+
+# Notice letters are generated from these events in Celery once the transaction commits
+# (notifications.tasks); the letter sweep catches up on any whose message was lost.
+LETTER_EVENT_KINDS = frozenset({Kind.DECISION_RECORDED, Kind.INFORMATION_REQUESTED, Kind.EXTENDED, Kind.APPEAL_DECIDED})
+
+
+def _letters_after_commit(event: CaseEvent) -> None:
+    def enqueue():
+        from notifications.tasks import letters_generate_for_event
+
+        try:
+            letters_generate_for_event.delay(event.pk)
+        except BrokerError:
+            log.exception("Could not enqueue letters for event %s; the letter sweep will.", event.pk)
+
+    transaction.on_commit(enqueue)
 
 
 def _record(
@@ -20,7 +42,7 @@ def _record(
     data: dict | None = None,
     provider_visible: bool = True,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -30,6 +52,9 @@ def _record(
         data=data or {},
         provider_visible=provider_visible,
     )
+    if kind in LETTER_EVENT_KINDS:
+        _letters_after_commit(event)
+    return event
 
 
 def event_submitted(*, case, actor, channel: str) -> CaseEvent:

@@ -35,3 +35,7 @@ class ContactChangeLogAdmin(ReadOnlyAdmin):
     list_filter = ("object_kind", "action")
     list_select_related = ("actor",)
     date_hierarchy = "at"
+
+
+# Letters: templates, letters, the mail/fax queue, appeal windows.
+from . import admin_letters  # noqa: E402,F401

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from . import views
 from .api_contact import ContactRouteView
 
 urlpatterns: list = [
     path("contact/route/", ContactRouteView.as_view(), name="contact-route"),
+    path("letters/<str:letter_id>/pdf", views.LetterPdfView.as_view(), name="letter-pdf"),
 ]

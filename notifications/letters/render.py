@@ -1,0 +1,50 @@
+"""Letters to HTML and PDF: the administrator-edited body inside the fixed letterhead layout,
+printed by WeasyPrint on US letter paper with the case reference and page numbers on every page."""
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from django.template import Context, Engine, Template
+from django.template.loader import render_to_string
+
+from ..models import LetterTemplate
+from .content import html_text
+
+CSS_PATH = Path(__file__).with_name("letter.css")
+
+
+@lru_cache(maxsize=1)
+def _stylesheet():
+    from weasyprint import CSS
+
+    return CSS(filename=str(CSS_PATH))
+
+
+@lru_cache(maxsize=64)
+def _compiled(template_id: int, body: str) -> Template:
+    # Letter bodies get the default engine's built-ins only (no custom tags, no includes of files).
+    return Engine(autoescape=True).from_string(body)
+
+
+def template_current(*, kind: str) -> LetterTemplate:
+    return LetterTemplate.objects.filter(kind=kind).order_by("-version").first()
+
+
+def letter_html(*, template: LetterTemplate, context: dict) -> tuple[str, str]:
+    """The full HTML of the letter and its visible text (for the required-content check)."""
+    body = _compiled(template.pk, template.body).render(Context(context, autoescape=True))
+    page = render_to_string("notifications/letters/layout.html", {**context, "title": template.title, "body": body})
+    return page, html_text(page)
+
+
+def html_to_pdf(markup: str) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
+    from weasyprint import HTML
+
+    document = HTML(string=markup, base_url=str(CSS_PATH.parent)).render(stylesheets=[_stylesheet()])
+    return document.write_pdf(), len(document.pages)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,70 @@
+"""Celery tasks: ids in, re-read, one service call, safe to run twice.
+
+acks_late is on project-wide: a worker that dies mid-task has its message redelivered, and
+the services roll back and re-claim cleanly.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from um_portal.exceptions import DomainError
+
+log = logging.getLogger(__name__)
+
+# Transient failures only (a dropped database connection), with backoff and a cap well
+# under Redis's one-hour visibility timeout. Domain errors are never retried.
+_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5}
+
+
+@shared_task(**_RETRY)
+def letters_generate_for_event(event_id: int) -> int:
+    from .services.letters import letters_generate_for_event as generate
+
+    try:
+        letters = generate(event_id=event_id)
+    except DomainError as exc:
+        log.warning("Letters for event %s not generated: %s", event_id, exc)
+        return 0
+    return len(letters)
+
+
+@shared_task(**_RETRY)
+def letter_issue_task(letter_id: str) -> str | None:
+    from .services.letters import letter_issue
+
+    letter = letter_issue(letter_id=letter_id)
+    return letter.status if letter else None
+
+
+@shared_task(**_RETRY)
+def letter_email_send(delivery_id: int) -> bool:
+    from .services.delivery import letter_email_notice_send
+
+    return letter_email_notice_send(delivery_id=delivery_id)
+
+
+@shared_task(**_RETRY)
+def letters_sweep() -> dict:
+    from .services.sweep import letters_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(**_RETRY)
+def continuation_of_care_run(agreement_id: int) -> str:
+    from .services.continuation import continuation_run
+
+    run = continuation_run(agreement_id=agreement_id)
+    return run.status if run else "none"
+
+
+@shared_task(**_RETRY)
+def continuation_of_care_daily() -> int:
+    from .services.continuation import agreements_ending_due
+
+    agreements = agreements_ending_due()
+    for agreement_id in agreements:
+        continuation_of_care_run.delay(agreement_id)
+    return len(agreements)

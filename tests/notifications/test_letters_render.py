@@ -1,0 +1,163 @@
+"""Every letter kind renders to a real PDF that prints each required element's actual value."""
+
+import pytest
+from django.utils import timezone
+
+from notifications.letters import phones
+from notifications.letters.context import fmt_date
+from notifications.models import Letter
+from notifications.services.letters import letters_generate_for_event
+from tests.factories import OrganizationFactory, PractitionerFactory
+
+from .conftest import pdf_text, squash
+
+pytestmark = pytest.mark.django_db
+
+REASON = "The notes show 4 weeks of physical therapy; the criteria ask for at least 12 weeks before a knee replacement."
+
+
+def _letter(letters, recipient="member") -> Letter:
+    [letter] = [x for x in letters if x.recipient == recipient]
+    assert letter.status == Letter.Status.ISSUED, letter.missing
+    return letter
+
+
+def _text(letter) -> str:
+    with letter.pdf.open("rb") as handle:
+        return squash(pdf_text(handle.read()))
+
+
+def _has(text: str, *values: str) -> None:
+    for value in values:
+        assert squash(value) in text, f"{value!r} not in the letter"
+
+
+def _every_letter(text, case, letter_date):
+    _has(
+        text,
+        case.member.name,
+        case.member.member_number,
+        case.reference,
+        "Total knee replacement, right",
+        case.requesting_organization.name,
+        case.servicing_organization.name,
+        fmt_date(letter_date),
+        "TTY 711",
+        "Free language help is available",
+    )
+
+
+@pytest.fixture
+def knee_case(make_case, ma_member):
+    def _make(member=None, **kw):
+        start = timezone.localdate() + timezone.timedelta(days=14)
+        kw.setdefault(
+            "lines",
+            [{"code_system": "CPT", "code": "27447", "description": "Total knee replacement, right",
+              "units": 1, "start_date": start, "end_date": start}],
+        )
+        return make_case(member=member or ma_member, **kw)
+
+    return _make
+
+
+def test_denial_prints_reason_criteria_reviewer_phones_and_ma_appeal_deadline(knee_case, decide, physician):
+    case = knee_case(servicing_organization=OrganizationFactory(name="Harbor Surgery Center"))
+    decision, event = decide(case, "denied", reason=REASON)
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert sorted(x.recipient for x in letters) == ["member", "requesting_provider", "servicing_provider"]
+    letter = _letter(letters)
+    text = _text(letter)
+    _every_letter(text, case, decision.decided_at)
+    deadline = fmt_date(timezone.localdate(decision.decided_at) + timezone.timedelta(days=60))
+    _has(
+        text,
+        REASON,
+        "Total knee arthroplasty, version 2026.3",
+        f"{physician.get_full_name()}, MD",
+        phones.letter_phone(phones.CRITERIA_COPY, line_of_business="medicare_advantage"),
+        phones.letter_phone(phones.ADVERSE_DETERMINATION, line_of_business="medicare_advantage"),
+        "You have 60 calendar days to appeal",
+        deadline,
+        "fast (expedited) appeal",
+    )
+    assert "IndependentMedicalReview" not in text
+    assert letter.template.version == 1 and len(letter.sha256) == 64 and letter.page_count >= 1
+
+
+def test_commercial_california_denial_gives_180_days_and_grievance_imr_text(knee_case, decide, ca_member):
+    case = knee_case(member=ca_member)
+    decision, event = decide(case, "denied", reason=REASON)
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    deadline = fmt_date(timezone.localdate(decision.decided_at) + timezone.timedelta(days=180))
+    _has(text, "You have 180 calendar days to appeal", deadline, "Independent Medical Review (IMR)",
+         "California Department of Managed Health Care", "1-888-466-2219")
+
+
+def test_partial_approval_prints_approved_units_dates_and_reason(knee_case, decide, physician):
+    start = timezone.localdate() + timezone.timedelta(days=3)
+    case = knee_case(lines=[{"code_system": "HCPCS", "code": "G0151", "description": "Total knee replacement, right",
+                             "units": 6, "start_date": start, "end_date": start + timezone.timedelta(days=30)}])
+    _, event = decide(case, "partially_approved", reason="Six visits requested; three are supported.")
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    _has(text, "We approved part of this request", "Six visits requested; three are supported.", "Approved",
+         fmt_date(start), fmt_date(start + timezone.timedelta(days=30)), f"{physician.get_full_name()}, MD")
+    assert "Totalkneereplacement,right(HCPCSG0151)63" in text  # asked for 6, approved 3
+
+
+def test_approval_prints_services_units_and_valid_dates(knee_case, decide):
+    case = knee_case()
+    decision, event = decide(case, "approved", basis="")
+
+    letter = _letter(letters_generate_for_event(event_id=event.pk), "requesting_provider")
+    text = _text(letter)
+
+    line = case.lines.get()
+    _every_letter(text, case, decision.decided_at)
+    _has(text, "Your request is approved", f"(CPT 27447)1{fmt_date(line.start_date)}{fmt_date(line.end_date)}")
+
+
+def test_request_for_information_prints_what_by_when_and_criteria(knee_case, pend_case):
+    case = knee_case()
+    pend, event = pend_case(case)
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    _has(text, "The last 3 months of physical therapy notes.", fmt_date(pend.respond_by),
+         "Total knee arthroplasty, version 2026.3")
+
+
+def test_ma_extension_prints_reason_new_date_and_expedited_grievance(knee_case, extend_case):
+    case = knee_case()
+    extension, event = extend_case(case)
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    _has(text, extension.reason, fmt_date(extension.new_due_at), "right to file a fast (expedited) grievance")
+
+
+def test_appeal_decision_prints_outcome_reason_and_appeal_reviewer(knee_case, decide, appeal_decide, physician2):
+    case = knee_case()
+    decision, _ = decide(case, "denied", reason=REASON)
+    appeal, event = appeal_decide(case, decision)
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    _has(text, "Our decision on the appeal: Upheld", appeal.outcome_reason, f"{physician2.get_full_name()}, MD")
+
+
+def test_provider_letter_names_the_practitioner_and_organization(knee_case, decide, ortho):
+    surgeon = PractitionerFactory(organization=ortho, first_name="Grace", last_name="Okafor")
+    case = knee_case(requesting_practitioner=surgeon)
+    _, event = decide(case, "denied", reason=REASON)
+
+    letter = _letter(letters_generate_for_event(event_id=event.pk), "requesting_provider")
+
+    _has(_text(letter), "Grace Okafor, MD", ortho.name)
+    assert letter.recipient_name == f"Grace Okafor, MD, {ortho.name}"
