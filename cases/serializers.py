@@ -148,8 +148,17 @@ class CaseDetailSerializer(CaseListSerializer):
                 "url": f"/api/v1/letters/{letter.pk}/pdf",
             }
             for letter in case.letters.all()
-            if getattr(letter, "is_issued", True)
+            if getattr(letter, "is_issued", True) and self._letter_visible(case, letter)
         ]
+
+    def _letter_visible(self, case, letter) -> bool:
+        # Providers see the letters addressed to their own organization (need to know).
+        if not self._is_provider():
+            return True
+        from notifications.access import letter_visible_to
+
+        letter.case = case
+        return letter_visible_to(self.context["request"].user, letter)
 
     def get_appeals(self, case) -> list[dict]:
         return [

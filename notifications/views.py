@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import render
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from cases.access import case_for_user
@@ -25,6 +27,11 @@ def _pdf_response(letter) -> FileResponse:
 class LetterPdfView(APIView):
     """GET /api/v1/letters/{id}/pdf: the issued PDF, logged as a PHI read."""
 
+    @extend_schema(
+        operation_id="letter_pdf",
+        parameters=[OpenApiParameter("letter_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     def get(self, request, letter_id):
         letter = letter_for_user(request.user, letter_id)
         access_log_record(user=request.user, obj=letter, how="download", request=request)

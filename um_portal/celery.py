@@ -12,4 +12,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Every periodic task of the portal, and only here.
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    # Letters: catch up on lost generation messages and alert on overdue notices (RULES.md 2).
+    "letters-sweep": {"task": "notifications.tasks.letters_sweep", "schedule": 300.0},
+    # Continuation of care for provider agreements whose end takes effect today (RULES.md 5).
+    "continuation-of-care-daily": {
+        "task": "notifications.tasks.continuation_of_care_daily",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}

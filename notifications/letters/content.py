@@ -67,7 +67,12 @@ def _criteria(ctx: dict) -> list[Element]:
 
 
 def _reviewer(ctx: dict) -> list[Element]:
-    return [_el("reviewer name", ctx["reviewer_name"]), _el("reviewer credentials", ctx["reviewer_credentials"])]
+    # Credentials are short ("MD"): look for them printed with the name, as "Name, MD".
+    name, credentials = ctx["reviewer_name"], ctx["reviewer_credentials"]
+    return [
+        _el("reviewer name", name),
+        _el("reviewer credentials", f"{name}, {credentials}" if name and credentials else ""),
+    ]
 
 
 def required_elements(kind: str, ctx: dict) -> list[Element]:
@@ -85,7 +90,7 @@ def required_elements(kind: str, ctx: dict) -> list[Element]:
         elements += [
             _el("phone number for a free copy of the criteria", ctx["criteria_copy_phone"]),
             _el("phone number for the UM physician", ctx["um_physician_phone"]),
-            _el("appeal deadline", ctx["appeal_days"], ctx["appeal_deadline"]),
+            _el("appeal deadline", f"{ctx['appeal_days']} calendar days", ctx["appeal_deadline"]),
             _el("expedited appeal option", ctx["expedited_appeal_text"]),
         ]
         if ctx["is_california"]:

@@ -28,7 +28,17 @@ def _compiled(template_id: int, body: str) -> Template:
 
 
 def template_current(*, kind: str) -> LetterTemplate:
-    return LetterTemplate.objects.filter(kind=kind).order_by("-version").first()
+    """The newest version of `kind`'s template; the shipped default if there is none yet."""
+    template = LetterTemplate.objects.filter(kind=kind).order_by("-version").first()
+    if template is None:
+        from .defaults import TITLES, default_body
+
+        template, _ = LetterTemplate.objects.get_or_create(
+            kind=kind,
+            version=1,
+            defaults={"title": TITLES[kind], "body": default_body(kind), "note": "Shipped default."},
+        )
+    return template
 
 
 def letter_html(*, template: LetterTemplate, context: dict) -> tuple[str, str]:

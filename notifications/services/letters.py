@@ -142,12 +142,20 @@ def letter_issue(*, letter_id) -> Letter | None:
             events.event_letter_blocked(case=letter.case, kind=letter.kind, missing=missing)
             message = f"Letter held on {letter.case.reference}: {letter.get_kind_display().lower()} letter is missing "
             message = (message + ", ".join(missing) + ".")[:300]
-            Notification.objects.bulk_create(
-                [
-                    Notification(user=u, kind=Notification.Kind.LETTER_BLOCKED, case=letter.case, message=message)
-                    for u in _supervisors()
-                ]
+            # One alert per held event, not one per recipient of the same letter.
+            siblings_held = (
+                Letter.objects.filter(case=letter.case, kind=letter.kind, status=Letter.Status.BLOCKED)
+                .filter(event=letter.event, continuation_run=letter.continuation_run)
+                .exclude(pk=letter.pk)
+                .exists()
             )
+            if not siblings_held:
+                Notification.objects.bulk_create(
+                    [
+                        Notification(user=u, kind=Notification.Kind.LETTER_BLOCKED, case=letter.case, message=message)
+                        for u in _supervisors()
+                    ]
+                )
             log.warning("Letter %s held: missing %s", letter.pk, missing)
             return letter
         pdf, pages = html_to_pdf(markup)

@@ -53,8 +53,16 @@ def knee_case(make_case, ma_member):
         start = timezone.localdate() + timezone.timedelta(days=14)
         kw.setdefault(
             "lines",
-            [{"code_system": "CPT", "code": "27447", "description": "Total knee replacement, right",
-              "units": 1, "start_date": start, "end_date": start}],
+            [
+                {
+                    "code_system": "CPT",
+                    "code": "27447",
+                    "description": "Total knee replacement, right",
+                    "units": 1,
+                    "start_date": start,
+                    "end_date": start,
+                }
+            ],
         )
         return make_case(member=member or ma_member, **kw)
 
@@ -94,20 +102,43 @@ def test_commercial_california_denial_gives_180_days_and_grievance_imr_text(knee
     text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
 
     deadline = fmt_date(timezone.localdate(decision.decided_at) + timezone.timedelta(days=180))
-    _has(text, "You have 180 calendar days to appeal", deadline, "Independent Medical Review (IMR)",
-         "California Department of Managed Health Care", "1-888-466-2219")
+    _has(
+        text,
+        "You have 180 calendar days to appeal",
+        deadline,
+        "Independent Medical Review (IMR)",
+        "California Department of Managed Health Care",
+        "1-888-466-2219",
+    )
 
 
 def test_partial_approval_prints_approved_units_dates_and_reason(knee_case, decide, physician):
     start = timezone.localdate() + timezone.timedelta(days=3)
-    case = knee_case(lines=[{"code_system": "HCPCS", "code": "G0151", "description": "Total knee replacement, right",
-                             "units": 6, "start_date": start, "end_date": start + timezone.timedelta(days=30)}])
+    case = knee_case(
+        lines=[
+            {
+                "code_system": "HCPCS",
+                "code": "G0151",
+                "description": "Total knee replacement, right",
+                "units": 6,
+                "start_date": start,
+                "end_date": start + timezone.timedelta(days=30),
+            }
+        ]
+    )
     _, event = decide(case, "partially_approved", reason="Six visits requested; three are supported.")
 
     text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
 
-    _has(text, "We approved part of this request", "Six visits requested; three are supported.", "Approved",
-         fmt_date(start), fmt_date(start + timezone.timedelta(days=30)), f"{physician.get_full_name()}, MD")
+    _has(
+        text,
+        "We approved part of this request",
+        "Six visits requested; three are supported.",
+        "Approved",
+        fmt_date(start),
+        fmt_date(start + timezone.timedelta(days=30)),
+        f"{physician.get_full_name()}, MD",
+    )
     assert "Totalkneereplacement,right(HCPCSG0151)63" in text  # asked for 6, approved 3
 
 
@@ -129,8 +160,12 @@ def test_request_for_information_prints_what_by_when_and_criteria(knee_case, pen
 
     text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
 
-    _has(text, "The last 3 months of physical therapy notes.", fmt_date(pend.respond_by),
-         "Total knee arthroplasty, version 2026.3")
+    _has(
+        text,
+        "The last 3 months of physical therapy notes.",
+        fmt_date(pend.respond_by),
+        "Total knee arthroplasty, version 2026.3",
+    )
 
 
 def test_ma_extension_prints_reason_new_date_and_expedited_grievance(knee_case, extend_case):

@@ -1,0 +1,85 @@
+"""A letter missing a required element is held, never issued; the case shows what is missing
+and the UM administrators are told."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseEvent
+from notifications.letters.defaults import default_body
+from notifications.models import Letter, LetterDelivery, Notification
+from notifications.services.letters import letters_generate_for_event
+from notifications.services.templates import letter_template_revise
+
+pytestmark = pytest.mark.django_db
+
+
+def test_denial_with_empty_reason_is_held_and_the_case_shows_the_missing_element(
+    make_case, decide, admin_user, nurse, client
+):
+    case = make_case()
+    _, event = decide(case, "denied", reason="   ")
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.BLOCKED}
+    assert all("specific reason" in x.missing for x in letters)
+    assert not any(x.pdf for x in letters) and not LetterDelivery.objects.exists()
+    blocked = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.LETTER_BLOCKED)
+    assert blocked.count() == 2 and "specific reason" in blocked.first().message
+    assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.LETTER_ISSUED).exists()
+    notice = Notification.objects.get(user=admin_user, kind=Notification.Kind.LETTER_BLOCKED, case=case)
+    assert case.reference in notice.message and "specific reason" in notice.message
+    assert not Notification.objects.filter(user=nurse).exists()
+
+    client.force_login(nurse)
+    page = client.get(reverse("notifications:case_letters", args=[case.pk])).content.decode()
+    assert "Held" in page and "Missing: specific reason" in page
+
+
+def test_provider_does_not_see_held_letters_or_what_is_missing(make_case, decide, provider, client):
+    case = make_case()
+    _, event = decide(case, "denied", reason="")
+    letters_generate_for_event(event_id=event.pk)
+
+    client.force_login(provider)
+    page = client.get(reverse("notifications:case_letters", args=[case.pk])).content.decode()
+
+    assert "Missing" not in page and "No letters yet." in page
+
+
+def test_denial_without_criteria_on_medical_necessity_is_held(make_case, decide):
+    case = make_case()
+    _, event = decide(case, "denied", reason="Not enough therapy.", criteria=False)
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert all(x.missing == ["criteria name and version"] for x in letters)
+
+
+def test_template_that_drops_a_required_value_holds_the_letter(make_case, decide, admin_user):
+    body = default_body("denial").replace("{{ reviewer_name }}, {{ reviewer_credentials }}", "our staff")
+    letter_template_revise(kind="denial", title="We cannot approve this request", body=body, actor=admin_user)
+    case = make_case()
+    _, event = decide(case, "denied", reason="Not enough therapy.")
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.BLOCKED}
+    assert letters[0].missing == ["reviewer name", "reviewer credentials"]
+    assert letters[0].template.version == 2
+
+
+def test_benefit_denial_needs_no_clinical_criteria_but_states_its_basis(make_case, decide, nurse):
+    case = make_case()
+    _, event = decide(
+        case,
+        "denied",
+        reason="Cosmetic surgery is excluded by your plan.",
+        basis="benefit",
+        reviewer=nurse,
+        criteria=False,
+    )
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.ISSUED}, [x.missing for x in letters]
