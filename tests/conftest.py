@@ -181,6 +181,7 @@ def api():
 # lines restore themselves on post_migrate (notifications.apps).
 SHIPPED_DATA = [
     ("reviews.migrations.0004_turnaround_rules_seed", "seed"),
+    ("notifications.migrations.0006_letter_defaults", "ship"),
 ]
 
 

@@ -166,6 +166,7 @@ def _common(letter: Letter, event: CaseEvent | None, now: datetime) -> dict:
     lob = line_of_business(case)
     party = recipient_party(letter)
     member = case.member
+    numbers = phones.letter_phones(line_of_business=lob)
     return {
         "plan_name": settings.PLAN_NAME,
         "letter_date": fmt_date(now),
@@ -194,12 +195,12 @@ def _common(letter: Letter, event: CaseEvent | None, now: datetime) -> dict:
         "is_expedited": case.urgency == "expedited",
         "is_california": is_california(case),
         "is_medicare_advantage": lob == LineOfBusiness.MEDICARE_ADVANTAGE,
-        "member_services_phone": phones.letter_phone(phones.MEMBER_SERVICES, line_of_business=lob),
-        "tty": "711",
-        "language_assistance": LANGUAGE_ASSISTANCE_TEXT,
-        "criteria_copy_phone": phones.letter_phone(phones.CRITERIA_COPY, line_of_business=lob),
-        "um_physician_phone": phones.letter_phone(phones.ADVERSE_DETERMINATION, line_of_business=lob),
-        "um_phone": phones.letter_phone(phones.AUTHORIZATION_STATUS, line_of_business=lob),
+        "member_services_phone": numbers["member_services"],
+        "tty": numbers["tty"],
+        "language_assistance": LANGUAGE_ASSISTANCE_TEXT.format(tty=numbers["tty"]),
+        "criteria_copy_phone": numbers["criteria_copy"],
+        "um_physician_phone": numbers["um_physician"],
+        "um_phone": numbers["um"],
     }
 
 

@@ -3,7 +3,7 @@ templates print these through variables, so the required-content check can find 
 
 LANGUAGE_ASSISTANCE_TEXT = (
     "Free language help is available. If you need this letter in another language, in large print "
-    "or read to you, call Member Services. If you are deaf or hard of hearing, call TTY 711."
+    "or read to you, call Member Services. If you are deaf or hard of hearing, call TTY {tty}."
 )
 
 EXPEDITED_APPEAL_TEXT = (

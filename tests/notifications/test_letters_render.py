@@ -3,7 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from notifications.letters import phones
+from notifications.models_contact import ContactLine, ContactLineInquiry
+from notifications.routing import phone_for
 from notifications.letters.context import fmt_date
 from notifications.models import Letter
 from notifications.services.letters import letters_generate_for_event
@@ -85,8 +86,8 @@ def test_denial_prints_reason_criteria_reviewer_phones_and_ma_appeal_deadline(kn
         REASON,
         "Total knee arthroplasty, version 2026.3",
         f"{physician.get_full_name()}, MD",
-        phones.letter_phone(phones.CRITERIA_COPY, line_of_business="medicare_advantage"),
-        phones.letter_phone(phones.ADVERSE_DETERMINATION, line_of_business="medicare_advantage"),
+        phone_for(inquiry="criteria_copy", line_of_business="medicare_advantage"),
+        phone_for(inquiry="adverse_determination", line_of_business="medicare_advantage"),
         "You have 60 calendar days to appeal",
         deadline,
         "fast (expedited) appeal",
@@ -196,3 +197,29 @@ def test_provider_letter_names_the_practitioner_and_organization(knee_case, deci
 
     _has(_text(letter), "Grace Okafor, MD", ortho.name)
     assert letter.recipient_name == f"Grace Okafor, MD, {ortho.name}"
+
+
+def test_letters_print_the_configured_numbers_not_literals(knee_case, decide, ma_member):
+    line = ContactLine.objects.filter(inquiries__inquiry="criteria_copy").get()
+    line.phone = "800-555-0142"
+    line.save(update_fields=["phone"])
+    case = knee_case()
+    _, event = decide(case, "denied", reason=REASON)
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    _has(text, "criteria we used, and of the documents we looked at. Call 800-555-0142.")
+    # Member Services for a Medicare member: the line's Medicare number (RULES.md section 6).
+    _has(text, f"Member Services at {phone_for(inquiry='member_services', line_of_business='medicare_advantage')}")
+    assert phone_for(inquiry="member_services", line_of_business="medicare_advantage") == "888-777-5536"
+
+
+def test_a_letter_whose_phone_line_is_not_configured_is_held(knee_case, decide):
+    ContactLineInquiry.objects.filter(inquiry="adverse_determination").delete()
+    case = knee_case()
+    _, event = decide(case, "denied", reason=REASON)
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.BLOCKED}
+    assert "phone number for the UM physician" in letters[0].missing

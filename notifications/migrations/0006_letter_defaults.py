@@ -40,7 +40,8 @@ CREATE TRIGGER notifications_letter_immutable BEFORE UPDATE OR DELETE ON notific
 """
 
 
-def load(apps, schema_editor):
+def ship(apps, schema_editor):
+    """The shipped rows (idempotent; tests put them back after a flush)."""
     from notifications.letters.defaults import TITLES, default_body
 
     LetterTemplate = apps.get_model("notifications", "LetterTemplate")
@@ -53,6 +54,10 @@ def load(apps, schema_editor):
         AppealWindow.objects.get_or_create(
             line_of_business=lob, effective_from=date(2020, 1, 1), defaults={"days": days, "source": source}
         )
+
+
+def load(apps, schema_editor):
+    ship(apps, schema_editor)
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:  # no parameters: '%' is literal
             cursor.execute(IMMUTABLE_SQL)
@@ -67,5 +72,5 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0003_letters")]
+    dependencies = [("notifications", "0005_letters")]
     operations = [migrations.RunPython(load, unload)]
