@@ -83,6 +83,9 @@ MATRIX: dict[str, Row] = {
     "notifications:closure_remove": row({ADMIN}, "post", kwargs=lambda w: {"closure_id": _closure_pk()}),
     "notifications:lines_preview": row({ADMIN}),
     "notifications:lines_changes": row({ADMIN}),
+    # notifications: letters (the case's parties; a provider office only its own organization's letters)
+    "notifications:case_letters": row(CASE_PARTIES),
+    "letter-pdf": row(CASE_PARTIES, kwargs=lambda w: {"letter_id": _sample_letter_pk(w)}),
     "api-prior-authorization-metrics": row(PUBLIC),
     # criteria
     "api-criteria": row(USERS),
@@ -151,6 +154,27 @@ def _line_pk(key: str) -> int:
     from notifications.models import ContactLine
 
     return ContactLine.objects.get(key=key).pk
+
+
+def _sample_letter_pk(w) -> str:
+    """An issued letter of the sample case addressed to its requesting provider (ortho)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from notifications.letters.render import template_current
+    from notifications.models import Letter
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    letter = Letter(
+        case=w.case, kind="approval", recipient="requesting_provider", event=w.case.events.first(),
+        template=template_current(kind="approval"), status="issued", sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=timezone.now(),
+    )  # fmt: skip
+    letter.pdf.save("letter.pdf", ContentFile(pdf), save=False)
+    letter.save()
+    return str(letter.pk)
 
 
 def _closure_pk() -> int:
