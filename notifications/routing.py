@@ -40,6 +40,9 @@ from .models import ContactLine, ContactLineHours, ContactLineInquiry, InquiryKi
 # How far ahead "next opening" looks: two weeks covers any run of holidays and weekends.
 HORIZON_DAYS = 15
 HOLIDAY = Weekday.HOLIDAY.value
+# Years routing answers for: the holiday calendar means something there, and two weeks of
+# look-ahead stay far from datetime's limits.
+MIN_YEAR, MAX_YEAR = 1990, 2199
 LETTER_LINE_KEYS = {
     "fax": "referral_fax",
     "provider_experience": "provider_experience",
@@ -290,6 +293,9 @@ def route_inquiry(
     at = at or timezone.now()
     if timezone.is_naive(at):
         at = at.replace(tzinfo=plan_tz())
+    if not (MIN_YEAR <= at.year <= MAX_YEAR):
+        message = f"Give a moment between {MIN_YEAR} and {MAX_YEAR}."
+        raise ValidationFailed(message, errors={"at": [message]})
     table = table or RoutingTable(around=at)
     return table.route(inquiry=inquiry, at=at, line_of_business=line_of_business)
 

@@ -171,11 +171,14 @@ def preview(request):
         form = PreviewForm(initial={"inquiry": "urgent_authorization", "date": at.date(), "time": at.time()})
     route = None
     if form.is_bound and form.is_valid():
-        route = route_inquiry(
-            inquiry=form.cleaned_data["inquiry"],
-            at=form.at(),
-            line_of_business=form.cleaned_data["line_of_business"] or None,
-        )
+        try:
+            route = route_inquiry(
+                inquiry=form.cleaned_data["inquiry"],
+                at=form.at(),
+                line_of_business=form.cleaned_data["line_of_business"] or None,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
     return render(request, "notifications/preview.html", {"form": form, "route": route})
 
 

@@ -52,6 +52,9 @@ def test_at_defaults_to_now(api):
         ({"inquiry": "pizza"}, "inquiry"),
         ({"inquiry": "criteria_copy", "at": "next tuesday"}, "at"),
         ({"inquiry": "criteria_copy", "line_of_business": "gold"}, "line_of_business"),
+        ({"inquiry": "criteria_copy", "at": "9999-12-31T23:59:59-12:00"}, "at"),
+        ({"inquiry": "criteria_copy", "at": "0001-01-01T00:00:00+14:00"}, "at"),
+        ({"inquiry": "criteria_copy", "at": "9999-12-31T23:00:00"}, "at"),
     ],
 )
 def test_bad_parameters_answer_400_in_the_error_shape(api, params, field):

@@ -191,3 +191,13 @@ def test_change_log_page_shows_who_changed_what_from_what_to_what(client, admin_
     assert "Admin Tester" in body
     assert "UMOC Weekend and Holiday Line, Saturday" in body
     assert '<span class="before">08:30–17:00</span> → <span class="after">10:00–14:00</span>' in body
+
+
+def test_preview_of_a_far_future_date_is_refused_with_a_message(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(
+        "/notifications/lines/preview/", {"inquiry": "urgent_authorization", "date": "9999-12-31", "time": "23:00"}
+    )
+    assert response.status_code == 200
+    assert response.context["route"] is None
+    assert "Give a moment between 1990 and 2199." in response.content.decode()
