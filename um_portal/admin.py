@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .mfa import mfa_devices_reset
+from .mfa import mfa_devices_reset, security_log
 from .models import AccessLog, User
 
 # django-otp's device admins show TOTP secrets (as a QR code) and recovery codes to
@@ -20,13 +20,14 @@ for _device_model in (TOTPDevice, StaticDevice):
 @admin.action(description="Unlock sign-in (clear failed attempts for these usernames)")
 def unlock_login(modeladmin, request, queryset):
     cleared = sum(axes_reset(username=user.username) for user in queryset)
+    security_log.warning("sign-in unlocked: user_ids=%s by user_id=%s", [u.pk for u in queryset], request.user.pk)
     messages.success(request, f"Unlocked {queryset.count()} user(s); {cleared} failed-attempt record(s) cleared.")
 
 
 @admin.action(description="Reset two-step verification (lost phone: enrol again at next sign-in)")
 def reset_mfa(modeladmin, request, queryset):
     for user in queryset:
-        mfa_devices_reset(user=user)
+        mfa_devices_reset(user=user, by=request.user)
     messages.success(request, f"Two-step verification reset for {queryset.count()} user(s).")
 
 

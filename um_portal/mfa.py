@@ -12,6 +12,7 @@ Codes are throttled by django-otp itself (each failure doubles the wait on that 
 
 import base64
 import io
+import logging
 
 import qrcode
 import qrcode.image.svg
@@ -23,6 +24,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .exceptions import NotAllowed
 from .roles import Role, user_role
+
+# Security events (no PHI: user ids only), for the operations team's log monitoring.
+security_log = logging.getLogger("um_portal.security")
 
 RECOVERY_DEVICE_NAME = "recovery"
 TOTP_DEVICE_NAME = "authenticator"
@@ -81,6 +85,7 @@ def totp_device_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | 
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        security_log.info("mfa enrolled: user_id=%s", user.pk)
         return recovery_codes_generate(user=user)
 
 
@@ -91,6 +96,7 @@ def recovery_codes_generate(*, user) -> list[str]:
         static.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    security_log.info("recovery codes issued: user_id=%s", user.pk)
     return codes
 
 
@@ -110,12 +116,13 @@ def otp_check(*, user, token: str | None):
     return None
 
 
-def mfa_devices_reset(*, user) -> None:
+def mfa_devices_reset(*, user, by=None) -> None:
     """Administrator action: remove a user's authenticators and recovery codes (lost phone).
     A staff user then enrols again at the next login."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+    security_log.warning("mfa reset: user_id=%s by user_id=%s", user.pk, getattr(by, "pk", None))
 
 
 def mfa_token_check(*, user, otp: str | None) -> None:
