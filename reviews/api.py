@@ -67,7 +67,10 @@ class PartialIn(VersionIn):
     reason = serializers.CharField()
     criteria_ids = serializers.ListField(child=serializers.IntegerField())
     lines = LineIn(many=True)
-    password = serializers.CharField(write_only=True, help_text="Signature: the physician's password.")
+    password = serializers.CharField(
+        write_only=True,
+        help_text="Signature: the physician's password, or a current authenticator code where enrolled.",
+    )
 
 
 class AppealDecideIn(VersionIn):
@@ -75,7 +78,10 @@ class AppealDecideIn(VersionIn):
     reason = serializers.CharField()
     criteria_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     lines = LineIn(many=True, required=False)
-    password = serializers.CharField(write_only=True, help_text="Signature: the physician's password.")
+    password = serializers.CharField(
+        write_only=True,
+        help_text="Signature: the physician's password, or a current authenticator code where enrolled.",
+    )
 
 
 def _case_response(request, case_id):

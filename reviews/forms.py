@@ -89,7 +89,9 @@ class DenyForm(CriteriaChoiceMixin, VersionForm):
         label="Reason, in plain language, for this member",
     )
     password = forms.CharField(
-        widget=forms.PasswordInput, required=False, label="Your password, to sign (medical necessity)"
+        widget=forms.PasswordInput,
+        required=False,
+        label="Your password or authenticator code, to sign (medical necessity)",
     )
 
     def __init__(self, *args, criteria=(), bases=None, **kwargs):
@@ -115,7 +117,7 @@ class LinesMixin:
 
 class PartialForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
-    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password or authenticator code, to sign")
 
     def __init__(self, *args, criteria=(), lines=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +132,7 @@ class OfferTalkForm(forms.Form):
 class AppealDecideForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     outcome = forms.ChoiceField(choices=Appeal.Outcome.choices)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
-    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password or authenticator code, to sign")
 
     def __init__(self, *args, criteria=(), lines=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,12 +11,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api import error_responses
+from .exceptions import NotAllowed
+from .mfa import mfa_token_check
 from .roles import user_role
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Current authenticator code: required for staff, and for provider users who enrolled "
+        "or whose organization requires two-step verification.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -61,6 +70,12 @@ class TokenView(APIView):
                     code="account_inactive",
                 )
             raise AuthenticationFailed("Wrong username or password.", code="invalid_credentials")
+        # Second factor (um_portal.mfa): staff and enrolled providers send a current code.
+        # Refused like wrong credentials (401, API.md), with a code saying what is missing.
+        try:
+            mfa_token_check(user=user, otp=given.validated_data.get("otp"))
+        except NotAllowed as refusal:
+            raise AuthenticationFailed(refusal.message, code=refusal.code) from None
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

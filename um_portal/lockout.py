@@ -1,5 +1,5 @@
 """What a locked-out login attempt gets (django-axes AXES_LOCKOUT_CALLABLE): the login page
-with a plain message on the web, API.md's error shape on the API. 429 either way."""
+with a plain message on the web (429), API.md's error shape and 401 on the API."""
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -19,6 +19,9 @@ def lockout_message() -> str:
 def lockout_response(request, original_response=None, credentials=None):
     message = lockout_message()
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "locked_out", "errors": {}}, status=429)
+        # API.md: a locked-out account gets 401 with a clear detail.
+        response = JsonResponse({"detail": message, "code": "account_locked", "errors": {}}, status=401)
+        response["WWW-Authenticate"] = "Token"
+        return response
     form = AuthenticationForm(request)
     return render(request, "registration/login.html", {"form": form, "locked_out": message}, status=429)
