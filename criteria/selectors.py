@@ -3,18 +3,19 @@ and exactly the versions pinned to a decision."""
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from .models import CriteriaVersion
 
 
-def criteria_in_force(*, on: date, codes=(), service_categories=()) -> QuerySet[CriteriaVersion]:
-    """Versions in force on `on` whose set applies to any of `codes` (CPT/HCPCS) or
-    `service_categories`. One query; ordered by set name."""
+def criteria_in_force(*, on: date, codes=(), service_categories=()) -> list[CriteriaVersion]:
+    """The version in force on `on` of each set that applies to any of `codes` (CPT/HCPCS)
+    or `service_categories`. Where a new version starts while the old one was left open-ended,
+    the newer one (latest `effective_from`) is the one in force. One query; ordered by set name."""
     codes = [c.strip().upper() for c in codes if c and c.strip()]
     categories = [c for c in service_categories if c]
     if not codes and not categories:
-        return CriteriaVersion.objects.none()
+        return []
     applies = Q()
     if codes:
         applies |= Q(criteria_set__codes__code__in=codes)
@@ -23,11 +24,15 @@ def criteria_in_force(*, on: date, codes=(), service_categories=()) -> QuerySet[
     in_force = Q(effective_from__lte=on) & (Q(effective_to__isnull=True) | Q(effective_to__gte=on))
     # The set's codes join can repeat a version: select the ids first, then the rows.
     ids = CriteriaVersion.objects.filter(applies, in_force).values("pk")
-    return (
+    versions = (
         CriteriaVersion.objects.filter(pk__in=ids)
         .select_related("criteria_set")
-        .order_by("criteria_set__name", "-effective_from")
+        .order_by("criteria_set__name", "criteria_set_id", "-effective_from", "-pk")
     )
+    latest: dict[int, CriteriaVersion] = {}
+    for version in versions:
+        latest.setdefault(version.criteria_set_id, version)
+    return list(latest.values())
 
 
 def criteria_for_case(case) -> list[CriteriaVersion]:
@@ -48,3 +53,12 @@ def criteria_for_decision(decision) -> list[CriteriaVersion]:
     """Exactly the versions pinned to `decision` (locked, so their text is what was used),
     with their set. For a provider's or member's copy of the criteria."""
     return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))
+
+
+def criteria_version_in_force_on(version: CriteriaVersion, day: date) -> bool:
+    """Within its dates on `day` and not replaced by a newer version of its set started by then."""
+    if version.effective_from > day or (version.effective_to is not None and day > version.effective_to):
+        return False
+    return not CriteriaVersion.objects.filter(
+        criteria_set_id=version.criteria_set_id, effective_from__gt=version.effective_from, effective_from__lte=day
+    ).exists()

@@ -13,6 +13,7 @@ from cases import events
 from cases.models import AuthorizationRequest, ServiceLine
 from cases.services.workflow import case_status_set
 from criteria.models import CriteriaVersion
+from criteria.selectors import criteria_version_in_force_on
 from criteria.services.versions import criteria_versions_lock
 from reviews.models import Decision, PhysicianLicense
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
@@ -45,10 +46,7 @@ def criteria_resolve(*, case: AuthorizationRequest, criteria_ids) -> list[Criter
         raise ValidationFailed("Unknown criteria.", errors={"criteria_ids": ["One or more criteria do not exist."]})
     dates = {line.start_date for line in case.lines.all()}
     for version in versions:
-        in_force = any(
-            version.effective_from <= day and (version.effective_to is None or day <= version.effective_to)
-            for day in dates
-        )
+        in_force = any(criteria_version_in_force_on(version, day) for day in dates)
         if not in_force:
             raise ValidationFailed(
                 f"{version} is not in force on the date of service.",

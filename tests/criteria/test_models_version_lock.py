@@ -60,3 +60,18 @@ def test_a_new_version_can_be_made_beside_a_locked_one():
     )
 
     assert new.locked_at is None and new.criteria_set_id == version.criteria_set_id
+
+
+@pytest.mark.postgres
+def test_database_refuses_a_queryset_update_or_delete_of_a_locked_version():
+    from django.db import DatabaseError, transaction
+
+    version = CriteriaVersionFactory(text="as used")
+    criteria_versions_lock(versions=[version])
+
+    with pytest.raises(DatabaseError, match="frozen"), transaction.atomic():
+        CriteriaVersion.objects.filter(pk=version.pk).update(text="changed behind the model's back")
+    with pytest.raises(DatabaseError, match="frozen"), transaction.atomic():
+        CriteriaVersion.objects.filter(pk=version.pk).delete()
+
+    assert CriteriaVersion.objects.get(pk=version.pk).text == "as used"

@@ -14,9 +14,9 @@ def test_version_in_force_on_the_date_of_service_is_chosen():
     old = criteria_for_code("27447", version="2025.1", effective_from=date(2025, 1, 1), effective_to=date(2025, 12, 31))
     new = CriteriaVersionFactory(criteria_set=old.criteria_set, version="2026.1", effective_from=date(2026, 1, 1))
 
-    assert list(criteria_in_force(on=date(2025, 6, 1), codes=["27447"])) == [old]
-    assert list(criteria_in_force(on=date(2026, 6, 1), codes=["27447"])) == [new]
-    assert list(criteria_in_force(on=date(2024, 6, 1), codes=["27447"])) == []
+    assert criteria_in_force(on=date(2025, 6, 1), codes=["27447"]) == [old]
+    assert criteria_in_force(on=date(2026, 6, 1), codes=["27447"]) == [new]
+    assert criteria_in_force(on=date(2024, 6, 1), codes=["27447"]) == []
 
 
 def test_other_codes_do_not_match_and_service_category_does():
@@ -33,7 +33,7 @@ def test_a_set_with_two_codes_is_listed_once():
     version = criteria_for_code("27447")
     CriteriaCode.objects.create(criteria_set=version.criteria_set, code_system="CPT", code="27446")
 
-    assert list(criteria_in_force(on=date(2026, 6, 1), codes=["27447", "27446"])) == [version]
+    assert criteria_in_force(on=date(2026, 6, 1), codes=["27447", "27446"]) == [version]
 
 
 def test_criteria_for_case_uses_each_line_start_date(make_case):
@@ -51,3 +51,11 @@ def test_criteria_for_decision_returns_exactly_the_pinned_versions(make_case, nu
     decision.criteria.add(pinned)
 
     assert criteria_for_decision(decision) == [pinned]
+
+
+def test_a_newer_version_replaces_an_open_ended_older_one():
+    old = criteria_for_code("27447", version="2025.1", effective_from=date(2025, 1, 1))
+    new = CriteriaVersionFactory(criteria_set=old.criteria_set, version="2026.1", effective_from=date(2026, 3, 1))
+
+    assert criteria_in_force(on=date(2026, 2, 28), codes=["27447"]) == [old]
+    assert criteria_in_force(on=date(2026, 3, 1), codes=["27447"]) == [new]

@@ -202,3 +202,18 @@ def test_physician_approves_a_routed_case_without_signature(routed, physician):
     decision = case_approve(case_id=case.pk, actor=physician, rationale="Meets criteria on second look.")
 
     assert decision.outcome == "approved" and decision.signed_at is None
+
+
+def test_a_superseded_version_cannot_be_cited(routed, physician):
+    old = knee_criteria()
+    CriteriaVersionFactory(criteria_set=old.criteria_set, effective_from=timezone.localdate() - timedelta(days=1))
+    case = routed()
+    before = written(case)
+
+    with pytest.raises(ValidationFailed, match="not in force"):
+        case_deny(
+            case_id=case.pk, actor=physician, basis="medical_necessity", reason="No.", criteria_ids=[old.pk],
+            password=PASSWORD,
+        )  # fmt: skip
+
+    assert written(case) == before

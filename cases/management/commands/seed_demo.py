@@ -38,6 +38,7 @@ from cases.services.intake import case_create
 from cases.services.providers import provider_user_attach
 from cases.services.workflow import case_status_set
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
+from criteria.services.versions import criteria_versions_lock
 from reviews.models import Decision, PhysicianLicense
 from um_portal.models import User
 from um_portal.roles import Role, user_set_role
@@ -300,6 +301,8 @@ class Command(BaseCommand):
         )
         if criteria_version:
             decision.criteria.add(criteria_version)
+            # Used in a decision: frozen, as the review services do it.
+            criteria_versions_lock(versions=[criteria_version], at=decided_at)
         for line in case.lines.all():
             if outcome == Decision.Outcome.APPROVED:
                 line.approved_units, line.outcome = line.units, ServiceLine.Outcome.APPROVED
