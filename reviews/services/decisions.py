@@ -15,6 +15,7 @@ from cases.services.workflow import case_status_set
 from criteria.models import CriteriaVersion
 from criteria.selectors import criteria_version_in_force_on
 from criteria.services.versions import criteria_versions_lock
+from reviews.clocks import case_notice_due_compute
 from reviews.models import Decision, PhysicianLicense
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm, user_can
@@ -128,6 +129,8 @@ def decision_record(
     for line, units in approved_units.items():
         line.approved_units, line.outcome = units, _line_outcome(line.units, units)
         line.save(update_fields=["approved_units", "outcome"])
+    # The notices are due by the rule's deadline, narrowed once decided (RULES.md section 2).
+    notice_due_at = case_notice_due_compute(case=case, decided_at=now)
     if case.status != outcome:
         case_status_set(
             case=case,
@@ -135,8 +138,11 @@ def decision_record(
             actor=actor,
             message=f"Decision: {decision.get_outcome_display().lower()}.",
             data={"decision_id": decision.pk},
-            extra_fields={"decided_at": now},
+            extra_fields={"decided_at": now, "notice_due_at": notice_due_at},
         )
+    else:
+        case.notice_due_at = notice_due_at
+        case.save(update_fields=["notice_due_at", "updated_at"])
     return decision
 
 

@@ -261,3 +261,12 @@ def test_admin_role_cannot_decide(make_case, admin_user):
         case_deny(case_id=case.pk, actor=admin_user, basis="benefit", reason="x")
 
     assert written(case) == before
+
+
+def test_decision_sets_the_notice_deadline(make_case, nurse):
+    case = make_case()
+
+    case_approve(case_id=case.pk, actor=nurse)
+
+    case.refresh_from_db()
+    assert case.notice_due_at is not None and case.notice_due_at <= case.decision_due_at
