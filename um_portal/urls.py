@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from cases.fhir_views import ClaimInquireView, ClaimSubmitView
+
 from . import views
 
 # Swagger UI comes from its CDN; the split view serves its start-up code as a separate
@@ -34,6 +36,8 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
+    path("fhir/Claim/$submit", ClaimSubmitView.as_view(), name="fhir-claim-submit"),
+    path("fhir/Claim/$inquire", ClaimInquireView.as_view(), name="fhir-claim-inquire"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -87,6 +87,9 @@ MATRIX: dict[str, Row] = {
     "notifications:case_letters": row(CASE_PARTIES),
     "letter-pdf": row(CASE_PARTIES, kwargs=lambda w: {"letter_id": _sample_letter_pk(w)}),
     "api-prior-authorization-metrics": row(PUBLIC),
+    # FHIR (Da Vinci PAS): provider offices and UM staff entering requests
+    "fhir-claim-submit": row(PROVIDERS | {NURSE, ADMIN}, "post"),
+    "fhir-claim-inquire": row(USERS, "post"),
     # criteria
     "api-criteria": row(USERS),
     # reviews (API)
