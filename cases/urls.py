@@ -1,4 +1,20 @@
 """Pages of this app (mounted under /cases/)."""
 
+from django.urls import path
+
+from . import views, views_actions
+
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.dashboard, name="dashboard"),
+    path("eligibility/", views.eligibility, name="eligibility"),
+    path("new/", views.submit, name="new"),
+    path("<str:case_id>/", views.detail, name="detail"),
+    path("<str:case_id>/documents/", views_actions.document_upload, name="document_upload"),
+    path("<str:case_id>/documents/<str:attachment_id>/", views_actions.document_download, name="document_download"),
+    path("<str:case_id>/respond/", views_actions.respond, name="respond"),
+    path("<str:case_id>/withdraw/", views_actions.withdraw, name="withdraw"),
+    path("<str:case_id>/criteria-copy/", views_actions.criteria_copy, name="criteria_copy"),
+    path("<str:case_id>/peer-to-peer/", views_actions.peer_to_peer, name="peer_to_peer"),
+    path("<str:case_id>/appeal/", views_actions.appeal, name="appeal"),
+]

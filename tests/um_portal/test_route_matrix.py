@@ -141,6 +141,20 @@ MATRIX: dict[str, Row] = {
     "reviews:talk_schedule": row({PHYSICIAN}, "post", kwargs=lambda w: {"talk_id": _sample_talk(w).pk}),
     "reviews:talk_attempt": row({PHYSICIAN}, "post", kwargs=lambda w: {"talk_id": _sample_talk(w).pk}),
     "reviews:talk_complete": row({PHYSICIAN}, "post", kwargs=lambda w: {"talk_id": _sample_talk(w).pk}),
+    # cases: provider pages (dashboard, eligibility, request form, case page and its actions)
+    "cases:dashboard": row(USERS),
+    "cases:eligibility": row(USERS),
+    "cases:new": row({PROVIDER, OTHER_ORG, NURSE, ADMIN}),
+    "cases:detail": row(CASE_PARTIES),
+    "cases:document_upload": row({PROVIDER, NURSE, PHYSICIAN}, "post"),
+    "cases:document_download": row(
+        CASE_PARTIES, kwargs=lambda w: {"case_id": w.case.pk, "attachment_id": _attachment_pk(w)}
+    ),
+    "cases:respond": row({PROVIDER}, "post"),
+    "cases:withdraw": row({PROVIDER}, "post"),
+    "cases:criteria_copy": row({PROVIDER}, "post"),
+    "cases:peer_to_peer": row({PROVIDER}, "post"),
+    "cases:appeal": row({PROVIDER}, "post"),
 }
 
 

@@ -1,0 +1,127 @@
+"""Page forms: input types and sizes only; the rules live in the services."""
+
+import uuid
+
+from django import forms
+
+from .models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class EligibilityForm(forms.Form):
+    member_number = forms.CharField(max_length=20, label="Member number")
+    date_of_birth = forms.DateField(widget=DATE, label="Date of birth")
+    on = forms.DateField(widget=DATE, required=False, label="Date of service", help_text="Today if left empty.")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several documents in one input (Django docs, "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.tif,.tiff"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class SubmitForm(forms.Form):
+    idempotency_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    member_number = forms.CharField(max_length=20, label="Member number")
+    member_date_of_birth = forms.DateField(widget=DATE, label="Member date of birth")
+    requesting_provider_npi = forms.CharField(
+        max_length=10, label="Requesting provider NPI", help_text="The ordering practitioner or your organization."
+    )
+    servicing_provider_npi = forms.CharField(
+        max_length=10, label="Servicing provider NPI", help_text="Who will deliver the service."
+    )
+    service_category = forms.ChoiceField(choices=ServiceCategory.choices, label="Service category")
+    review_type = forms.ChoiceField(choices=ReviewType.choices, initial=ReviewType.PROSPECTIVE, label="Review type")
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.STANDARD, widget=forms.RadioSelect)
+    expedited_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why expedited?",
+        help_text="Required for expedited: waiting could seriously jeopardize the member's life, health or function.",
+    )
+    diagnosis_codes = forms.CharField(
+        max_length=200, label="Diagnosis codes (ICD-10-CM)", help_text="Separate with commas, e.g. M17.11, M25.561"
+    )
+    place_of_service = forms.CharField(max_length=2, required=False, label="Place of service (CMS code)")
+    clinical_summary = forms.CharField(
+        max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Clinical summary"
+    )
+    documents = MultipleFileField(required=False, label="Clinical documents (PDF, PNG, JPEG, TIFF; 20 MB each)")
+    confirm_duplicate = forms.BooleanField(
+        required=False, label="I confirm this is a separate request, not a duplicate of the one named above"
+    )
+    # Staff entering a paper request only.
+    channel = forms.ChoiceField(
+        required=False,
+        choices=[("", "Portal"), (Channel.FAX, "Fax"), (Channel.PHONE, "Phone"), (Channel.MAIL, "Mail")],
+        label="Received by",
+    )
+    received_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="Received at",
+        help_text="When the fax, call or letter arrived (the clocks run from it).",
+    )
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["channel"]
+            del self.fields["received_at"]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_token", uuid.uuid4().hex)
+
+    def diagnosis_list(self) -> list[str]:
+        return [c.strip() for c in self.cleaned_data["diagnosis_codes"].replace(";", ",").split(",") if c.strip()]
+
+
+class LineForm(forms.Form):
+    code_system = forms.ChoiceField(choices=ServiceLine.CodeSystem.choices, initial="CPT", label="Code system")
+    code = forms.CharField(max_length=5, label="Code")
+    description = forms.CharField(max_length=200, required=False, label="Service")
+    units = forms.IntegerField(min_value=1, max_value=9999, initial=1, label="Units")
+    start_date = forms.DateField(widget=DATE, label="From")
+    end_date = forms.DateField(widget=DATE, label="To")
+
+
+LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=10, absolute_max=10)
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label="Document (PDF, PNG, JPEG, TIFF; 20 MB)")
+    description = forms.CharField(max_length=200, required=False)
+
+
+class RespondForm(forms.Form):
+    text = forms.CharField(max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    documents = MultipleFileField(required=False, label="Documents")
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PeerToPeerForm(forms.Form):
+    phone = forms.CharField(max_length=25, label="Phone the physician should call")
+    preferred_times = forms.CharField(
+        max_length=500, required=False, label="Preferred times", help_text="e.g. Tue 2-4 pm; Wed morning"
+    )
+
+
+class AppealForm(forms.Form):
+    reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    expedited = forms.BooleanField(required=False, label="Expedited (waiting could seriously harm the member)")

@@ -1,0 +1,247 @@
+"""Provider pages: dashboard, eligibility, the guided request form, the case page.
+Thin: access through `cases.access`, writes through the services."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from reviews.models import Appeal, PeerToPeerRequest
+from um_portal.audit import access_log_record, access_log_record_many
+from um_portal.exceptions import Conflict, DomainError, NotAllowed
+from um_portal.idempotency import idempotent_run
+from um_portal.models import AccessLog
+from um_portal.roles import Perm, Role, user_can, user_role
+
+from . import forms
+from .access import case_for_user, cases_visible_to
+from .models import CaseStatus, Channel, ServiceCategory, Urgency
+from .selectors import case_detail_queryset, case_list_queryset, member_eligibility, member_find
+from .services.attachments import attachment_add, attachment_check
+from .services.intake import authorization_submit
+from .services.provider_requests import ADVERSE_STATUSES
+
+PAGE_SIZE = 25
+
+
+@login_required
+def dashboard(request):
+    """The organization's requests (as requester or servicer), newest first, with filters."""
+    if not (user_can(request.user, Perm.CASE_VIEW_OWN_ORG) or user_can(request.user, Perm.CASE_VIEW_ALL)):
+        raise NotAllowed("Your role has no request list.")
+    qs = cases_visible_to(request.user, case_list_queryset()).prefetch_related("lines").order_by("-received_at", "-id")
+    filters = {
+        "status": request.GET.get("status", ""),
+        "urgency": request.GET.get("urgency", ""),
+        "service_category": request.GET.get("service_category", ""),
+        "q": request.GET.get("q", "").strip()[:40],
+    }
+    if filters["status"] == "open":
+        qs = qs.filter(
+            status__in=[CaseStatus.RECEIVED, CaseStatus.IN_REVIEW, CaseStatus.PENDED, CaseStatus.PHYSICIAN_REVIEW]
+        )
+    elif filters["status"] in CaseStatus.values:
+        qs = qs.filter(status=filters["status"])
+    if filters["urgency"] in Urgency.values:
+        qs = qs.filter(urgency=filters["urgency"])
+    if filters["service_category"] in ServiceCategory.values:
+        qs = qs.filter(service_category=filters["service_category"])
+    if filters["q"]:
+        q = filters["q"].upper()
+        qs = qs.filter(reference=q) if q.startswith("UM-") else qs.filter(member__member_number=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    access_log_record_many(user=request.user, objs=page.object_list, how=AccessLog.How.PAGE, request=request)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "statuses": CaseStatus.choices,
+            "urgencies": Urgency.choices,
+            "categories": ServiceCategory.choices,
+            "can_submit": user_can(request.user, Perm.CASE_SUBMIT)
+            or user_can(request.user, Perm.CASE_ENTER_FOR_OTHERS),
+        },
+    )
+
+
+@login_required
+def eligibility(request):
+    """Check a member's coverage by member number and date of birth (both required)."""
+    if not user_can(request.user, Perm.ELIGIBILITY_CHECK):
+        raise NotAllowed("Your role does not allow eligibility checks.")
+    form = forms.EligibilityForm(request.GET or None)
+    result = None
+    searched = False
+    if form.is_bound and form.is_valid():
+        searched = True
+        member = member_find(
+            member_number=form.cleaned_data["member_number"], date_of_birth=form.cleaned_data["date_of_birth"]
+        )
+        if member is not None:
+            access_log_record(user=request.user, obj=member, how=AccessLog.How.PAGE, request=request)
+            day = form.cleaned_data["on"] or timezone.localdate()
+            result = {"member": member, "eligibility": member_eligibility(member=member, day=day)}
+    return render(request, "cases/eligibility.html", {"form": form, "result": result, "searched": searched})
+
+
+def _own_npis(user) -> list[tuple[str, str]]:
+    org = getattr(user, "organization", None)
+    if org is None:
+        return []
+    return [(org.npi, org.name)] + [(p.npi, p.name) for p in org.practitioners.all()]
+
+
+@login_required
+def submit(request):
+    """The guided request form. It calls the same intake service as the API; its hidden
+    token makes a double-clicked Submit create one case."""
+    staff = user_can(request.user, Perm.CASE_ENTER_FOR_OTHERS)
+    if not (staff or user_can(request.user, Perm.CASE_SUBMIT)):
+        raise NotAllowed("Your role does not allow submitting requests.")
+    duplicate = None
+    if request.method == "POST":
+        form = forms.SubmitForm(request.POST, request.FILES, staff=staff)
+        lines = forms.LineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and lines.is_valid():
+            try:
+                return _submit(request, form, lines)
+            except DomainError as error:
+                _attach_errors(form, lines, error)
+                if isinstance(error, Conflict) and error.code == "likely_duplicate":
+                    duplicate = error.message
+                status = error.status_code
+        else:
+            status = 400
+    else:
+        initial = {
+            "member_number": request.GET.get("member_number", "")[:20],
+            "member_date_of_birth": request.GET.get("member_date_of_birth", "")[:10],
+        }
+        own = _own_npis(request.user)
+        if own:
+            initial["requesting_provider_npi"] = own[-1][0] if len(own) > 1 else own[0][0]
+            initial["servicing_provider_npi"] = own[0][0]
+        form = forms.SubmitForm(initial=initial, staff=staff)
+        lines = forms.LineFormSet(prefix="lines")
+        status = 200
+    return render(
+        request,
+        "cases/submit.html",
+        {"form": form, "lines": lines, "own_npis": _own_npis(request.user), "duplicate": duplicate, "staff": staff},
+        status=status,
+    )
+
+
+def _submit(request, form, lines):
+    data = form.cleaned_data
+    documents = data["documents"]
+    for document in documents:
+        attachment_check(document)  # refuse a wrong file before anything is written
+    line_data = [dict(f.cleaned_data) for f in lines.forms if f.cleaned_data]
+
+    def run():
+        with transaction.atomic():
+            case = authorization_submit(
+                user=request.user,
+                member_number=data["member_number"],
+                member_date_of_birth=data["member_date_of_birth"],
+                requesting_provider_npi=data["requesting_provider_npi"],
+                servicing_provider_npi=data["servicing_provider_npi"],
+                service_category=data["service_category"],
+                review_type=data["review_type"],
+                urgency=data["urgency"],
+                expedited_reason=data["expedited_reason"],
+                diagnosis_codes=form.diagnosis_list(),
+                lines=line_data,
+                clinical_summary=data["clinical_summary"],
+                place_of_service=data["place_of_service"],
+                channel=data.get("channel") or None,
+                received_at=data.get("received_at"),
+                confirm_duplicate=data["confirm_duplicate"],
+                door=Channel.PORTAL,
+            )
+            for document in documents:
+                attachment_add(case=case, user=request.user, upload=document)
+        return 302, {"case_id": str(case.pk), "reference": case.reference}
+
+    _status, body, _replayed = idempotent_run(
+        user=request.user,
+        key=f"form:{data['idempotency_token']}",
+        path=request.path,
+        payload={"token": data["idempotency_token"]},
+        run=run,
+    )
+    return redirect(reverse("cases:detail", kwargs={"case_id": body["case_id"]}) + "?submitted=1")
+
+
+def _attach_errors(form, lines, error: DomainError) -> None:
+    placed = False
+    for field, messages in error.errors.items():
+        target = form if field in form.fields else None
+        for message in messages:
+            if target is not None:
+                target.add_error(field, message)
+                placed = True
+            elif field == "lines":
+                lines._non_form_errors = lines.non_form_errors() + [message]
+                placed = True
+    if not placed or not error.errors:
+        form.add_error(None, error.message)
+
+
+@login_required
+def detail(request, case_id):
+    """Everything about one request: status and due time, member, providers, lines,
+    decision, request for information, documents, letters, appeals, timeline, actions."""
+    case = case_for_user(request.user, case_id, queryset=case_detail_queryset())
+    access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
+    provider = user_role(request.user) == Role.PROVIDER
+    decision = (getattr(case, "current_decisions", None) or [None])[0]
+    pends = sorted(case.pends.all(), key=lambda p: p.requested_at, reverse=True)
+    open_pend = next((p for p in pends if p.responded_at is None), None)
+    appeals = list(case.appeals.all())
+    p2ps = list(case.peer_to_peers.all())
+    adverse = case.status in ADVERSE_STATUSES and decision is not None
+    can = {
+        "attach": user_can(request.user, Perm.CASE_ATTACH)
+        and case.status not in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED),
+        "respond": user_can(request.user, Perm.CASE_RESPOND) and open_pend is not None,
+        "withdraw": user_can(request.user, Perm.CASE_WITHDRAW) and case.is_open,
+        "criteria": user_can(request.user, Perm.CASE_RESPOND) and case.is_decided and decision is not None,
+        "peer_to_peer": user_can(request.user, Perm.CASE_REQUEST_PEER_TO_PEER)
+        and adverse
+        and not any(p.status in (PeerToPeerRequest.Status.REQUESTED, PeerToPeerRequest.Status.SCHEDULED) for p in p2ps),
+        "appeal": user_can(request.user, Perm.CASE_APPEAL)
+        and adverse
+        and not any(a.status == Appeal.Status.OPEN for a in appeals),
+    }
+    timeline = [e for e in case.events.all() if e.provider_visible or not provider]
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "decision": decision,
+            "open_pend": open_pend,
+            "pends": pends,
+            "appeals": appeals,
+            "p2ps": p2ps,
+            "letters": list(case.letters.all()),
+            "attachments": list(case.attachments.all()),
+            "timeline": timeline,
+            "can": can,
+            "submitted": request.GET.get("submitted") == "1",
+            "document_form": forms.DocumentForm(),
+            "respond_form": forms.RespondForm(),
+            "withdraw_form": forms.WithdrawForm(),
+            "p2p_form": forms.PeerToPeerForm(),
+            "appeal_form": forms.AppealForm(),
+        },
+    )
