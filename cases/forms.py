@@ -38,10 +38,16 @@ class SubmitForm(forms.Form):
     member_number = forms.CharField(max_length=20, label="Member number")
     member_date_of_birth = forms.DateField(widget=DATE, label="Member date of birth")
     requesting_provider_npi = forms.CharField(
-        max_length=10, label="Requesting provider NPI", help_text="The ordering practitioner or your organization."
+        max_length=10,
+        widget=forms.TextInput(attrs={"list": "own-npis", "inputmode": "numeric"}),
+        label="Requesting provider NPI",
+        help_text="The ordering practitioner or your organization.",
     )
     servicing_provider_npi = forms.CharField(
-        max_length=10, label="Servicing provider NPI", help_text="Who will deliver the service."
+        max_length=10,
+        widget=forms.TextInput(attrs={"list": "own-npis", "inputmode": "numeric"}),
+        label="Servicing provider NPI",
+        help_text="Who will deliver the service.",
     )
     service_category = forms.ChoiceField(choices=ServiceCategory.choices, label="Service category")
     review_type = forms.ChoiceField(choices=ReviewType.choices, initial=ReviewType.PROSPECTIVE, label="Review type")

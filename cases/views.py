@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from reviews.models import Appeal, PeerToPeerRequest
 from um_portal.audit import access_log_record, access_log_record_many
@@ -223,6 +224,10 @@ def detail(request, case_id):
         and not any(a.status == Appeal.Status.OPEN for a in appeals),
     }
     timeline = [e for e in case.events.all() if e.provider_visible or not provider]
+    clocks = [
+        {**clock, "due_at": parse_datetime(clock["due_at"]) if isinstance(clock.get("due_at"), str) else None}
+        for clock in case.clocks or []
+    ]
     return render(
         request,
         "cases/detail.html",
@@ -236,6 +241,7 @@ def detail(request, case_id):
             "letters": list(case.letters.all()),
             "attachments": list(case.attachments.all()),
             "timeline": timeline,
+            "clocks": clocks,
             "can": can,
             "submitted": request.GET.get("submitted") == "1",
             "document_form": forms.DocumentForm(),

@@ -16,7 +16,7 @@ from .conftest import EXE_BYTES, pdf_upload
 pytestmark = pytest.mark.django_db
 
 
-def _form(member, surgeon, ortho, token="tok-1", **overrides):
+def _form(member, surgeon, ortho, token="form-1", **overrides):  # noqa: S107 - a form token, not a secret
     start = (timezone.localdate() + timedelta(days=20)).isoformat()
     data = {
         "idempotency_token": token,
@@ -105,7 +105,9 @@ def test_eligibility_page_shows_coverage_and_logs_the_member_read(client, provid
 
 def test_eligibility_page_wrong_birth_date_and_missing_fields(client, provider, member):
     client.force_login(provider)
-    text = client.get("/cases/eligibility/", {"member_number": "M100001", "date_of_birth": "1961-04-03"}).content.decode()
+    text = client.get(
+        "/cases/eligibility/", {"member_number": "M100001", "date_of_birth": "1961-04-03"}
+    ).content.decode()
     assert "No member matches" in text
     text = client.get("/cases/eligibility/", {"member_number": "M100001"}).content.decode()
     assert "This field is required" in text
@@ -190,8 +192,15 @@ def test_case_page_shows_everything_and_logs_the_read(client, provider, make_cas
     pended(case)
     client.force_login(provider)
     text = client.get(f"/cases/{case.pk}/").content.decode()
-    for expected in (case.reference, "Pended for information", "Send the last two clinic notes", "Timeline",
-                     'id="respond-form"', 'id="withdraw-form"', 'id="upload-form"'):
+    for expected in (
+        case.reference,
+        "Pended for information",
+        "Send the last two clinic notes",
+        "Timeline",
+        'id="respond-form"',
+        'id="withdraw-form"',
+        'id="upload-form"',
+    ):
         assert expected in text, expected
     assert 'id="appeal-form"' not in text
     assert AccessLog.objects.filter(user=provider, object_kind="case", how="page").count() == 1
@@ -265,8 +274,12 @@ def test_stranger_organization_gets_404_on_every_page_and_nothing_is_written(
     client.post(f"/cases/{open_case.pk}/documents/", {"file": pdf_upload()})
     doc = open_case.attachments.get()
     before = (
-        CaseEvent.objects.count(), Attachment.objects.count(), AccessLog.objects.count(), Appeal.objects.count(),
-        PeerToPeerRequest.objects.count(), CriteriaCopyRequest.objects.count(),
+        CaseEvent.objects.count(),
+        Attachment.objects.count(),
+        AccessLog.objects.count(),
+        Appeal.objects.count(),
+        PeerToPeerRequest.objects.count(),
+        CriteriaCopyRequest.objects.count(),
         sorted(AuthorizationRequest.objects.values_list("status", flat=True)),
     )
     client.force_login(provider2)
@@ -284,8 +297,12 @@ def test_stranger_organization_gets_404_on_every_page_and_nothing_is_written(
         response = getattr(client, method)(url, data)
         assert response.status_code == 404, (url, response.status_code)
     after = (
-        CaseEvent.objects.count(), Attachment.objects.count(), AccessLog.objects.count(), Appeal.objects.count(),
-        PeerToPeerRequest.objects.count(), CriteriaCopyRequest.objects.count(),
+        CaseEvent.objects.count(),
+        Attachment.objects.count(),
+        AccessLog.objects.count(),
+        Appeal.objects.count(),
+        PeerToPeerRequest.objects.count(),
+        CriteriaCopyRequest.objects.count(),
         sorted(AuthorizationRequest.objects.values_list("status", flat=True)),
     )
     assert after == before
