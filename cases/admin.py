@@ -48,6 +48,9 @@ class PractitionerInline(admin.TabularInline):
 class AgreementInline(admin.TabularInline):
     model = ProviderAgreement
     extra = 0
+    # Ending an agreement starts continuation of care: done on the agreement's own page.
+    readonly_fields = ("end_date", "end_reason")
+    show_change_link = True
 
 
 @admin.register(ProviderOrganization)
@@ -71,6 +74,18 @@ class ProviderAgreementAdmin(admin.ModelAdmin):
     list_display = ("organization", "effective_date", "end_date", "end_reason")
     list_filter = ("end_reason",)
     list_select_related = ("organization",)
+
+    def save_model(self, request, obj, form, change):
+        # An agreement's end goes through the service that starts continuation of care.
+        ending = {"end_date", "end_reason"} & set(form.changed_data)
+        if not (change and ending and obj.end_date):
+            return super().save_model(request, obj, form, change)
+        from notifications.services.continuation import agreement_end_record
+
+        other = [f for f in form.changed_data if f not in ("end_date", "end_reason")]
+        if other:
+            obj.save(update_fields=other)
+        agreement_end_record(agreement_id=obj.pk, end_date=obj.end_date, end_reason=obj.end_reason, actor=request.user)
 
 
 @admin.register(InpatientStay)

@@ -233,6 +233,7 @@ class ContinuationRun(models.Model):
     last_stay_id = models.BigIntegerField(default=0)
     last_rights_member_id = models.BigIntegerField(default=0)
     stays_done = models.PositiveIntegerField(default=0)
+    stays_finished = models.BooleanField(default=False)
     rights_done = models.PositiveIntegerField(default=0)
     rights_finished = models.BooleanField(default=False)
 
