@@ -67,6 +67,9 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
         "decision": decision,
         "open_pend": next((p for p in pends_list if p.is_open), None),
         "appeals": list(case.appeals.all()),
+        # Letters with their status; held ones say what is missing (notifications panel).
+        "letters": list(case.letters.all()),
+        "show_internal": True,
         "talks": talks_list,
         "open_talk": next((t for t in talks_list if t.status in ("requested", "scheduled")), None),
         "licenses": licenses,

@@ -34,6 +34,8 @@ def test_denial_with_empty_reason_is_held_and_the_case_shows_the_missing_element
     client.force_login(nurse)
     page = client.get(reverse("notifications:case_letters", args=[case.pk])).content.decode()
     assert "Held" in page and "Missing: specific reason" in page
+    review_page = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+    assert "Missing: specific reason" in review_page
 
 
 def test_provider_does_not_see_held_letters_or_what_is_missing(make_case, decide, provider, client):
