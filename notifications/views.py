@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from cases.access import case_for_user
+from cases.models import AuthorizationRequest
 from um_portal.audit import access_log_record
 from um_portal.roles import is_staff_role
 
@@ -40,7 +41,7 @@ class LetterPdfView(APIView):
 
 @login_required
 def case_letters_page(request, case_id):
-    case = case_for_user(request.user, case_id)
+    case = case_for_user(request.user, case_id, queryset=AuthorizationRequest.objects.select_related("member"))
     access_log_record(user=request.user, obj=case, how="page", request=request)
     letters = case_letters(user=request.user, case=case)
     return render(

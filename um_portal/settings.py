@@ -288,6 +288,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO: one line per step per letter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # runserver's request lines carry query strings: through the redacting handler.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

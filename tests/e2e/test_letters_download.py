@@ -10,7 +10,9 @@ from tests.notifications.conftest import decide, tka_criteria  # noqa: F401  (fi
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_provider_downloads_its_decision_letter(page, login, screenshot, live_server, provider, make_case, decide, tmp_path):
+def test_provider_downloads_its_decision_letter(
+    page, login, screenshot, live_server, provider, make_case, decide, tmp_path
+):
     case = make_case()
     _, event = decide(case, "denied", reason="The notes show 4 weeks of therapy; the criteria ask for 12.")
     letters = {x.recipient: x for x in letters_generate_for_event(event_id=event.pk)}
@@ -34,8 +36,9 @@ def test_provider_downloads_its_decision_letter(page, login, screenshot, live_se
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == ours.sha256
 
 
-def test_nurse_sees_a_held_letter_and_what_is_missing_on_the_review_page(page, login, screenshot, live_server, nurse,
-                                                                          make_case, decide):
+def test_nurse_sees_a_held_letter_and_what_is_missing_on_the_review_page(
+    page, login, screenshot, live_server, nurse, make_case, decide
+):
     case = make_case()
     _, event = decide(case, "denied", reason="")
     letters_generate_for_event(event_id=event.pk)

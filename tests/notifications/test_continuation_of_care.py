@@ -30,8 +30,11 @@ def _issue_pending():
 
 @pytest.fixture
 def hospital(db):
-    org = OrganizationFactory(name="St. Brigid Regional Hospital", kind=ProviderOrganization.Kind.HOSPITAL,
-                              address="100 Harbor Road, Baltimore, MD 21201")
+    org = OrganizationFactory(
+        name="St. Brigid Regional Hospital",
+        kind=ProviderOrganization.Kind.HOSPITAL,
+        address="100 Harbor Road, Baltimore, MD 21201",
+    )
     agreement = AgreementFactory(organization=org)
     return org, agreement
 
@@ -51,8 +54,12 @@ def three_admitted(hospital):
     discharged = _member("Keisha Brandt")
     InpatientStayFactory(member=confined, facility=org, admitted_at=at(END - timedelta(days=3), 9))
     InpatientStayFactory(member=long_stay, facility=org, admitted_at=at(END, 7))  # admitted that very morning
-    InpatientStayFactory(member=discharged, facility=org, admitted_at=at(END - timedelta(days=6), 9),
-                         discharged_at=at(END - timedelta(days=1), 16))
+    InpatientStayFactory(
+        member=discharged,
+        facility=org,
+        admitted_at=at(END - timedelta(days=6), 9),
+        discharged_at=at(END - timedelta(days=1), 16),
+    )
     return confined, long_stay, discharged
 
 
@@ -70,7 +77,12 @@ def test_agreement_end_opens_cases_and_letters_for_exactly_the_two_confined(hosp
     assert {c.status for c in cases} == {"approved"}
     # Covered until discharge or the premium-paid period's end, whichever is later.
     line = cases.get(member=confined).lines.get()
-    assert (line.start_date, line.end_date, line.approved_units, line.outcome) == (END, date(2026, 4, 30), 31, "approved")
+    assert (line.start_date, line.end_date, line.approved_units, line.outcome) == (
+        END,
+        date(2026, 4, 30),
+        31,
+        "approved",
+    )
     assert cases.get(member=long_stay).lines.get().end_date == END  # paid through before the end date
     letters = Letter.objects.filter(case__in=cases)
     assert sorted((x.case.member.last_name, x.kind, x.status) for x in letters) == [
@@ -85,8 +97,14 @@ def test_agreement_end_opens_cases_and_letters_for_exactly_the_two_confined(hosp
     member_letter = letters.get(case=case, kind="continuation_of_care_member")
     with member_letter.pdf.open("rb") as f:
         text = squash(pdf_text(f.read()))
-    for value in ("St. Brigid Regional Hospital", fmt_date(END), "until you leave the hospital", fmt_date(date(2026, 4, 30)),
-                  "Irene Castellano", case.reference):
+    for value in (
+        "St. Brigid Regional Hospital",
+        fmt_date(END),
+        "until you leave the hospital",
+        fmt_date(date(2026, 4, 30)),
+        "Irene Castellano",
+        case.reference,
+    ):
         assert squash(value) in text, value
     provider_letter = letters.get(case=case, kind="continuation_of_care_provider")
     with provider_letter.pdf.open("rb") as f:
@@ -112,7 +130,9 @@ def test_the_run_happens_once_however_often_it_is_triggered(hospital, three_admi
 def test_bounded_batches_resume_where_they_stopped(hospital):
     org, agreement = hospital
     for i in range(5):
-        InpatientStayFactory(member=_member(f"Patient Number{i}"), facility=org, admitted_at=at(END - timedelta(days=1), 8))
+        InpatientStayFactory(
+            member=_member(f"Patient Number{i}"), facility=org, admitted_at=at(END - timedelta(days=1), 8)
+        )
     agreement.end_date, agreement.end_reason = END, "insolvency"
     agreement.save()
 
@@ -144,14 +164,25 @@ def test_members_with_future_services_get_the_continuity_rights_letter_with_cali
     org, agreement = hospital
     ca = _member("Elena Vasquez", state="CA")
     start = END + timedelta(days=20)
-    lines = [{"code_system": "CPT", "code": "27447", "description": "Total knee replacement, right", "units": 1,
-              "start_date": start, "end_date": start}]
+    lines = [
+        {
+            "code_system": "CPT",
+            "code": "27447",
+            "description": "Total knee replacement, right",
+            "units": 1,
+            "start_date": start,
+            "end_date": start,
+        }
+    ]
     future = make_case(member=ca, servicing_organization=org, lines=lines)
     decide(future, "approved", basis="")
     make_case(member=ca, servicing_organization=org, lines=lines)  # a second open case: still one letter
     past = _member("Old Patient")
-    done = make_case(member=past, servicing_organization=org,
-                     lines=[{**lines[0], "start_date": END - timedelta(days=30), "end_date": END - timedelta(days=30)}])
+    done = make_case(
+        member=past,
+        servicing_organization=org,
+        lines=[{**lines[0], "start_date": END - timedelta(days=30), "end_date": END - timedelta(days=30)}],
+    )
     agreement.end_date, agreement.end_reason = END, "cessation_of_business"
     agreement.save()
 
@@ -164,8 +195,12 @@ def test_members_with_future_services_get_the_continuity_rights_letter_with_cali
     assert not Letter.objects.filter(case=done).exists()
     with letter.pdf.open("rb") as f:
         text = squash(pdf_text(f.read()))
-    for value in ("this provider stopped doing business", "A serious chronic condition: for up to 12 months.",
-                  "scheduled within 180 days", "Care of a newborn from birth to 36 months old"):
+    for value in (
+        "this provider stopped doing business",
+        "A serious chronic condition: for up to 12 months.",
+        "scheduled within 180 days",
+        "Care of a newborn from birth to 36 months old",
+    ):
         assert squash(value) in text, value
 
 
@@ -181,8 +216,12 @@ def test_admin_recording_a_past_end_date_triggers_the_run_after_commit(
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("admin:cases_provideragreement_change", args=[agreement.pk]),
-                {"organization": agreement.organization_id, "effective_date": "2020-01-01",
-                 "end_date": past.isoformat(), "end_reason": "termination"},
+                {
+                    "organization": agreement.organization_id,
+                    "effective_date": "2020-01-01",
+                    "end_date": past.isoformat(),
+                    "end_reason": "termination",
+                },
             )
 
     assert response.status_code == 302
@@ -197,7 +236,11 @@ def test_future_end_date_waits_for_the_daily_beat(hospital, admin_user, django_c
     _, agreement = hospital
     with mock.patch("notifications.tasks.continuation_of_care_run.delay") as delay:
         with django_capture_on_commit_callbacks(execute=True):
-            agreement_end_record(agreement_id=agreement.pk, end_date=timezone.localdate() + timedelta(days=10),
-                                 end_reason="expiration", actor=admin_user)
+            agreement_end_record(
+                agreement_id=agreement.pk,
+                end_date=timezone.localdate() + timedelta(days=10),
+                end_reason="expiration",
+                actor=admin_user,
+            )
 
     delay.assert_not_called()

@@ -1,0 +1,48 @@
+"""The review services' decisions reach the letters: their events are dispatched after the
+commit, and the letters print what the reviewer decided."""
+
+import pytest
+
+from cases.models import CaseEvent
+from notifications.models import Letter
+from notifications.services.letters import letters_generate_for_event
+from reviews.services.decisions import case_approve, case_deny
+from tests.conftest import PASSWORD
+
+from .conftest import pdf_text, squash
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approval_by_the_review_service_enqueues_letters_after_commit(
+    make_case, nurse, tka_criteria, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    case = make_case()
+    with mock.patch("notifications.tasks.letters_generate_for_event.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            case_approve(case_id=case.pk, actor=nurse, criteria_ids=[tka_criteria.pk])
+            delay.assert_not_called()  # not before the commit
+
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DECISION_RECORDED)
+    delay.assert_called_once_with(event.pk)
+    letters = letters_generate_for_event(event_id=event.pk)
+    assert {(x.kind, x.status) for x in letters} == {("approval", "issued")}
+
+
+def test_signed_medical_necessity_denial_letter_prints_the_physician_and_criteria(make_case, physician, tka_criteria):
+    case = make_case()
+    reason = "Only 4 weeks of physical therapy are documented; the criteria require 12 weeks."
+    case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason=reason,
+              criteria_ids=[tka_criteria.pk], password=PASSWORD)  # fmt: skip
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DECISION_RECORDED)
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    member_letter = next(x for x in letters if x.recipient == Letter.Recipient.MEMBER)
+    assert member_letter.status == "issued", member_letter.missing
+    with member_letter.pdf.open("rb") as f:
+        text = squash(pdf_text(f.read()))
+    for value in (reason, f"{physician.get_full_name()}, MD", "Total knee arthroplasty, version 2026.3"):
+        assert squash(value) in text, value
