@@ -190,7 +190,7 @@ def _rights_batch(run: ContinuationRun, batch_size: int) -> None:
             if len(chosen) == batch_size:
                 break
             chosen[member_id] = case_id
-    for member_id, case_id in chosen.items():
+    for case_id in chosen.values():
         case = AuthorizationRequest.objects.select_related("coverage", "member").get(pk=case_id)
         kind, recipient = Letter.Kind.CONTINUITY_OF_CARE_RIGHTS, Letter.Recipient.MEMBER
         letter, created = Letter.objects.get_or_create(

@@ -5,7 +5,10 @@ import hashlib
 import pytest
 
 from notifications.services.letters import letters_generate_for_event
-from tests.notifications.conftest import decide, tka_criteria  # noqa: F401  (fixtures)
+from tests.notifications import conftest as letter_fixtures
+
+# The letter fixtures, shared with tests/notifications.
+decide, tka_criteria = letter_fixtures.decide, letter_fixtures.tka_criteria
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

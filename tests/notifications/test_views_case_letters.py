@@ -4,7 +4,6 @@ number of queries."""
 import pytest
 from django.urls import reverse
 
-from notifications.models import Letter
 from notifications.services.letters import letters_plan_for_event
 
 pytestmark = pytest.mark.django_db
