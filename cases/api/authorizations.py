@@ -32,8 +32,13 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_due_before", help_text="Decision due before this moment (ISO 8601)."
     )
     assigned_to = django_filters.CharFilter(
-        field_name="assigned_to__username", max_length=150, help_text="Username of the assigned reviewer."
+        method="filter_assigned_to", max_length=150, help_text="Username of the assigned reviewer, or `me`."
     )
+
+    def filter_assigned_to(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assigned_to=self.request.user)
+        return queryset.filter(assigned_to__username=value)
 
     def filter_due_before(self, queryset, name, value):
         # PostgreSQL refuses offsets beyond +-15:59 that Python accepts: compare in UTC.

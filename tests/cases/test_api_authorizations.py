@@ -382,3 +382,25 @@ def test_due_before_with_an_extreme_offset_is_not_a_server_error(api, provider, 
     assert response.status_code == 200
     response = api.get("/api/v1/authorizations/", {"due_before": "0001-01-01T00:00:00+10:00"})
     assert response.status_code == 400
+
+
+def test_locked_out_account_gets_401_with_a_clear_detail(api, provider, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        api.post("/api/v1/auth/token/", {"username": "provider", "password": "wrong-password"}, format="json")
+    response = api.post("/api/v1/auth/token/", {"username": "provider", "password": PASSWORD}, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "account_locked"
+    assert "locked" in response.json()["detail"]
+    assert not Token.objects.filter(user=provider).exists()
+
+
+def test_assigned_to_filter_by_username_or_me(api, nurse, make_case):
+    mine, other = make_case(), make_case()
+    AuthorizationRequest.objects.filter(pk=mine.pk).update(assigned_to=nurse)
+    api.as_user(nurse)
+    by_name = api.get("/api/v1/authorizations/", {"assigned_to": "nurse"}).json()["results"]
+    by_me = api.get("/api/v1/authorizations/", {"assigned_to": "me"}).json()["results"]
+    assert [c["id"] for c in by_name] == [c["id"] for c in by_me] == [str(mine.pk)]
+    assert str(other.pk) not in [c["id"] for c in by_me]
