@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from notifications.access import letter_visible_to
 from reviews.models import Appeal, PeerToPeerRequest
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import Conflict, DomainError, NotAllowed
@@ -238,7 +239,9 @@ def detail(request, case_id):
             "pends": pends,
             "appeals": appeals,
             "p2ps": p2ps,
-            "letters": list(case.letters.all()),
+            "letters": [
+                letter for letter in case.letters.all() if letter.is_issued and letter_visible_to(request.user, letter)
+            ],
             "attachments": list(case.attachments.all()),
             "timeline": timeline,
             "clocks": clocks,
