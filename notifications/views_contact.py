@@ -2,6 +2,8 @@
 line editor, closures, "who answers?" preview and change log. Thin: forms parse, services
 write, the routing table reads."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from reviews.calendar import federal_holidays
 from reviews.models import PlanClosure
 from um_portal.exceptions import DomainError, NotAllowed
 from um_portal.roles import Perm, user_can
@@ -25,6 +28,8 @@ from .services.contact import (
     line_alternate_phone_set,
     line_hours_set,
 )
+
+FEDERAL_LOOKAHEAD_DAYS = 180
 
 
 def configure_required(view):
@@ -144,8 +149,15 @@ def closures(request):
         else:
             messages.success(request, f"Closure added: {closure}.")
             return redirect("notifications:closures")
-    upcoming = PlanClosure.objects.filter(date__gte=timezone.localdate()).order_by("date", "closed_from")
-    return render(request, "notifications/closures.html", {"form": form, "closures": upcoming})
+    today = timezone.localdate()
+    upcoming = PlanClosure.objects.filter(date__gte=today).order_by("date", "closed_from")
+    federal = sorted(
+        (day, name)
+        for year in (today.year, today.year + 1)
+        for day, name in federal_holidays(year).items()
+        if today <= day <= today + timedelta(days=FEDERAL_LOOKAHEAD_DAYS)
+    )
+    return render(request, "notifications/closures.html", {"form": form, "closures": upcoming, "federal": federal})
 
 
 @configure_required

@@ -201,3 +201,13 @@ def test_preview_of_a_far_future_date_is_refused_with_a_message(client, admin_us
     assert response.status_code == 200
     assert response.context["route"] is None
     assert "Give a moment between 1990 and 2199." in response.content.decode()
+
+
+def test_closures_page_lists_the_coming_federal_holidays(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/notifications/lines/closures/")
+    federal = response.context["federal"]
+    today = timezone.localdate()
+    assert federal, "six months always hold a federal holiday"
+    assert all(today <= day <= today + timedelta(days=180) for day, _name in federal)
+    assert federal == sorted(federal)
