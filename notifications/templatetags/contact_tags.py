@@ -15,21 +15,22 @@ register = template.Library()
 
 
 def case_inquiry(case) -> str:
-    """Expedited cases still waiting on a decision go to the urgent pre-service line; others
-    ask about the status of their authorization."""
-    if getattr(case, "urgency", None) == Urgency.EXPEDITED and case.decided_at is None:
+    """Expedited cases still open go to the urgent pre-service line; others ask about the
+    status of their authorization."""
+    if getattr(case, "urgency", None) == Urgency.EXPEDITED and case.is_open:
         return InquiryKind.URGENT_AUTHORIZATION
     return InquiryKind.AUTHORIZATION_STATUS
 
 
 @register.inclusion_tag("notifications/_case_contact.html")
-def case_contact(case, at=None):
+def case_contact(case, at=None, heading=""):
+    """Five queries (the routing table); `heading` replaces "Questions about this request?"."""
     coverage = getattr(case, "coverage", None)
     inquiry = case_inquiry(case)
     route = route_inquiry(
         inquiry=inquiry, at=at, line_of_business=coverage.line_of_business if coverage is not None else None
     )
-    return {"route": route, "urgent": inquiry == InquiryKind.URGENT_AUTHORIZATION}
+    return {"route": route, "urgent": inquiry == InquiryKind.URGENT_AUTHORIZATION, "heading": heading}
 
 
 @register.simple_tag
