@@ -27,6 +27,8 @@ from .services.provider_requests import ADVERSE_STATUSES
 
 PAGE_SIZE = 25
 
+ELIGIBILITY_PREFILL_KEY = "eligibility_prefill"
+
 
 @login_required
 def dashboard(request):
@@ -78,7 +80,9 @@ def eligibility(request):
     """Check a member's coverage by member number and date of birth (both required)."""
     if not user_can(request.user, Perm.ELIGIBILITY_CHECK):
         raise NotAllowed("Your role does not allow eligibility checks.")
-    form = forms.EligibilityForm(request.GET or None)
+    # POST, not GET: a member number and birth date in the URL would land in browser
+    # history, proxy logs and Referer headers (PHI in query strings, issue 8).
+    form = forms.EligibilityForm(request.POST or None)
     result = None
     searched = False
     if form.is_bound and form.is_valid():
@@ -88,6 +92,11 @@ def eligibility(request):
         )
         if member is not None:
             access_log_record(user=request.user, obj=member, how=AccessLog.How.PAGE, request=request)
+            # "Start a request for this member" prefills from the session, not the URL.
+            request.session[ELIGIBILITY_PREFILL_KEY] = {
+                "member_number": member.member_number,
+                "member_date_of_birth": member.date_of_birth.isoformat(),
+            }
             day = form.cleaned_data["on"] or timezone.localdate()
             result = {"member": member, "eligibility": member_eligibility(member=member, day=day)}
     return render(request, "cases/eligibility.html", {"form": form, "result": result, "searched": searched})
@@ -122,10 +131,10 @@ def submit(request):
         else:
             status = 400
     else:
-        initial = {
-            "member_number": request.GET.get("member_number", "")[:20],
-            "member_date_of_birth": request.GET.get("member_date_of_birth", "")[:10],
-        }
+        prefill = (
+            request.session.pop(ELIGIBILITY_PREFILL_KEY, None) if request.GET.get("from") == "eligibility" else None
+        )
+        initial = dict(prefill or {})
         own = _own_npis(request.user)
         if own:
             initial["requesting_provider_npi"] = own[-1][0] if len(own) > 1 else own[0][0]

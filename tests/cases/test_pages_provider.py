@@ -96,7 +96,7 @@ def test_dashboard_query_count_is_constant(client, provider, make_case, django_a
 
 def test_eligibility_page_shows_coverage_and_logs_the_member_read(client, provider, member):
     client.force_login(provider)
-    page = client.get("/cases/eligibility/", {"member_number": "M100001", "date_of_birth": "1961-04-02"})
+    page = client.post("/cases/eligibility/", {"member_number": "M100001", "date_of_birth": "1961-04-02"})
     text = page.content.decode()
     assert "is <strong>eligible</strong>" in text
     assert "Test Choice PPO" in text
@@ -105,11 +105,11 @@ def test_eligibility_page_shows_coverage_and_logs_the_member_read(client, provid
 
 def test_eligibility_page_wrong_birth_date_and_missing_fields(client, provider, member):
     client.force_login(provider)
-    text = client.get(
+    text = client.post(
         "/cases/eligibility/", {"member_number": "M100001", "date_of_birth": "1961-04-03"}
     ).content.decode()
     assert "No member matches" in text
-    text = client.get("/cases/eligibility/", {"member_number": "M100001"}).content.decode()
+    text = client.post("/cases/eligibility/", {"member_number": "M100001"}).content.decode()
     assert "This field is required" in text
     assert AccessLog.objects.count() == 0
 
