@@ -155,3 +155,19 @@ class AttemptForm(forms.Form):
 class CompleteForm(forms.Form):
     outcome = forms.ChoiceField(choices=PeerToPeerRequest.Outcome.choices)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReviseForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
+    outcome = forms.ChoiceField(
+        choices=[("approved", "Approve in full"), ("partially_approved", "Approve more units (partial)")],
+        label="New decision",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
+
+    def __init__(self, *args, criteria=(), lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._criteria_field(criteria)
+        self._line_fields(lines)
+        for _line, name in self.line_fields:
+            self.fields[name].required = False

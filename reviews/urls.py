@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/route/", case.route, name="route"),
     path("cases/<uuid:case_id>/deny/", case.deny, name="deny"),
     path("cases/<uuid:case_id>/partially-approve/", case.partially_approve, name="partially_approve"),
+    path("cases/<uuid:case_id>/revise/", case.revise, name="revise"),
     path("cases/<uuid:case_id>/peer-to-peer/", case.offer_talk, name="offer_talk"),
     path("appeals/", appeals.appeal_queue, name="appeals"),
     path("appeals/<int:appeal_id>/", appeals.appeal_detail, name="appeal"),

@@ -290,3 +290,65 @@ def _case_for_medical_action(*, actor, case_id, need: Perm, expected_version):
         case_for_action(actor=actor, case_id=case_id, need=Perm.QUEUE_WORK)
         raise NotAllowed(MEDICAL_NECESSITY_REFUSED, code="physician_required")
     return case_for_action(actor=actor, case_id=case_id, need=need, expected_version=expected_version)
+
+
+@transaction.atomic
+def case_decision_revise(
+    *,
+    case_id,
+    actor,
+    outcome: str,
+    reason: str,
+    criteria_ids=(),
+    lines=None,
+    password: str | None = None,
+    expected_version: int | None = None,
+) -> Decision:
+    """After a peer-to-peer talk that changed the physician's mind, replace an adverse
+    decision with an approval or a larger partial approval. Only the physician who held the
+    talk, licensed in the member's state, signed; the new decision event sends new letters."""
+    from reviews.models import PeerToPeerRequest
+
+    case = _case_for_medical_action(
+        actor=actor, case_id=case_id, need=Perm.CASE_DENY_MEDICAL_NECESSITY, expected_version=expected_version
+    )
+    if case.status not in (Outcome.DENIED, Outcome.PARTIALLY_APPROVED):
+        raise Conflict(f"Case {case.reference} has no adverse decision to revise.", code="not_adverse")
+    if not PeerToPeerRequest.objects.filter(
+        case=case, physician=actor, status=PeerToPeerRequest.Status.COMPLETED, outcome=PeerToPeerRequest.Outcome.CHANGED
+    ).exists():
+        raise NotAllowed(
+            "A decision is revised here only after your peer-to-peer talk changed it; otherwise the provider appeals.",
+            code="no_changed_talk",
+        )
+    if outcome not in (Outcome.APPROVED, Outcome.PARTIALLY_APPROVED):
+        raise ValidationFailed("Choose approve or partially approve.", errors={"outcome": ["Not a revision."]})
+    approved = _lines_resolve(case=case, lines=lines if outcome == Outcome.PARTIALLY_APPROVED else None)
+    previous = {line.pk: line.approved_units or 0 for line in approved}
+    if outcome == Outcome.PARTIALLY_APPROVED:
+        if all(units == line.units for line, units in approved.items()) or not any(
+            units > previous[line.pk] for line, units in approved.items()
+        ):
+            raise ValidationFailed(
+                "A revised partial approval approves more than before but not everything: adjust the lines.",
+                errors={"lines": ["Approve more units than before, not all of them."]},
+            )
+    reason = (reason or "").strip()
+    criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
+    if not reason:
+        raise ValidationFailed("Give the reason for the new decision.", errors={"reason": ["This field is required."]})
+    license_ = license_for_decision(physician=actor, state=case.member.state)
+    signature_verify(user=actor, password=password)
+    decision = decision_record(
+        case=case,
+        actor=actor,
+        outcome=outcome,
+        basis=Basis.MEDICAL_NECESSITY if outcome == Outcome.PARTIALLY_APPROVED else "",
+        reason=reason,
+        criteria=criteria,
+        approved_units=approved,
+        license_=license_ if outcome == Outcome.PARTIALLY_APPROVED else None,
+        supersede=True,
+    )
+    events.event_decision_recorded(case=case, actor=actor, decision=decision)
+    return decision

@@ -36,6 +36,7 @@ def _forms(case, *, user, criteria, reviewers, data=None, which=None):
         "deny": lambda d: forms.DenyForm(d, initial=initial, criteria=criteria, bases=bases),
         "partial": lambda d: forms.PartialForm(d, initial=initial, criteria=criteria, lines=lines),
         "offer": lambda d: forms.OfferTalkForm(d),
+        "revise": lambda d: forms.ReviseForm(d, initial=initial, criteria=criteria, lines=lines),
     }
     return {name: build(data if name == which else None) for name, build in builders.items()}
 
@@ -79,6 +80,10 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
             "mn": user_can(request.user, Perm.CASE_DENY_MEDICAL_NECESSITY),
             "talk": user_can(request.user, Perm.PEER_TO_PEER_CONDUCT),
             "act": case.is_open and (role == Role.PHYSICIAN or case.status != "physician_review"),
+            # A talk this physician held changed the adverse decision: offer to revise it.
+            "revise": role == Role.PHYSICIAN
+            and case.status in ("denied", "partially_approved")
+            and any(t.outcome == "changed" and t.physician_id == request.user.pk for t in talks_list),
         },
         "forms": _forms(case, user=request.user, criteria=criteria, reviewers=reviewers, data=data, which=which),
         "error": error,
@@ -248,4 +253,22 @@ def offer_talk(request, case_id):
         request, case_id, "offer",
         lambda d: talks.peer_to_peer_offer(case_id=case_id, actor=request.user, phone=d["phone"]),
         "Peer-to-peer talk offered: log your calls on the peer-to-peer page.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def revise(request, case_id):
+    if not user_can(request.user, Perm.CASE_DENY_MEDICAL_NECESSITY):
+        case_for_user(request.user, case_id, need=Perm.QUEUE_WORK)
+        context = review_context(request, case_id, error=decisions.MEDICAL_NECESSITY_REFUSED)
+        return render(request, "reviews/case.html", context, status=403)
+    return _act(
+        request, case_id, "revise",
+        lambda d: decisions.case_decision_revise(
+            case_id=case_id, actor=request.user, outcome=d["outcome"], reason=d["reason"],
+            criteria_ids=d["criteria_ids"], lines=_posted_lines(request, case_id, d), password=d["password"],
+            expected_version=d["version"],
+        ),
+        "Decision revised after the peer-to-peer talk. New letters go out.",
     )  # fmt: skip

@@ -261,3 +261,33 @@ def test_provider_sees_the_decision_with_reason_reviewer_and_pinned_criteria_tex
     assert version.text in html and version.indications[0] in html
     client.force_login(provider2)
     assert client.get(reverse("reviews:decision", args=[case.pk])).status_code == 404
+
+
+def test_physician_revises_a_denial_on_the_page_after_a_talk_that_changed_it(client, appeal, provider, physician):
+    from reviews.models import PeerToPeerAttempt
+    from reviews.services.peer_to_peer import peer_to_peer_complete
+
+    case = appeal.case
+    talk = PeerToPeerRequest.objects.create(case=case, requested_by=provider, requested_at=timezone.now(), phone="1")
+    PeerToPeerAttempt.objects.create(peer_to_peer=talk, at=timezone.now(), by=physician, result="reached")
+    peer_to_peer_complete(peer_to_peer_id=talk.pk, actor=physician, outcome="changed")
+    client.force_login(physician)
+
+    page = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+    response = client.post(
+        reverse("reviews:revise", args=[case.pk]),
+        {"outcome": "approved", "reason": "14 weeks of PT described on the call.", "password": PASSWORD},
+    )
+
+    assert "form-revise" in page and response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.APPROVED
+
+
+def test_nurse_revise_post_is_403(client, appeal, nurse):
+    client.force_login(nurse)
+    before = written(appeal.case)
+
+    response = client.post(reverse("reviews:revise", args=[appeal.case.pk]), {"outcome": "approved"})
+
+    assert response.status_code == 403 and written(appeal.case) == before

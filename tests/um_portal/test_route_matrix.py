@@ -134,6 +134,7 @@ MATRIX: dict[str, Row] = {
     "reviews:deny": row(REVIEWERS, "post"),
     "reviews:partially_approve": row({PHYSICIAN}, "post"),
     "reviews:offer_talk": row({PHYSICIAN}, "post"),
+    "reviews:revise": row({PHYSICIAN}, "post"),
     "reviews:appeals": row({PHYSICIAN}),
     "reviews:appeal": row({PHYSICIAN}, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     "reviews:appeal_decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
