@@ -50,10 +50,12 @@ def test_provider_checks_eligibility_submits_with_a_pdf_and_follows_it(
     pdf.write_bytes(PDF)
     page.set_input_files("#id_documents", str(pdf))
     screenshot("provider-submit-form")
-    page.click("#submit-button")
+    # A double click: the page disables the button, and the form's idempotency token
+    # makes the server create one case even if both clicks get through.
+    page.dblclick("#submit-button")
     page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/\?submitted=1"))
 
-    case = AuthorizationRequest.objects.get()
+    case = AuthorizationRequest.objects.get()  # exactly one
     assert case.attachments.get().original_name == "clinic-note.pdf"
     assert case.reference in page.locator("#submitted").inner_text()
 
