@@ -77,6 +77,7 @@ def member_eligibility(*, member, day) -> dict:
         "on": day,
         "plan": shown.plan_name if shown else None,
         "line_of_business": shown.line_of_business if shown else None,
+        "line_of_business_label": shown.get_line_of_business_display() if shown else None,
         "state": shown.state if shown else None,
         "coverage_start": shown.effective_date if shown else None,
         "coverage_end": shown.end_date if shown else None,
