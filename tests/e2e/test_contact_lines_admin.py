@@ -68,6 +68,13 @@ def test_admin_changes_weekend_line_hours_previews_and_public_page_follows(
     assert "UMOC Weekend and Holiday Line, Saturday" in first and "08:30–17:00" in first and "10:00–14:00" in first
     screenshot("lines-change-log")
 
+    # The line editor: Member Services keeps its Medicare number.
+    member_services = ContactLine.objects.get(key="member_services")
+    page.goto(f"{live_server.url}/notifications/lines/{member_services.pk}/")
+    assert page.input_value("#id_phone_medicare_advantage") == "888-777-5536"
+    assert page.is_checked("input[name=inquiries][value=member_services]")
+    screenshot("lines-edit-member-services")
+
     # The public page, signed out.
     page.click("form[action='/accounts/logout/'] button")
     page.goto(f"{live_server.url}/notifications/contact/")
