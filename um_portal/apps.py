@@ -8,6 +8,7 @@ class UmPortalConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import checks  # noqa: F401 - registers the deploy checks
         from .roles import roles_sync
 
         post_migrate.connect(roles_sync, sender=self)

@@ -57,3 +57,24 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_mfa_or_lockout_is_off():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(
+            DJANGO_SETTINGS_MODULE="um_portal.settings",
+            SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+            ALLOWED_HOSTS="um.example.org",
+            DATABASE_URL="sqlite:///:memory:",
+            MFA_ENFORCED="0",
+            AXES_ENABLED="0",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "um_portal.W001" in result.stderr + result.stdout
+    assert "um_portal.W002" in result.stderr + result.stdout
