@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -35,6 +35,10 @@ class CodeForm(forms.Form):
     )
 
 
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -49,7 +53,7 @@ def mfa_setup(request):
     note the recovery codes. A user who already has one must verify before replacing it."""
     user = request.user
     if user_has_mfa_device(user) and not user.is_verified():
-        return redirect(f"{reverse('mfa_verify')}?next={reverse('mfa_setup')}")
+        return redirect(_with_next("mfa_verify", reverse("mfa_setup")))
     device = totp_device_start(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -80,7 +84,7 @@ def mfa_verify(request):
     """Second step of signing in: a code from the authenticator or a recovery code."""
     user = request.user
     if not user_has_mfa_device(user):
-        return redirect(f"{reverse('mfa_setup')}?next={_next_url(request)}")
+        return redirect(_with_next("mfa_setup", _next_url(request)))
     if user.is_verified():
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
@@ -106,7 +110,7 @@ def mfa_verify(request):
 def mfa_recovery_codes(request):
     """New recovery codes (the old ones stop working), for a verified session only."""
     if not request.user.is_verified():
-        return redirect(f"{reverse('mfa_verify')}?next={reverse('mfa_setup')}")
+        return redirect(_with_next("mfa_verify", reverse("mfa_setup")))
     codes = recovery_codes_generate(user=request.user)
     return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": reverse("home")})
 

@@ -36,6 +36,7 @@ MFA_EXEMPT_VIEWS = frozenset(
         "logout",
         "mfa_setup",
         "mfa_verify",
+        "keep_alive",
         "healthz",
         "password_reset",
         "password_reset_done",

@@ -204,3 +204,22 @@ def test_wrong_codes_slow_down_guessing(client, nurse):
     assert response.status_code == 200
     device.refresh_from_db()
     assert device.throttling_failure_count >= 1
+
+
+@pytest.mark.django_db
+def test_next_survives_the_detour_with_its_own_query_string(client, nurse):
+    enrolled(nurse)
+    client.force_login(nurse)
+    response = client.get("/audit/?a=1&b=2")
+    assert response["Location"] == "/accounts/mfa/verify/?next=%2Faudit%2F%3Fa%3D1%26b%3D2"
+    nurse_device = TOTPDevice.objects.get(user=nurse)
+    done = client.post("/accounts/mfa/verify/", {"token": current_code(nurse_device), "next": "/audit/?a=1&b=2"})
+    assert done["Location"] == "/audit/?a=1&b=2"
+
+
+@pytest.mark.django_db
+def test_an_offsite_next_is_ignored(client, nurse):
+    device = enrolled(nurse)
+    client.force_login(nurse)
+    done = client.post("/accounts/mfa/verify/", {"token": current_code(device), "next": "https://evil.example/"})
+    assert done["Location"] == "/"
