@@ -1,4 +1,4 @@
-"""A provider office downloads its letters from the case's letters page in Chromium."""
+"""A provider office downloads its letters from its case page in Chromium; a nurse sees a held\nletter and what it is missing on the review page."""
 
 import hashlib
 
@@ -23,11 +23,11 @@ def test_provider_downloads_its_decision_letter(
     assert ours.status == "issued"
 
     login(provider.username)
-    page.goto(f"{live_server.url}/notifications/cases/{case.pk}/letters/")
-    rows = page.locator("tr.letter")
-    assert rows.count() == 1  # the member's letter is not the office's to read
-    assert "Denial" in rows.first.inner_text()
-    screenshot("letters-provider-case")
+    page.goto(f"{live_server.url}/cases/{case.pk}/")
+    links = page.locator("#letters a.letter-download")
+    assert links.count() == 1  # the member's letter is not the office's to read
+    assert links.first.inner_text() == "Denial letter to the requesting provider"
+    screenshot("letters-provider-case-page")
     with page.expect_download() as info:
         page.click("a.letter-download")
     download = info.value

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import CaseEvent
+from notifications.letters.deadlines import letter_due_at
 from notifications.models import Letter, Notification
 from notifications.services.letters import letters_plan_for_event
 from notifications.services.sweep import letters_sweep
@@ -20,37 +21,39 @@ def _due(letters, recipient):
 
 
 def test_california_provider_notice_in_24_hours_member_in_2_business_days(make_case, decide, ca_member):
+    # Decided on Friday 2026-03-06 15:00: provider by Saturday 15:00, member by Tuesday 23:59:59.
+    friday = datetime(2026, 3, 6, 15, 0, tzinfo=NY)
+    case = make_case(member=ca_member, received_at=friday - timedelta(days=1))
+    assert "ca_knox_keene" in [c["rule"] for c in case.clocks]
+    _, event = decide(case, "denied", reason="Not enough therapy.")
+    case.decided_at = friday
+
+    def due(recipient):
+        return letter_due_at(case=case, kind="denial", recipient=recipient, event=event)
+
+    assert due("requesting_provider") == datetime(2026, 3, 7, 15, 0, tzinfo=NY)
+    assert due("servicing_provider") == datetime(2026, 3, 7, 15, 0, tzinfo=NY)
+    assert due("member") == datetime(2026, 3, 10, 23, 59, 59, tzinfo=NY)
+
+
+def test_planned_letters_carry_their_notice_deadline(make_case, decide, ca_member):
     case = make_case(member=ca_member)
     _, event = decide(case, "denied", reason="Not enough therapy.")
+    case.refresh_from_db()
 
     letters = letters_plan_for_event(event=event)
 
-    assert _due(letters, "requesting_provider") == min(case.decision_due_at, event.at + timedelta(hours=24))
-    member_due = timezone.localtime(_due(letters, "member"))
-    assert member_due.time().isoformat() == "23:59:59"
-    assert 2 <= (member_due.date() - timezone.localdate(event.at)).days <= 6  # two business days, weekends between
+    assert _due(letters, "requesting_provider") == case.decided_at + timedelta(hours=24)
+    assert timezone.localtime(_due(letters, "member")).time().isoformat() == "23:59:59"
 
 
-def test_california_member_notice_skips_the_weekend(make_case, decide, ca_member, monkeypatch):
-    # Decided on Friday 2026-03-06: two business days later is Tuesday 2026-03-10.
-    friday = datetime(2026, 3, 6, 15, 0, tzinfo=NY)
-    case = make_case(member=ca_member, received_at=friday - timedelta(days=1))
-    _, event = decide(case, "denied", reason="Not enough therapy.")
-    from notifications.letters.deadlines import letter_due_at
-
-    event.at = friday
-    due = letter_due_at(case=case, kind="denial", recipient="member", event=event)
-
-    assert due == min(case.decision_due_at, datetime(2026, 3, 10, 23, 59, 59, tzinfo=NY))
-
-
-def test_ma_expedited_denial_written_notice_within_3_days_of_the_oral_notice(make_case, decide, ma_member):
+def test_ma_expedited_written_notice_is_due_with_the_decision_deadline(make_case, decide, ma_member):
     case = make_case(member=ma_member, urgency="expedited", expedited_reason="Pain is getting worse fast.")
     _, event = decide(case, "denied", reason="Not enough therapy.")
 
     letters = letters_plan_for_event(event=event)
 
-    assert _due(letters, "member") == max(case.decision_due_at, event.at + timedelta(days=3))
+    assert {x.due_at for x in letters} == {case.decision_due_at}
 
 
 def test_standard_decision_notice_is_due_with_the_decision_deadline(make_case, decide):
