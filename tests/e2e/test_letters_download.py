@@ -1,4 +1,5 @@
-"""A provider office downloads its letters from its case page in Chromium; a nurse sees a held\nletter and what it is missing on the review page."""
+"""A provider office downloads its letters from its case page in Chromium; a nurse sees a held
+letter and what it is missing on the review page."""
 
 import hashlib
 
