@@ -17,4 +17,3 @@ def case_letters(*, user, case) -> list[Letter]:
             letter.case = case
         return [x for x in letters if letter_visible_to(user, x)]
     return list(qs)
-
