@@ -95,3 +95,12 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def fhir_schema_paths(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: it reads `$` in a route as a regex anchor and
+    drops it; FHIR operation names keep theirs (`/fhir/Claim/$submit`)."""
+    return [
+        (path.replace("/Claim/", "/Claim/$") if path.startswith("/fhir/Claim/") else path, regex, method, callback)
+        for path, regex, method, callback in endpoints
+    ]

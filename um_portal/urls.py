@@ -1,7 +1,6 @@
 """Root URLs. Each app owns its pages (`<app>/urls.py`) and its API (`<app>/api_urls.py`),
 included here once."""
 
-from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -10,12 +9,9 @@ from cases.fhir_views import ClaimInquireView, ClaimSubmitView
 
 from . import views
 
-# Swagger UI comes from its CDN; the split view serves its start-up code as a separate
-# script, so the page needs no inline script. Only this page may load from the CDN.
-_SWAGGER_CDN = "https://cdn.jsdelivr.net"
-api_docs = csp_update({"script-src": _SWAGGER_CDN, "style-src": _SWAGGER_CDN, "img-src": _SWAGGER_CDN})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
-)
+# Swagger UI's start-up code is served as a separate script (the split view), so the page
+# needs no inline script; its files come from our static files (sidecar), not a CDN.
+api_docs = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 
 api_v1 = [
     path("", include("um_portal.api_urls")),
