@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cases.models import AuthorizationRequest
 
@@ -32,6 +33,8 @@ def test_provider_checks_eligibility_submits_with_a_pdf_and_follows_it(
     # The guided form, prefilled with the member.
     page.click("text=Start a request for this member")
     assert page.input_value("#id_member_number") == "M100001"
+    # The form looks the member up on its own (members API, session).
+    expect(page.locator("#member-check")).to_contain_text("Alice Marlowe: eligible")
     page.fill("#id_requesting_provider_npi", surgeon.npi)
     page.fill("#id_servicing_provider_npi", ortho.npi)
     page.select_option("#id_service_category", "outpatient_procedure")
