@@ -333,8 +333,8 @@ class AuthorizationRequest(models.Model):
             models.Index(fields=["status", "decision_due_at"]),
             # The deadline sweep: open cases whose next alert threshold has come.
             models.Index(
-                fields=["alert_next_at"],
-                name="case_open_alert_next_idx",
+                fields=["alert_next_at", "id"],
+                name="case_open_alert_next_id_idx",
                 condition=Q(status__in=["received", "in_review", "pended", "physician_review"])
                 & Q(alert_next_at__isnull=False),
             ),

@@ -15,6 +15,7 @@ class Notification(models.Model):
         DEADLINE_75 = "deadline_75", "Three quarters of the decision time has passed"
         DEADLINE_90 = "deadline_90", "90% of the decision time has passed"
         OVERDUE = "overdue", "Decision overdue"
+        INFORMATION_NOTICE_DUE = "information_notice_due", "Tell the provider what is missing (Maryland)"
         LETTER_BLOCKED = "letter_blocked", "Letter held: required content missing"
         CASE_ASSIGNED = "case_assigned", "Case assigned to you"
         INFORMATION_RECEIVED = "information_received", "Requested information received"

@@ -5,9 +5,10 @@ the services roll back and re-claim cleanly.
 """
 
 import logging
+import smtplib
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
 from um_portal.exceptions import DomainError
 
@@ -68,3 +69,21 @@ def continuation_of_care_daily() -> int:
     for agreement_id in agreements:
         continuation_of_care_run.delay(agreement_id)
     return len(agreements)
+
+
+# Alert e-mails: the database and the mail server may both hiccup.
+_RETRY_MAIL = {
+    "autoretry_for": (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+@shared_task(**_RETRY_MAIL)
+def notifications_email_send(notification_ids: list[int]) -> int:
+    """E-mail each deadline-alert notification once (a claimed one is never sent twice)."""
+    from .services.alerts import notification_email_send
+
+    return sum(1 for pk in notification_ids if notification_email_send(notification_id=pk))

@@ -1,6 +1,6 @@
 """API v1 routes of this app (mounted under /api/v1/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import api
 from .api_reports import PriorAuthorizationMetricsView
@@ -28,4 +28,5 @@ urlpatterns: list = [
     path("queues/appeals/", api.AppealQueueView.as_view(), name="api-queue-appeals"),
     path("appeals/<str:appeal_id>/", api.AppealDetailView.as_view(), name="api-appeal-detail"),
     path("appeals/<str:appeal_id>/decide/", api.AppealDecideView.as_view(), name="api-appeal-decide"),
+    path("", include("reviews.api_clocks")),
 ]

@@ -1,6 +1,6 @@
 """Pages of this app (mounted under /reviews/)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import appeals, case, decision, peer_to_peer, queues
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("peer-to-peer/<int:talk_id>/schedule/", peer_to_peer.schedule, name="talk_schedule"),
     path("peer-to-peer/<int:talk_id>/attempt/", peer_to_peer.attempt, name="talk_attempt"),
     path("peer-to-peer/<int:talk_id>/complete/", peer_to_peer.complete, name="talk_complete"),
+    path("", include("reviews.urls_clocks")),
 ]

@@ -5,6 +5,7 @@
 - `admin`: UM administrator.
 """
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -199,3 +200,34 @@ def _shipped_configuration(request):
 
     for module, function in SHIPPED_DATA:
         getattr(import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker (the project app, Redis broker) in a thread, for tests that run
+    tasks the way production does. Tests using it need `pytest.mark.redis` and
+    `pytest.mark.postgres` and see committed data only (transactional database).
+    Results go to Redis so a test can wait: `task.apply_async(..., ignore_result=False).get()`."""
+    from celery.contrib.testing.worker import start_worker
+
+    from um_portal.celery import app
+
+    def _reset_backend():
+        # The result backend is cached per app (or per thread): drop it so the new one is used.
+        app._backend_cache = None
+        app._local.__dict__.pop("backend", None)
+
+    # The embedded worker sets up Celery's logging: keep the project's (redacting) handlers.
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    app.conf.update(result_backend=settings.REDIS_URL, task_ignore_result=False, worker_hijack_root_logger=False)
+    _reset_backend()
+    app.control.purge()  # messages left behind by an earlier, interrupted run
+    try:
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        app.conf.update(result_backend=None, task_ignore_result=True)
+        _reset_backend()
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)

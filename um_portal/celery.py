@@ -20,4 +20,7 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.continuation_of_care_daily",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Decision deadline alerts and escalations (RULES.md section 2). A run left waiting in
+    # the queue for a minute is dropped: the next one does the same work.
+    "deadline-sweep": {"task": "reviews.tasks.deadline_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }

@@ -170,6 +170,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="UM Portal <no-reply@um-portal.example>")
+# The portal's own address, for links in e-mails (alerts link to the notifications page).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
 # Redis: broker for Celery and the shared cache (throttling, idempotency keys).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -45,3 +45,14 @@ def due_class(due: datetime | None, now: datetime | None = None) -> str:
     if seconds < SOON_SECONDS:
         return "due-soon"
     return "due-ok"
+
+
+@register.filter
+def iso_datetime(value: str | None) -> datetime | None:
+    """An ISO 8601 string (as stored in a case's `clocks`) as an aware datetime."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,7 +1,7 @@
 """The clock engine on real cases: intake sets the clocks, pends restart the state rules,
 urgency changes recompute from receipt, notice deadlines."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -132,3 +132,30 @@ def test_notice_is_due_with_the_decision_deadline_elsewhere(make_case):
     case = make_case(member=member_in("VA"), received_at=received("2026-11-02 10:00"), start_date=date(2026, 12, 1))
 
     assert case_notice_due_compute(case=case, decided_at=received("2026-11-05 10:00")) == case.decision_due_at
+
+
+def test_decision_sets_the_california_notice_due_time(make_case, nurse):
+    from django.utils import timezone
+
+    from reviews.services.decisions import case_approve
+
+    case = make_case(member=member_in("CA"), start_date=timezone.localdate() + timedelta(days=20))
+
+    case_approve(case_id=case.pk, actor=nurse)
+
+    case.refresh_from_db()
+    # The requesting provider is told within 24 hours of the decision.
+    assert case.notice_due_at == case.decided_at + timedelta(hours=24)
+
+
+def test_decision_elsewhere_keeps_the_notice_due_with_the_decision_deadline(make_case, nurse):
+    from django.utils import timezone
+
+    from reviews.services.decisions import case_approve
+
+    case = make_case(member=member_in("VA"), start_date=timezone.localdate() + timedelta(days=20))
+
+    case_approve(case_id=case.pk, actor=nurse)
+
+    case.refresh_from_db()
+    assert case.notice_due_at == case.decision_due_at

@@ -156,6 +156,13 @@ MATRIX: dict[str, Row] = {
     "cases:criteria_copy": row({PROVIDER}, "post"),
     "cases:peer_to_peer": row({PROVIDER}, "post"),
     "cases:appeal": row({PROVIDER}, "post"),
+    # clocks (deadlines, alerts)
+    "reviews:at_risk": row(STAFF),
+    "reviews:extend": row(REVIEWERS, "post"),
+    "notifications:list": row(USERS),
+    "notifications:read": row(USERS, "post", kwargs=lambda w: {"notification_id": 1}),
+    "notifications:read_all": row(USERS, "post"),
+    "api-case-extend": row(REVIEWERS, "post"),
 }
 
 

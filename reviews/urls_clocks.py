@@ -1,0 +1,10 @@
+"""Deadline pages (included from reviews/urls.py)."""
+
+from django.urls import path
+
+from . import views_clocks
+
+urlpatterns = [
+    path("at-risk/", views_clocks.at_risk, name="at_risk"),
+    path("cases/<uuid:case_id>/extend/", views_clocks.extend, name="extend"),
+]
