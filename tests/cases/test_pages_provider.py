@@ -84,8 +84,8 @@ def test_dashboard_query_count_is_constant(client, provider, make_case, django_a
     # 1 session, 2 user, 3 role groups (user_role), 4 count for the pager,
     # 5 the page of cases with their joins, 6 their service lines (prefetch),
     # 7 one insert of the access-log rows, 8 the user's organization (page header),
-    # 9-11 session save on every request (savepoint, update, release)
-    with django_assert_num_queries(11):
+    # 9 unread notifications (nav), 10-12 session save on every request (savepoint, update, release)
+    with django_assert_num_queries(12):
         response = client.get("/cases/")
     assert response.status_code == 200
     assert response.content.decode().count('href="/cases/') >= min(n_cases, 25)

@@ -54,9 +54,10 @@ def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
 # Queue page, per request:
 #  1 session, 2 user, 3 role (groups), 4 the queue page (one keyset query with its joins),
 #  5 access log (one bulk insert for the page's rows), 6 reviewers for the assignee filter,
-#  7-9 the session saved on every request (idle logoff): savepoint, update, release.
+#  7 unread notifications (nav), 8-10 the session saved on every request (idle logoff):
+#  savepoint, update, release.
 SESSION_SAVE = 3
-QUEUE_QUERIES = 6 + SESSION_SAVE
+QUEUE_QUERIES = 7 + SESSION_SAVE
 
 
 @pytest.mark.parametrize("n", [5, 500])
@@ -104,7 +105,7 @@ REVIEW_QUERIES = [
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "contact lines", "their hours", "their alternate phones", "their inquiries", "plan closures",
-    "session save: savepoint", "update", "release",
+    "unread notifications (nav)", "session save: savepoint", "update", "release",
 ]  # fmt: skip
 
 
@@ -132,7 +133,7 @@ def test_review_page_query_count_is_constant(
 
 
 # Appeals queue: 1 session, 2 user, 3 role, 4 page (with the involvement flag), 5 access log,
-# then the session save.
+# 6 unread notifications (nav), then the session save.
 @pytest.mark.parametrize("n", [5, 500])
 def test_appeal_queue_query_count_is_constant(client, make_case, physician, nurse, provider, n,
                                               django_assert_num_queries):  # fmt: skip
@@ -160,7 +161,7 @@ def test_appeal_queue_query_count_is_constant(client, make_case, physician, nurs
     )
     client.force_login(physician)
 
-    with django_assert_num_queries(5 + SESSION_SAVE):
+    with django_assert_num_queries(6 + SESSION_SAVE):
         response = client.get(reverse("reviews:appeals"))
 
     assert response.status_code == 200 and response.content.decode().count("UM-BULK-") == min(n, 50)
