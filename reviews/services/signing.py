@@ -5,16 +5,35 @@ six-digit code instead (the issue: "password, or OTP where enrolled"). The code 
 `otp` or in the same signing field as the password: a six-digit string can never be a
 password here (the numeric-password validator refuses all-digit passwords), so the one
 form field and API field serve both. Recovery codes do not sign: they are for getting in,
-not for attesting a decision."""
+not for attesting a decision.
 
+Failed signatures are counted per physician in the cache (not the database: the decision's
+transaction rolls back on failure) and, like sign-in lockout, SIGNATURE_FAILURE_LIMIT
+failures within the lockout window stop signing until it passes, so a session left open
+cannot be used to guess the password."""
+
+import logging
 import re
 
+from django.conf import settings
+from django.core.cache import cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from um_portal.exceptions import ValidationFailed
+from um_portal.exceptions import NotAllowed, ValidationFailed
+
+security_log = logging.getLogger("um_portal.security")
 
 SIGNATURE_MESSAGE = "The password or code you entered to sign does not match. The decision was not recorded."
 _CODE = re.compile(r"^\d{6}$")
+SIGNATURE_FAILURE_LIMIT = 5  # as many as the sign-in lockout allows (settings.AXES_FAILURE_LIMIT default)
+LOCKED_MESSAGE = (
+    "Too many failed signature attempts. Signing is paused for {minutes} minutes; "
+    "sign out and back in, or ask a UM administrator."
+)
+
+
+def _failures_key(user) -> str:
+    return f"signature-failures:{user.pk}"
 
 
 def _totp_accepts(user, code: str) -> bool:
@@ -27,9 +46,17 @@ def _totp_accepts(user, code: str) -> bool:
 def signature_verify(*, user, password: str | None, otp: str | None = None) -> None:
     """Raise ValidationFailed (400, code `signature_invalid`) unless `password` is the user's
     password, or `otp` (or a six-digit `password`) is a current code of their authenticator."""
+    window = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if cache.get(_failures_key(user), 0) >= SIGNATURE_FAILURE_LIMIT:
+        raise NotAllowed(LOCKED_MESSAGE.format(minutes=window // 60), code="signature_locked")
     code = (otp or "").strip() or (password or "").strip()
-    if _CODE.match(code) and _totp_accepts(user, code):
+    if (_CODE.match(code) and _totp_accepts(user, code)) or (
+        password and not _CODE.match(password.strip()) and user.check_password(password)
+    ):
+        cache.delete(_failures_key(user))
         return
-    if password and not _CODE.match(password.strip()) and user.check_password(password):
-        return
+    cache.add(_failures_key(user), 0, timeout=window)
+    failures = cache.incr(_failures_key(user))
+    if failures >= SIGNATURE_FAILURE_LIMIT:
+        security_log.warning("signing locked after %s failures: user_id=%s", failures, user.pk)
     raise ValidationFailed(SIGNATURE_MESSAGE, code="signature_invalid", errors={"password": [SIGNATURE_MESSAGE]})

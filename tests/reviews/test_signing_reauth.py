@@ -1,12 +1,13 @@
 """Signing re-authenticates: the password, or a current authenticator code where enrolled."""
 
 import pytest
+from django.core.cache import cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews.services.signing import signature_verify
 from tests.conftest import PASSWORD
 from tests.um_portal.test_mfa_enforcement import current_code
-from um_portal.exceptions import ValidationFailed
+from um_portal.exceptions import NotAllowed, ValidationFailed
 from um_portal.mfa import recovery_codes_generate
 
 pytestmark = pytest.mark.django_db
@@ -51,4 +52,27 @@ def test_a_recovery_code_does_not_sign(physician, device):
 
 
 def test_an_enrolled_physician_can_still_sign_with_the_password(physician, device):
+    signature_verify(user=physician, password=PASSWORD)
+
+
+def test_repeated_failures_pause_signing_even_with_the_right_password(physician):
+    cache.clear()
+    for _ in range(5):
+        with pytest.raises(ValidationFailed):
+            signature_verify(user=physician, password="not-the-password")
+    with pytest.raises(NotAllowed) as err:
+        signature_verify(user=physician, password=PASSWORD)
+    assert err.value.code == "signature_locked"
+    cache.clear()
+    signature_verify(user=physician, password=PASSWORD)
+
+
+def test_a_good_signature_resets_the_count(physician):
+    cache.clear()
+    for _ in range(4):
+        with pytest.raises(ValidationFailed):
+            signature_verify(user=physician, password="not-the-password")
+    signature_verify(user=physician, password=PASSWORD)
+    with pytest.raises(ValidationFailed):
+        signature_verify(user=physician, password="not-the-password")
     signature_verify(user=physician, password=PASSWORD)
