@@ -58,7 +58,7 @@ def _require_adverse(case: AuthorizationRequest, what: str) -> Decision:
 def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: list | None = None) -> Pend:
     """Answer the open request for information: the case goes back to review and its
     clocks are recomputed from the moment the information arrived."""
-    from reviews.clocks import case_clocks_compute
+    from reviews.services.clocks import case_clock_fields_set
 
     locked = case_lock(case_id=case.pk)
     pend = Pend.objects.select_for_update().filter(case=locked, responded_at__isnull=True).first()
@@ -85,8 +85,9 @@ def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: 
     if locked.status == CaseStatus.PENDED:
         case_status_set(case=locked, to_status=CaseStatus.IN_REVIEW, actor=user, message="Information received.")
     old_due = locked.decision_due_at
-    locked.decision_due_at, locked.clocks = case_clocks_compute(case=locked, information_received_at=now)
-    locked.save(update_fields=["decision_due_at", "clocks", "updated_at"])
+    # Due time, per-rule breakdown, notice due time and the next deadline alert, together.
+    fields = case_clock_fields_set(case=locked, information_received_at=now)
+    locked.save(update_fields=[*fields, "updated_at"])
     if locked.decision_due_at != old_due:
         events.event_clock_set(
             case=locked,

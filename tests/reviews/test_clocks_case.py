@@ -159,3 +159,28 @@ def test_decision_elsewhere_keeps_the_notice_due_with_the_decision_deadline(make
 
     case.refresh_from_db()
     assert case.notice_due_at == case.decision_due_at
+
+
+def test_answering_a_pend_restarts_maryland_and_moves_notice_and_next_alert(make_case, nurse, provider):
+    from cases.services.provider_requests import pend_answer
+
+    case = make_case(member=member_in("MD"), received_at=received("2026-11-23 09:00"), start_date=date(2026, 12, 20))
+    assert local(case.decision_due_at) == "2026-11-25 23:59:59"
+    Pend.objects.create(
+        case=case,
+        requested_information="Operative plan",
+        respond_by=date(2026, 11, 30),
+        requested_by=nurse,
+        requested_at=received("2026-11-23 15:00"),
+    )
+
+    pend_answer(case=case, user=provider, text="Attached the plan.")
+
+    case.refresh_from_db()
+    assert case.clocks[0]["rule"] == "md_insurance"
+    assert case.clocks[0]["started_by"] == "information_received"
+    assert case.decision_due_at > received("2026-11-25 23:59:59")
+    assert case.notice_due_at == case.decision_due_at
+    # Next alert: the earlier of Maryland's information-notice reminder and half time.
+    half = case.received_at + (case.decision_due_at - case.received_at) / 2
+    assert case.alert_next_at == min(half, case.information_notice_due_at - timedelta(days=1))
