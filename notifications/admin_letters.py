@@ -18,7 +18,7 @@ from .services.templates import letter_template_check, letter_template_revise
 TEMPLATE_HELP = (
     "Django template language. Variables: plan_name, letter_date, reference, recipient_name, member_name, "
     "member_number, member_date_of_birth, requesting_provider, servicing_provider, received_on, services (each: "
-    "description, code, units, approved_units, start_date, end_date, dates, is_approved), to_member, "
+    "description, code, units, approved_units, approved_text, start_date, end_date, dates, is_approved), to_member, "
     "member_services_phone, tty, criteria_copy_phone, um_physician_phone, um_phone; decisions: outcome, basis, "
     "reason, reviewer_name, reviewer_credentials, decided_on, criteria (name, source, version), appeal_days, "
     "appeal_deadline, expedited_appeal_text, ca_grievance_text; pends: requested_information, respond_by; "

@@ -55,7 +55,7 @@ def _approved_services(ctx: dict) -> list[Element]:
         return [_el("approved services, units and dates", "")]
     elements = []
     for s in approved:
-        elements.append(_el(f"approved units for {s['description']}", s["approved_units"]))
+        elements.append(_el(f"approved units for {s['description']}", s["approved_text"]))
         elements.append(_el(f"valid dates for {s['description']}", s["start_date"], s["end_date"]))
     return elements
 

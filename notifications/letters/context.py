@@ -117,6 +117,8 @@ def _service_rows(case: AuthorizationRequest) -> list[dict]:
                 "code": f"{line.code_system} {line.code}",
                 "units": line.units,
                 "approved_units": "" if approved is None else str(approved),
+                # Printed and checked as words: a bare "1" would be found anywhere in a letter.
+                "approved_text": "" if approved is None else f"{approved} of {line.units} {_units_word(line.units)}",
                 "outcome": line.get_outcome_display() if line.outcome else "",
                 "start_date": fmt_date(line.start_date),
                 "end_date": fmt_date(line.end_date),
@@ -125,6 +127,10 @@ def _service_rows(case: AuthorizationRequest) -> list[dict]:
             }
         )
     return rows
+
+
+def _units_word(n: int) -> str:
+    return "unit" if n == 1 else "units"
 
 
 def _criteria_rows(versions) -> list[dict]:

@@ -85,3 +85,32 @@ def test_benefit_denial_needs_no_clinical_criteria_but_states_its_basis(make_cas
     letters = letters_generate_for_event(event_id=event.pk)
 
     assert {x.status for x in letters} == {Letter.Status.ISSUED}, [x.missing for x in letters]
+
+
+def test_administrator_puts_a_held_letter_back_in_line_after_fixing_the_template(
+    make_case, decide, admin_user, client, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from notifications.services.letters import letter_issue
+
+    body = default_body("approval").replace("{{ s.approved_text }}", "as asked")
+    letter_template_revise(kind="approval", title="Approved", body=body, actor=admin_user)
+    case = make_case()
+    _, event = decide(case, "approved", basis="")
+    held = letters_generate_for_event(event_id=event.pk)
+    assert {x.status for x in held} == {Letter.Status.BLOCKED}
+    letter_template_revise(kind="approval", title="Approved", body=default_body("approval"), actor=admin_user)
+    client.force_login(admin_user)
+
+    with mock.patch("notifications.tasks.letter_issue_task.delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("admin:notifications_letter_changelist"),
+                {"action": "retry_held", "_selected_action": [str(x.pk) for x in held]},
+            )
+    assert delay.call_count == 2
+    for letter in held:
+        letter_issue(letter_id=letter.pk)
+        letter.refresh_from_db()
+        assert (letter.status, letter.missing, letter.template.version) == ("issued", [], 3)

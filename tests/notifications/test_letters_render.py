@@ -140,7 +140,7 @@ def test_partial_approval_prints_approved_units_dates_and_reason(knee_case, deci
         fmt_date(start + timezone.timedelta(days=30)),
         f"{physician.get_full_name()}, MD",
     )
-    assert "Totalkneereplacement,right(HCPCSG0151)63" in text  # asked for 6, approved 3
+    _has(text, "Total knee replacement, right (HCPCS G0151) 3 of 6 units")
 
 
 def test_approval_prints_services_units_and_valid_dates(knee_case, decide):
@@ -152,7 +152,11 @@ def test_approval_prints_services_units_and_valid_dates(knee_case, decide):
 
     line = case.lines.get()
     _every_letter(text, case, decision.decided_at)
-    _has(text, "Your request is approved", f"(CPT 27447)1{fmt_date(line.start_date)}{fmt_date(line.end_date)}")
+    _has(
+        text,
+        "Your request is approved",
+        f"(CPT 27447) 1 of 1 unit {fmt_date(line.start_date)} {fmt_date(line.end_date)}",
+    )
 
 
 def test_request_for_information_prints_what_by_when_and_criteria(knee_case, pend_case):

@@ -68,3 +68,36 @@ def test_sweep_catches_up_on_an_event_whose_message_was_lost(worker, make_case, 
 
     assert result["events"] == 1
     assert _wait_for(lambda: Letter.objects.filter(case=case, status="issued").count() == 2)
+
+
+def test_recording_a_past_agreement_end_runs_continuation_of_care_in_the_worker(worker, admin_user):
+    from datetime import datetime, time
+
+    from cases.models import AuthorizationRequest, ProviderOrganization
+    from notifications.services.continuation import agreement_end_record
+    from tests.factories import (
+        AgreementFactory,
+        CoverageFactory,
+        InpatientStayFactory,
+        MemberFactory,
+        OrganizationFactory,
+    )
+
+    end = timezone.localdate() - timedelta(days=1)
+    org = OrganizationFactory(name="Worker Test Hospital", kind=ProviderOrganization.Kind.HOSPITAL)
+    agreement = AgreementFactory(organization=org)
+    member = MemberFactory()
+    CoverageFactory(member=member)
+    InpatientStayFactory(
+        member=member, facility=org, admitted_at=timezone.make_aware(datetime.combine(end - timedelta(days=2), time(9)))
+    )
+
+    agreement_end_record(agreement_id=agreement.pk, end_date=end, end_reason="termination", actor=admin_user)
+
+    def done():
+        return Letter.objects.filter(case__kind="continuation_of_care", status="issued").count() == 2
+
+    assert _wait_for(done)
+    assert (
+        AuthorizationRequest.objects.filter(kind="continuation_of_care", member=member, status="approved").count() == 1
+    )
