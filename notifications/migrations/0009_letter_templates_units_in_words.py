@@ -25,5 +25,5 @@ def ship(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0007_continuation_stays_finished")]
+    dependencies = [("notifications", "0008_notification_information_notice_kind")]
     operations = [migrations.RunPython(ship, migrations.RunPython.noop)]
