@@ -52,4 +52,5 @@ def test_physician_logs_a_talk_and_another_overturns_on_appeal(
     page.click("#form-appeal button[type=submit]")
     assert "Overturned" in page.inner_text("#appeal-outcome")
     case.refresh_from_db()
-    assert case.status == "approved"
+    appeal.refresh_from_db()
+    assert case.status == "approved" and (appeal.status, appeal.decided_by) == ("decided", physician2)
