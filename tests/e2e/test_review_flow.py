@@ -58,7 +58,7 @@ def test_nurse_routes_physician_denies_provider_sees_it(
     # The provider office sees the denial, its reason and the reviewer on its case page...
     login("provider")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
-    decision = page.locator("section.panel", has=page.locator("h2", has_text="Decision"))
+    decision = page.locator("section.panel", has=page.get_by_role("heading", name="Decision", exact=True))
     assert "Denied" in decision.inner_text() and "Medical necessity" in decision.inner_text()
     assert "4 weeks of physical therapy" in decision.inner_text()
     assert physician.display_name in decision.inner_text()
