@@ -85,3 +85,13 @@ def test_operations_export_the_queue_as_one_pdf_and_csv_and_mark_it_sent(client,
     client.post(url, {"action": "mark_sent", "_selected_action": ids})
     assert set(LetterDelivery.objects.filter(pk__in=ids).values_list("status", "sent_by")) == {("sent", admin_user.pk)}
     assert case.reference not in client.get(url).content.decode()  # the pending queue is empty
+
+
+def test_administrators_reach_the_queue_and_held_letters_from_the_nav(client, admin_user, nurse):
+    client.force_login(admin_user)
+    page = client.get("/").content.decode()
+    assert 'id="nav-letter-queue"' in page and 'id="nav-held-letters"' in page
+    assert client.get(reverse("admin:notifications_letter_changelist") + "?status__exact=blocked").status_code == 200
+
+    client.force_login(nurse)
+    assert 'id="nav-letter-queue"' not in client.get("/").content.decode()
