@@ -1,0 +1,73 @@
+"""UM administrators see and version the turnaround rules in the admin."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from reviews.models import TurnaroundRule
+
+
+def test_admin_lists_the_shipped_rules(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get("/admin/reviews/turnaroundrule/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ("cms_ma", "cms_medicaid", "ncqa", "ca_knox_keene", "md_insurance"):
+        assert name in html
+
+
+def test_admin_adds_a_future_version_with_its_periods(client, admin_user):
+    client.force_login(admin_user)
+    start = timezone.localdate() + timedelta(days=30)
+
+    response = client.post(
+        "/admin/reviews/turnaroundrule/add/",
+        {
+            "code": "ncqa",
+            "name": "NCQA UM 5 (next year)",
+            "source": "NCQA HPA UM 5",
+            "lines_of_business": "[]",
+            "state": "",
+            "effective_from": start.isoformat(),
+            "extension_grounds": "[]",
+            "extension_for_expedited": "",
+            "periods-TOTAL_FORMS": "1",
+            "periods-INITIAL_FORMS": "0",
+            "periods-MIN_NUM_FORMS": "0",
+            "periods-MAX_NUM_FORMS": "1000",
+            "periods-0-situation": "standard_pre_service",
+            "periods-0-line_of_business": "",
+            "periods-0-condition": "",
+            "periods-0-amount": "10",
+            "periods-0-unit": "calendar_days",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = TurnaroundRule.objects.get(code="ncqa", effective_from=start)
+    assert [(p.amount, p.unit) for p in rule.periods.all()] == [(10, "calendar_days")]
+
+
+def test_admin_cannot_add_a_version_starting_today(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/reviews/turnaroundrule/add/",
+        {
+            "code": "ncqa",
+            "name": "Retroactive",
+            "lines_of_business": "[]",
+            "effective_from": timezone.localdate().isoformat(),
+            "extension_grounds": "[]",
+            "periods-TOTAL_FORMS": "0",
+            "periods-INITIAL_FORMS": "0",
+            "periods-MIN_NUM_FORMS": "0",
+            "periods-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "never retroactively" in response.content.decode()
+    assert not TurnaroundRule.objects.filter(name="Retroactive").exists()
