@@ -38,6 +38,7 @@ from notifications.models import LetterTemplate  # noqa: E402
 def sample_context(kind: str) -> dict:
     service = {
         "description": "Total knee replacement, right", "code": "CPT 27447", "units": 1, "approved_units": "1",
+        "approved_text": "1 of 1 unit",
         "outcome": "Approved", "start_date": "April 14, 2026", "end_date": "May 14, 2026",
         "dates": "April 14, 2026 to May 14, 2026", "is_approved": True,
     }  # fmt: skip

@@ -46,3 +46,21 @@ def test_signed_medical_necessity_denial_letter_prints_the_physician_and_criteri
         text = squash(pdf_text(f.read()))
     for value in (reason, f"{physician.get_full_name()}, MD", "Total knee arthroplasty, version 2026.3"):
         assert squash(value) in text, value
+
+
+def test_extension_by_the_clock_service_sends_the_ma_extension_letter(make_case, nurse, ma_member, tka_criteria):
+    from reviews.services.extensions import case_extend
+
+    case = make_case(member=ma_member)
+    extension = case_extend(case_id=case.pk, actor=nurse, ground="outside_information",
+                            reason="We asked the surgeon's office for the knee X-ray report.")  # fmt: skip
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.EXTENDED)
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    member_letter = next(x for x in letters if x.recipient == Letter.Recipient.MEMBER)
+    assert member_letter.status == "issued", member_letter.missing
+    with member_letter.pdf.open("rb") as f:
+        text = squash(pdf_text(f.read()))
+    for value in (extension.reason, "right to file a fast (expedited) grievance"):
+        assert squash(value) in text, value
