@@ -321,6 +321,11 @@ def case_decision_revise(
             "A decision is revised here only after your peer-to-peer talk changed it; otherwise the provider appeals.",
             code="no_changed_talk",
         )
+    if case.appeals.filter(status="open").exists():
+        raise Conflict(
+            f"Case {case.reference} has an open appeal: an independent physician decides it now.",
+            code="appeal_open",
+        )
     if outcome not in (Outcome.APPROVED, Outcome.PARTIALLY_APPROVED):
         raise ValidationFailed("Choose approve or partially approve.", errors={"outcome": ["Not a revision."]})
     approved = _lines_resolve(case=case, lines=lines if outcome == Outcome.PARTIALLY_APPROVED else None)

@@ -307,3 +307,28 @@ def test_stranger_organization_gets_404_on_every_page_and_nothing_is_written(
     )
     assert after == before
     assert open_case.reference not in client.get("/cases/").content.decode()
+
+
+@pytest.mark.django_db
+def test_case_page_links_to_the_exact_criteria_text_of_the_decision(client, provider, make_case, decided):
+    from datetime import date
+
+    from criteria.models import CriteriaSet, CriteriaVersion
+
+    version = CriteriaVersion.objects.create(
+        criteria_set=CriteriaSet.objects.create(name="Knee replacement", source="internal"),
+        version="2026.2",
+        effective_from=date(2026, 1, 1),
+        text="Twelve weeks of conservative treatment first.",
+    )
+    case = make_case()
+    decided(case, criteria=[version])
+    client.force_login(provider)
+
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    link = f"/reviews/cases/{case.pk}/decision/"
+    assert f'href="{link}"' in page
+
+    criteria_page = client.get(link)
+    assert criteria_page.status_code == 200
+    assert "Twelve weeks of conservative treatment first." in criteria_page.content.decode()

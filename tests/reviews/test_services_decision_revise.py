@@ -69,3 +69,16 @@ def test_nurse_cannot_revise_and_an_open_case_has_nothing_to_revise(make_case, d
     _talk(open_case, provider, physician, "changed")
     with pytest.raises(Conflict):
         case_decision_revise(case_id=open_case.pk, actor=physician, outcome="approved", reason="r", password=PASSWORD)
+
+
+def test_no_revision_while_an_appeal_is_open(denied, provider, physician):
+    from cases.services.provider_requests import appeal_file
+
+    _talk(denied, provider, physician, "changed")
+    appeal_file(case=denied, user=provider, reason="Please look again.", expedited=False)
+    before = written(denied)
+
+    with pytest.raises(Conflict, match="open appeal"):
+        case_decision_revise(case_id=denied.pk, actor=physician, outcome="approved", reason="r", password=PASSWORD)
+
+    assert written(denied) == before
