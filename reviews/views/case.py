@@ -80,10 +80,12 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
             "mn": user_can(request.user, Perm.CASE_DENY_MEDICAL_NECESSITY),
             "talk": user_can(request.user, Perm.PEER_TO_PEER_CONDUCT),
             "act": case.is_open and (role == Role.PHYSICIAN or case.status != "physician_review"),
-            # A talk this physician held changed the adverse decision: offer to revise it.
+            # A talk this physician held changed the adverse decision: offer to revise it,
+            # unless an appeal is open (an independent physician decides it then).
             "revise": role == Role.PHYSICIAN
             and case.status in ("denied", "partially_approved")
-            and any(t.outcome == "changed" and t.physician_id == request.user.pk for t in talks_list),
+            and any(t.outcome == "changed" and t.physician_id == request.user.pk for t in talks_list)
+            and not any(a.status == "open" for a in case.appeals.all()),
         },
         "forms": _forms(case, user=request.user, criteria=criteria, reviewers=reviewers, data=data, which=which),
         "error": error,

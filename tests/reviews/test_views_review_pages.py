@@ -268,6 +268,8 @@ def test_physician_revises_a_denial_on_the_page_after_a_talk_that_changed_it(cli
     from reviews.services.peer_to_peer import peer_to_peer_complete
 
     case = appeal.case
+    # While the appeal is open an independent physician owns the decision: no revision.
+    Appeal.objects.filter(pk=appeal.pk).update(status=Appeal.Status.WITHDRAWN)
     talk = PeerToPeerRequest.objects.create(case=case, requested_by=provider, requested_at=timezone.now(), phone="1")
     PeerToPeerAttempt.objects.create(peer_to_peer=talk, at=timezone.now(), by=physician, result="reached")
     peer_to_peer_complete(peer_to_peer_id=talk.pk, actor=physician, outcome="changed")
@@ -282,6 +284,22 @@ def test_physician_revises_a_denial_on_the_page_after_a_talk_that_changed_it(cli
     assert "form-revise" in page and response.status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.APPROVED
+
+
+def test_no_revise_form_while_an_appeal_is_open(client, appeal, provider, physician):
+    from reviews.models import PeerToPeerAttempt
+    from reviews.services.peer_to_peer import peer_to_peer_complete
+
+    talk = PeerToPeerRequest.objects.create(
+        case=appeal.case, requested_by=provider, requested_at=timezone.now(), phone="1"
+    )
+    PeerToPeerAttempt.objects.create(peer_to_peer=talk, at=timezone.now(), by=physician, result="reached")
+    peer_to_peer_complete(peer_to_peer_id=talk.pk, actor=physician, outcome="changed")
+    client.force_login(physician)
+
+    page = client.get(reverse("reviews:case", args=[appeal.case.pk])).content.decode()
+
+    assert "form-revise" not in page
 
 
 def test_nurse_revise_post_is_403(client, appeal, nurse):
