@@ -90,6 +90,35 @@ CASE_PLAN = [
 # fmt: on
 CRITERIA = [
     (
+        "Knee arthroscopy with meniscectomy",
+        "internal",
+        "2026.1",
+        date(2026, 1, 1),
+        "Arthroscopic meniscectomy is medically necessary for a symptomatic meniscal tear with mechanical "
+        "symptoms, confirmed on MRI, after conservative care, without advanced osteoarthritis.",
+        [
+            "Mechanical symptoms (locking, catching) or a positive McMurray test",
+            "Meniscal tear confirmed on MRI",
+            "At least 4 weeks of conservative care, unless the knee is locked",
+            "No advanced osteoarthritis (Kellgren-Lawrence grade 3 or 4) in the same compartment",
+        ],
+        [("CPT", "29881")],
+    ),
+    (
+        "Home health physical therapy",
+        "internal",
+        "2026.1",
+        date(2026, 1, 1),
+        "Home physical therapy visits are medically necessary when the member is homebound and a "
+        "functional assessment shows goals that skilled therapy can reach in the visits requested.",
+        [
+            "Member is homebound (leaving home takes considerable and taxing effort)",
+            "Functional assessment with measurable goals",
+            "Number of visits matches the goals and expected progress",
+        ],
+        [("HCPCS", "G0151")],
+    ),
+    (
         "Total knee arthroplasty",
         "internal",
         "2026.1",

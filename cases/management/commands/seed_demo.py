@@ -32,14 +32,15 @@ from cases.models import (
     Practitioner,
     ProviderAgreement,
     ProviderOrganization,
-    ServiceLine,
 )
 from cases.services.intake import case_create
+from cases.services.provider_requests import case_withdraw
 from cases.services.providers import provider_user_attach
-from cases.services.workflow import case_status_set
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
-from criteria.services.versions import criteria_versions_lock
-from reviews.models import Decision, PhysicianLicense
+from reviews.models import PhysicianLicense
+from reviews.services.assignment import case_assign
+from reviews.services.decisions import case_approve, case_deny, case_partially_approve
+from reviews.services.pends import case_pend, case_route_to_physician
 from um_portal.models import User
 from um_portal.roles import Role, user_set_role
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             members = self._members()
             self._stays(members, orgs)
             criteria = self._criteria()
-            created = self._cases(members, orgs, practitioners, users, criteria)
+            created = self._cases(members, orgs, practitioners, users, criteria, password)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} logins, {len(members)} members, "
@@ -194,7 +195,7 @@ class Command(BaseCommand):
                 by_code[code] = criteria_version
         return by_code
 
-    def _cases(self, members, orgs, practitioners, users, criteria) -> int:
+    def _cases(self, members, orgs, practitioners, users, criteria, password: str) -> int:
         if AuthorizationRequest.objects.filter(clinical_summary__startswith="[demo]").exists():
             return 0
         rng = random.Random(2026)  # noqa: S311 (deterministic demo data, not security)
@@ -229,88 +230,55 @@ class Command(BaseCommand):
                 received_at=received,
                 submitted_by=users["provider"] if req == "ortho" else users["provider2"],
             )
-            self._advance(case, status, users, criteria.get(code))
+            self._advance(case, status, users, criteria.get(code), password)
         return len(CASE_PLAN)
 
-    def _advance(self, case, status, users, criteria_version) -> None:
-        nurse, physician = users["nurse"], users["physician"]
+    def _advance(self, case, status, users, criteria_version, password: str) -> None:
+        """Walk the case to `status` through the same services the pages and API use, so
+        the demo has real events, pinned criteria, notice deadlines and letters."""
+        nurse, physician, provider = users["nurse"], users["physician"], users["provider"]
         if status == CaseStatus.RECEIVED:
             return
-        case.assigned_to = nurse
-        case.save(update_fields=["assigned_to"])
-        case_status_set(case=case, to_status=CaseStatus.IN_REVIEW, actor=nurse, message="Claimed for review.")
+        if status == CaseStatus.WITHDRAWN:
+            case_withdraw(case=case, user=provider, reason="Surgery postponed by the patient.")
+            return
+        case_assign(case_id=case.pk, actor=nurse)  # claiming starts the review
         if status == CaseStatus.IN_REVIEW:
             return
         if status == CaseStatus.PENDED:
-            case_status_set(
-                case=case,
-                to_status=CaseStatus.PENDED,
+            case_pend(
+                case_id=case.pk,
                 actor=nurse,
-                message="Need the last 3 months of physical therapy notes.",
+                requested_information="The last 3 months of physical therapy notes and the most recent X-ray report.",
+                respond_by=timezone.localdate() + timedelta(days=5),
             )
             return
-        if status == CaseStatus.WITHDRAWN:
-            case_status_set(
-                case=case, to_status=CaseStatus.WITHDRAWN, actor=None, message="Provider withdrew: surgery postponed."
-            )
-            return
+        criteria_ids = [criteria_version.pk] if criteria_version else []
         if status == CaseStatus.APPROVED:
-            self._decide(case, nurse, Decision.Outcome.APPROVED, "", "Meets criteria.", criteria_version, None)
+            case_approve(case_id=case.pk, actor=nurse, rationale="Meets the criteria.", criteria_ids=criteria_ids)
             return
-        case_status_set(
-            case=case,
-            to_status=CaseStatus.PHYSICIAN_REVIEW,
-            actor=nurse,
-            message="Criteria not clearly met: physician review.",
-        )
-        case.assigned_to = physician
-        case.save(update_fields=["assigned_to"])
-        if status == CaseStatus.PHYSICIAN_REVIEW:
-            return
-        license_ = physician.licenses.filter(state=case.member.state).first()
-        reason = (
-            "The notes show 4 weeks of physical therapy; the criteria ask for at least 12 weeks of "
-            "conservative treatment before this service."
+        case_route_to_physician(
+            case_id=case.pk, actor=nurse, note="Criteria not clearly met: physician review.", physician=physician
         )
         if status == CaseStatus.DENIED:
-            self._decide(
-                case, physician, Decision.Outcome.DENIED, "medical_necessity", reason, criteria_version, license_
+            case_deny(
+                case_id=case.pk,
+                actor=physician,
+                basis="medical_necessity",
+                reason=(
+                    "The notes show 4 weeks of physical therapy; the criteria ask for at least 12 weeks of "
+                    "conservative treatment before this service."
+                ),
+                criteria_ids=criteria_ids,
+                password=password,
             )
         elif status == CaseStatus.PARTIALLY_APPROVED:
-            self._decide(
-                case,
-                physician,
-                Decision.Outcome.PARTIALLY_APPROVED,
-                "medical_necessity",
-                "Six visits requested; three are supported by the functional assessment.",
-                criteria_version,
-                license_,
+            line = case.lines.get()
+            case_partially_approve(
+                case_id=case.pk,
+                actor=physician,
+                reason="Six visits were requested; the functional assessment supports three.",
+                criteria_ids=criteria_ids,
+                lines=[{"id": str(line.pk), "approved_units": max(1, line.units // 2)}],
+                password=password,
             )
-
-    def _decide(self, case, reviewer, outcome, basis, reason, criteria_version, license_) -> None:
-        decided_at = timezone.now()
-        decision = Decision.objects.create(
-            case=case,
-            outcome=outcome,
-            basis=basis,
-            reason=reason,
-            decided_by=reviewer,
-            decided_at=decided_at,
-            license=license_,
-            signed_at=decided_at if basis == "medical_necessity" else None,
-        )
-        if criteria_version:
-            decision.criteria.add(criteria_version)
-            # Used in a decision: frozen, as the review services do it.
-            criteria_versions_lock(versions=[criteria_version], at=decided_at)
-        for line in case.lines.all():
-            if outcome == Decision.Outcome.APPROVED:
-                line.approved_units, line.outcome = line.units, ServiceLine.Outcome.APPROVED
-            elif outcome == Decision.Outcome.DENIED:
-                line.approved_units, line.outcome = 0, ServiceLine.Outcome.DENIED
-            else:
-                line.approved_units, line.outcome = max(1, line.units // 2), ServiceLine.Outcome.PARTIALLY_APPROVED
-            line.save(update_fields=["approved_units", "outcome"])
-        case_status_set(
-            case=case, to_status=outcome, actor=reviewer, message=reason, extra_fields={"decided_at": decided_at}
-        )
