@@ -17,7 +17,14 @@ from .services.extensions import case_extend
 
 class ExtendInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
-    ground = serializers.ChoiceField(choices=Extension.Ground.choices, required=False, default="")
+    # API.md's contract is `{"reason"}`; the ground is an addition. Left out, it is the usual
+    # plan-side ground: outside information is needed and waiting is in the member's interest.
+    ground = serializers.ChoiceField(
+        choices=Extension.Ground.choices,
+        required=False,
+        default=Extension.Ground.OUTSIDE_INFORMATION,
+        help_text="Why: member_request, or outside_information (default).",
+    )
 
 
 class CaseExtendView(APIView):

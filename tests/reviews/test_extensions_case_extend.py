@@ -145,13 +145,29 @@ def test_api_second_extension_is_409(make_case, api, nurse):
     assert "already extended" in response.json()["detail"]
 
 
-def test_api_missing_ground_is_400(make_case, api, nurse):
+def test_api_takes_the_api_md_body_with_reason_only(make_case, api, nurse):
+    """API.md promises `{"reason"}`: without a ground the plan-side ground applies."""
     case = case_for(make_case, lob="medicare_advantage")
 
-    response = api.as_user(nurse).post(f"/api/v1/authorizations/{case.pk}/extend/", {"reason": "x"}, format="json")
+    response = api.as_user(nurse).post(
+        f"/api/v1/authorizations/{case.pk}/extend/", {"reason": "Waiting for the surgeon's notes."}, format="json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert Extension.objects.get(case=case).ground == Extension.Ground.OUTSIDE_INFORMATION
+    assert response.json()["extension"]["ground"] == "outside_information"
+
+
+def test_api_unknown_ground_is_400(make_case, api, nurse):
+    case = case_for(make_case, lob="medicare_advantage")
+
+    response = api.as_user(nurse).post(
+        f"/api/v1/authorizations/{case.pk}/extend/", {"reason": "x", "ground": "whim"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "ground" in response.json()["errors"]
+    assert not Extension.objects.filter(case=case).exists()
 
 
 def test_api_stranger_gets_404_and_nothing_is_written(make_case, api, provider2):
