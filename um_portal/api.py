@@ -3,7 +3,8 @@
 `{"detail": "human sentence", "code": "machine_code", "errors": {field: [msgs]}}`
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -26,6 +27,16 @@ def exception_handler(exc, context):
         return Response(
             {"detail": exc.message, "code": exc.code, "errors": exc.errors},
             status=exc.status_code,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        return Response(
+            {
+                "detail": f"The request body is larger than {limit_mb} MB. Send documents as file uploads.",
+                "code": "too_large",
+                "errors": {},
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found: it does not exist or is not yours.")
