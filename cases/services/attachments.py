@@ -13,9 +13,10 @@ from django.conf import settings
 from django.db import transaction
 
 from um_portal.exceptions import Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from um_portal.roles import Perm
 
 from .. import events
-from ..access import cases_visible_to
+from ..access import case_for_user, cases_visible_to
 from ..models import Attachment, AuthorizationRequest, CaseStatus
 
 # Detected type -> the extension the stored name gets.
@@ -81,8 +82,9 @@ def _sha256(upload) -> str:
 
 @transaction.atomic
 def attachment_add(*, case: AuthorizationRequest, user, upload, description: str = "") -> Attachment:
-    """Store a clinical document on `case` (the caller checked access with
-    `case_for_user(..., need=Perm.CASE_ATTACH)`) and write the event."""
+    """Store a clinical document on `case` and write the event; access is checked here,
+    whatever the door (404 for strangers, 403 for a role that may not attach)."""
+    case_for_user(user, case.pk, need=Perm.CASE_ATTACH)
     if case.status in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED):
         raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: no documents can be added.")
     mime = attachment_check(upload)

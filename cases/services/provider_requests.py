@@ -2,8 +2,9 @@
 information, withdraw, ask for the criteria used, ask for a peer-to-peer talk, appeal.
 
 Each records the request and writes its event; the reviewers' side of them lives in
-`reviews`. The caller fetched the case with `case_for_user(..., need=...)`; every
-function here re-reads it under a row lock so two clicks cannot both succeed.
+`reviews`. Each checks the user's access itself through `case_for_user` (whatever the
+door: page, API, shell), then re-reads the case under a row lock so two clicks cannot
+both succeed.
 """
 
 import re
@@ -15,8 +16,10 @@ from django.utils import timezone
 
 from reviews.models import Appeal, CriteriaCopyRequest, Decision, PeerToPeerRequest, Pend
 from um_portal.exceptions import Conflict, ValidationFailed
+from um_portal.roles import Perm
 
 from .. import events
+from ..access import case_for_user
 from ..models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, AuthorizationRequest, CaseStatus
 from .workflow import case_lock, case_status_set
 
@@ -58,6 +61,7 @@ def _require_adverse(case: AuthorizationRequest, what: str) -> Decision:
 def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: list | None = None) -> Pend:
     """Answer the open request for information: the case goes back to review and its
     clocks are recomputed from the moment the information arrived."""
+    case_for_user(user, case.pk, need=Perm.CASE_RESPOND)  # 404 for strangers, 403 for the wrong role
     from reviews.services.clocks import case_clock_fields_set
 
     locked = case_lock(case_id=case.pk)
@@ -114,6 +118,7 @@ def _uuids(ids: list[str]) -> list:
 @transaction.atomic
 def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> AuthorizationRequest:
     """The provider withdraws a request not yet decided."""
+    case_for_user(user, case.pk, need=Perm.CASE_WITHDRAW)  # 404 for strangers, 403 for the wrong role
     reason = _text(reason, "reason", "Say why the request is withdrawn.")
     locked = case_lock(case_id=case.pk)
     if locked.status not in OPEN_STATUSES:
@@ -129,6 +134,7 @@ def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> Authoriza
 @transaction.atomic
 def criteria_copy_request(*, case: AuthorizationRequest, user) -> CriteriaCopyRequest:
     """Ask for a copy of the criteria used in the decision (free of charge)."""
+    case_for_user(user, case.pk, need=Perm.CASE_RESPOND)  # 404 for strangers, 403 for the wrong role
     locked = case_lock(case_id=case.pk)
     if locked.status not in DECIDED_STATUSES or _current_decision(locked) is None:
         raise Conflict(f"Case {locked.reference} has no decision yet: there are no criteria used to copy.")
@@ -142,6 +148,7 @@ def peer_to_peer_request(
     *, case: AuthorizationRequest, user, phone: str, preferred_times: list[str] | None = None
 ) -> PeerToPeerRequest:
     """The treating provider asks to discuss an adverse decision with the UM physician."""
+    case_for_user(user, case.pk, need=Perm.CASE_REQUEST_PEER_TO_PEER)  # 404 for strangers, 403 for the wrong role
     locked = case_lock(case_id=case.pk)
     _require_adverse(locked, "a peer-to-peer talk")
     phone = (phone or "").strip()
@@ -165,6 +172,7 @@ def peer_to_peer_request(
 @transaction.atomic
 def appeal_file(*, case: AuthorizationRequest, user, reason: str, expedited: bool = False) -> Appeal:
     """File an appeal of the adverse decision; one open appeal per case."""
+    case_for_user(user, case.pk, need=Perm.CASE_APPEAL)  # 404 for strangers, 403 for the wrong role
     reason = _text(reason, "reason", "Say why the decision should be reconsidered.")
     locked = case_lock(case_id=case.pk)
     decision = _require_adverse(locked, "an appeal")
