@@ -6,9 +6,11 @@
 """
 
 import logging
-from datetime import date, timedelta
+import os
+from datetime import date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -39,6 +41,60 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_AVAILABLE:
             item.add_marker(skip_redis)
+
+
+# One awkward instant for the whole run (README "Tests"; .ci/run runs the suite at each):
+# UM_TEST_NOW=2026-03-08T01:30:00-05:00 starts the clock there, ticking. Tests that freeze
+# their own time still do.
+UM_TEST_NOW = "UM_TEST_NOW"
+
+
+def _test_now() -> datetime | None:
+    value = os.environ.get(UM_TEST_NOW, "")
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        instant = None
+    if instant is None or instant.tzinfo is None:
+        raise pytest.UsageError(
+            f"{UM_TEST_NOW}={value!r}: give an ISO 8601 time with its offset, e.g. 2026-03-08T01:30:00-05:00"
+        )
+    return instant
+
+
+def pytest_configure(config):
+    _test_now()  # a malformed UM_TEST_NOW stops the run before it starts
+
+
+def pytest_report_header(config):
+    instant = _test_now()
+    return [f"{UM_TEST_NOW}: the clock starts at {instant.isoformat()} (ticking)"] if instant else []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clock_at_test_now():
+    instant = _test_now()
+    if instant is None:
+        yield
+        return
+    with time_machine.travel(instant, tick=True):
+        yield
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Delete this run's Celery queue (settings_test): messages that transactional tests
+    enqueued without a worker must not pile up in Redis, run after run."""
+    if not settings.REDIS_AVAILABLE:
+        return
+    from um_portal.celery import app
+
+    with app.connection_for_write() as connection:
+        # Declared first so the channel knows the queue's binding, which delete removes too.
+        queue = app.amqp.queues[settings.CELERY_TASK_DEFAULT_QUEUE].bind(connection.default_channel)
+        queue.declare()
+        queue.delete()
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +278,7 @@ def celery_worker(transactional_db, settings):
     saved_handlers, saved_level = list(root.handlers), root.level
     app.conf.update(result_backend=settings.REDIS_URL, task_ignore_result=False, worker_hijack_root_logger=False)
     _reset_backend()
-    app.control.purge()  # messages left behind by an earlier, interrupted run
+    app.control.purge()  # this run's queue: tasks earlier tests enqueued with no worker running
     try:
         with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30) as worker:
             yield worker

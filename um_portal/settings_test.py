@@ -8,6 +8,7 @@ skips by name only the tests marked as needing the missing service.
 import os
 import socket
 import sys
+import uuid
 from urllib.parse import urlparse
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
@@ -59,3 +60,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # and `client.login(...)` keep working; the tests of those features turn them on.
 MFA_ENFORCED = False
 AXES_ENABLED = False
+
+# Each run has a Celery queue of its own (the exchange and routing key follow the queue's
+# name), so a worker of a running `make run` on the same Redis, which consumes the default
+# queue "celery", or a second `make test`, cannot take this run's tasks; the test worker
+# (tests/conftest.py `celery_worker`) consumes only this queue, and the run deletes it at the
+# end. The cache is the in-process one above, so throttle counters and idempotency keys are
+# never shared either.
+CELERY_TASK_DEFAULT_QUEUE = f"um-test-{uuid.uuid4().hex[:12]}"

@@ -1,8 +1,10 @@
 """API v1 through HTTP: token, me, members, providers, submit, list, detail, idempotency."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -279,6 +281,10 @@ def test_key_older_than_24_hours_is_forgotten(api, provider, payload):
 # --- list and detail -----------------------------------------------------------------
 
 
+# A Thursday morning: the expedited case's 72 hours (NCQA) end on Sunday, before the standard
+# case's 2 Maryland business days (Monday night). On most other days both clocks end at the
+# same business-day midnight, and `due_before` below would rightly match both cases.
+@time_machine.travel(datetime(2026, 6, 11, 10, 0, tzinfo=ZoneInfo("America/New_York")))
 def test_list_shows_only_the_organizations_cases_with_filters(api, provider, provider2, make_case, imaging):
     mine = make_case(urgency="expedited", expedited_reason="x")
     shared = make_case(servicing_organization=imaging)
