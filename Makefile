@@ -41,12 +41,12 @@ run: seed ## Set up and start the portal on http://127.0.0.1:8000 with a Celery 
 worker: install ## Start only a Celery worker with beat (for a separately started web server)
 	$(RUN_ENV) $(BIN)/celery -A um_portal worker -B --loglevel=INFO
 
-test: install-dev ## Lint and run the whole test suite (PostgreSQL and Redis at DATABASE_URL / REDIS_URL)
-	$(BIN)/ruff check .
+test: lint ## Lint and run the whole test suite (PostgreSQL and Redis at DATABASE_URL / REDIS_URL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install-dev ## Lint only
+lint: install-dev ## Lint only: ruff, and the import contracts in pyproject.toml (layers, no cycles)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install-dev ## Format and fix lint where safe
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -1,34 +1,14 @@
 """Case events: one small function per event type, append-only rows.
 
 The case timeline and the audit read them. Every state change writes one, in the same
-transaction as the change.
+transaction as the change, and hands it to `cases.dispatch` for the apps above to react to
+once the transaction commits.
 """
 
-import logging
-
-from django.db import transaction
-from kombu.exceptions import OperationalError as BrokerError
-
+from .dispatch import event_dispatch
 from .models import AuthorizationRequest, CaseEvent
 
 Kind = CaseEvent.Kind
-log = logging.getLogger(__name__)
-
-# Notice letters are generated from these events in Celery once the transaction commits
-# (notifications.tasks); the letter sweep catches up on any whose message was lost.
-LETTER_EVENT_KINDS = frozenset({Kind.DECISION_RECORDED, Kind.INFORMATION_REQUESTED, Kind.EXTENDED, Kind.APPEAL_DECIDED})
-
-
-def _letters_after_commit(event: CaseEvent) -> None:
-    def enqueue():
-        from notifications.tasks import letters_generate_for_event
-
-        try:
-            letters_generate_for_event.delay(event.pk)
-        except BrokerError:
-            log.exception("Could not enqueue letters for event %s; the letter sweep will.", event.pk)
-
-    transaction.on_commit(enqueue)
 
 
 def _record(
@@ -52,8 +32,8 @@ def _record(
         data=data or {},
         provider_visible=provider_visible,
     )
-    if kind in LETTER_EVENT_KINDS:
-        _letters_after_commit(event)
+    # The apps above react after commit (notice letters, for one): cases.dispatch.
+    event_dispatch(event_id=event.pk, kind=kind)
     return event
 
 

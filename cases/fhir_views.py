@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reviews.selectors import case_detail_queryset
 from um_portal.audit import access_log_record
 from um_portal.exceptions import DomainError, NotAllowed, NotFound
 from um_portal.models import AccessLog
@@ -18,7 +19,6 @@ from um_portal.roles import Perm, user_can
 from .access import cases_visible_to
 from .fhir import claim_response_bundle, operation_outcome, pas_inquiry_reference, pas_submission_parse
 from .models import Channel
-from .selectors import case_detail_queryset
 from .services.intake import authorization_submit
 
 

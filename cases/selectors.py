@@ -1,9 +1,7 @@
 """Case reads used in more than one place, with their joins built in.
 Scope them with `cases.access.cases_visible_to(user, queryset)`."""
 
-from django.db.models import Prefetch
-
-from .models import AuthorizationRequest, CaseEvent
+from .models import AuthorizationRequest
 
 
 def case_list_queryset():
@@ -16,33 +14,6 @@ def case_list_queryset():
         "servicing_organization",
         "servicing_practitioner",
         "assigned_to",
-    )
-
-
-def case_detail_queryset():
-    """Everything the case page and the API detail show, in a fixed number of queries."""
-    from reviews.models import Decision
-
-    return (
-        case_list_queryset()
-        .prefetch_related(
-            "diagnoses",
-            "lines",
-            "attachments",
-            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
-            Prefetch(
-                "decisions",
-                queryset=Decision.objects.filter(is_current=True)
-                .select_related("decided_by", "license")
-                .prefetch_related("criteria__criteria_set"),
-                to_attr="current_decisions",
-            ),
-            "pends",
-            "appeals",
-            "letters",
-            "peer_to_peers",
-        )
-        .select_related("extension")
     )
 
 

@@ -27,4 +27,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from .subscribers import subscribe
+
         post_migrate.connect(contact_lines_ensure, sender=self)
+        subscribe()  # react to case events through cases.dispatch, on commit

@@ -5,18 +5,16 @@ the services roll back and re-claim cleanly.
 """
 
 import logging
-import smtplib
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from um_portal.exceptions import DomainError
+from um_portal.retry import TRANSIENT_MAIL_ERRORS, retry_policy
 
 log = logging.getLogger(__name__)
 
-# Transient failures only (a dropped database connection), with backoff and a cap well
-# under Redis's one-hour visibility timeout. Domain errors are never retried.
-_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "retry_backoff_max": 300, "max_retries": 5}
+# Transient failures only, with back-off and a cap (um_portal.retry, the one policy).
+_RETRY = retry_policy()
 
 
 @shared_task(**_RETRY)
@@ -72,16 +70,7 @@ def continuation_of_care_daily() -> int:
 
 
 # Alert e-mails: the database and the mail server may both hiccup.
-_RETRY_MAIL = {
-    "autoretry_for": (OperationalError, InterfaceError, smtplib.SMTPException, ConnectionError, TimeoutError),
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 6,
-}
-
-
-@shared_task(**_RETRY_MAIL)
+@shared_task(**retry_policy(also=TRANSIENT_MAIL_ERRORS))
 def notifications_email_send(notification_ids: list[int]) -> int:
     """E-mail each deadline-alert notification once (a claimed one is never sent twice)."""
     from .services.alerts import notification_email_send

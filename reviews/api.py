@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.access import case_for_user
-from cases.selectors import case_detail_queryset
 from cases.serializers import CaseDetailSerializer, CaseListSerializer
 from um_portal.audit import access_log_record
 from um_portal.exceptions import NotAllowed, NotFound
@@ -17,7 +16,7 @@ from um_portal.models import AccessLog
 from um_portal.roles import Perm, user_can
 
 from .audit import queue_access_log
-from .selectors import QueueFilters, appeal_detail_queryset, appeals_page, queue_page
+from .selectors import QueueFilters, appeal_detail_queryset, appeals_page, case_detail_queryset, queue_page
 from .services import appeals as appeal_services
 from .services import assignment, decisions, pends
 

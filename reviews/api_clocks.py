@@ -7,11 +7,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.selectors import case_detail_queryset
 from cases.serializers import CaseDetailSerializer
 from um_portal.audit import access_log_record
 
 from .models import Extension
+from .selectors import case_detail_queryset
 from .services.extensions import case_extend
 
 

@@ -1,6 +1,6 @@
 """PHI access logging for lists: one insert per page, however many rows it shows."""
 
-from um_portal.audit import _client_ip
+from um_portal.client_ip import client_ip
 from um_portal.models import AccessLog
 
 
@@ -14,7 +14,7 @@ def queue_access_log(*, user, cases, how: str, request=None) -> None:
             member_id=case.member_id,
             how=how,
             path=(request.path[:300] if request is not None else ""),
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
         )
         for case in cases
     ]

@@ -4,18 +4,17 @@ review page shows beside the case. Each returns a fixed number of queries."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cases.access import cases_visible_to
-from cases.models import AuthorizationRequest, CaseStatus
+from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
 from cases.selectors import case_list_queryset
 from um_portal.models import User
-from um_portal.roles import GROUP_NAMES, Role
+from um_portal.roles import GROUP_NAMES, Role, users_with_role
 
-from .models import Appeal, PeerToPeerRequest
+from .models import Appeal, Decision, PeerToPeerRequest
 from .pagination import Page, keyset_page
-from .services.appeals import appeal_involvement_q
 from .templatetags.clock_tags import SOON_SECONDS
 
 # Most urgent first: the earliest due time, then expedited before standard when tied
@@ -108,15 +107,59 @@ def peer_to_peer_list(*, user, open_only: bool = True):
 def reviewers_for_assignment():
     """Active nurses and physicians, for the reassign and route forms; `is_physician` is
     annotated so the forms need no query per user."""
-    names = [GROUP_NAMES[Role.NURSE], GROUP_NAMES[Role.PHYSICIAN]]
     physician_group = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PHYSICIAN]
     )
     return (
-        User.objects.filter(is_active=True, groups__name__in=names)
-        .distinct()
+        users_with_role(Role.NURSE, Role.PHYSICIAN)
         .annotate(is_physician=Exists(physician_group))
         .order_by("last_name", "username")
+    )
+
+
+def appeal_involvement_q(user) -> Q:
+    """`reviews.services.appeals.appeal_involved_user_ids`'s rule as a filter on Appeal
+    rows (for the appeals queue, one query): keep the two in step."""
+    acted = CaseEvent.objects.filter(case_id=OuterRef("case_id"), actor=user, at__lte=OuterRef("filed_at")).exclude(
+        kind__in=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.ATTACHMENT_ADDED]
+    )
+    talked = PeerToPeerRequest.objects.filter(case_id=OuterRef("case_id"), physician=user)
+    return Q(decision_appealed__decided_by=user) | Q(case__assigned_to=user) | Q(Exists(acted)) | Q(Exists(talked))
+
+
+def decisions_current():
+    """Each case's current decision (one at most, by constraint) with who decided and on
+    which license: the one definition of \"the decision\" that pages, API, letters and
+    provider requests read."""
+    return Decision.objects.filter(is_current=True).select_related("decided_by", "license")
+
+
+def decision_current(*, case) -> Decision | None:
+    """The case's current decision, or None while undecided."""
+    return decisions_current().filter(case=case).first()
+
+
+def case_detail_queryset():
+    """Everything the case pages and the API detail show, the review included, in a fixed
+    number of queries."""
+    return (
+        case_list_queryset()
+        .prefetch_related(
+            "diagnoses",
+            "lines",
+            "attachments",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch(
+                "decisions",
+                queryset=decisions_current().prefetch_related("criteria__criteria_set"),
+                to_attr="current_decisions",
+            ),
+            "pends",
+            "appeals",
+            "letters",
+            "peer_to_peers",
+        )
+        .select_related("extension")
     )
 
 

@@ -149,6 +149,19 @@ def is_staff_role(user) -> bool:
     return user_role(user) in STAFF_ROLES
 
 
+def users_with_role(*roles: str, include_superusers: bool = False):
+    """Active users holding any of these roles (by group), each once, by pk: the one query
+    for "who are the nurses / the supervisors". `include_superusers` adds superusers who are
+    in no group (they act as administrators, see `user_role`)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    in_groups = Q(groups__name__in=[GROUP_NAMES[role] for role in roles])
+    if include_superusers:
+        in_groups |= Q(is_superuser=True)
+    return get_user_model().objects.filter(in_groups, is_active=True).distinct().order_by("pk")
+
+
 def roles_sync(**kwargs) -> None:
     """Make sure one group per role exists (run after every migrate)."""
     from django.contrib.auth.models import Group

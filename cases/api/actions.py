@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reviews.models import Decision
+from reviews.selectors import decision_current
 from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
 from um_portal.audit import access_log_record
 from um_portal.exceptions import PayloadTooLarge
@@ -194,7 +194,7 @@ class AppealView(APIView):
 
 
 def criteria_used(case) -> list:
-    decision = Decision.objects.filter(case=case, is_current=True).first()
+    decision = decision_current(case=case)
     if decision is None:
         return []
     return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))

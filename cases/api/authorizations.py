@@ -11,13 +11,14 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reviews.selectors import case_detail_queryset
 from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.models import AccessLog
 
 from ..access import case_for_user, cases_visible_to
 from ..models import CaseStatus, Channel, ServiceCategory, Urgency
-from ..selectors import case_detail_queryset, case_list_queryset
+from ..selectors import case_list_queryset
 from ..serializers import CaseDetailSerializer, CaseListSerializer
 from ..services.intake import authorization_submit
 from .inputs import AuthorizationCreateSerializer

@@ -7,11 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from um_portal.roles import GROUP_NAMES, Role
+from um_portal.roles import Role, users_with_role
 
 from ..models import Notification
 
@@ -23,15 +22,6 @@ KIND_BY_THRESHOLD = {
     "information_notice": Notification.Kind.INFORMATION_NOTICE_DUE,
 }
 EMAIL_CHUNK = 200  # notification ids per e-mail task
-
-
-def _role_users(role: str) -> list:
-    users = get_user_model().objects.filter(is_active=True)
-    if role == Role.ADMIN:
-        users = users.filter(Q(groups__name=GROUP_NAMES[role]) | Q(is_superuser=True))
-    else:
-        users = users.filter(groups__name=GROUP_NAMES[role])
-    return list(users.distinct().order_by("pk"))
 
 
 def _local(dt) -> str:
@@ -59,7 +49,8 @@ def alert_notifications_create(*, alerts: Sequence) -> dict:
     to both. Returns {alert pk: how many were notified}."""
     if not alerts:
         return {}
-    nurses, supervisors = _role_users(Role.NURSE), _role_users(Role.ADMIN)
+    nurses = list(users_with_role(Role.NURSE))
+    supervisors = list(users_with_role(Role.ADMIN, include_superusers=True))
     assignee_ids = {a.case.assigned_to_id for a in alerts if a.case.assigned_to_id}
     assignees = {u.pk: u for u in get_user_model().objects.filter(pk__in=assignee_ids, is_active=True)}
     rows, counts = [], {}

@@ -18,12 +18,12 @@ from django.utils import timezone
 from cases import events
 from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
 from um_portal.exceptions import Conflict, NotFound
-from um_portal.models import User
-from um_portal.roles import GROUP_NAMES, Role
+from um_portal.roles import Role, users_with_role
 
 from ..letters.content import content_missing
 from ..letters.context import letter_context, recipient_party
 from ..letters.deadlines import letter_due_at
+from ..letters.kinds import LETTER_EVENT_KINDS
 from ..letters.render import html_to_pdf, letter_html, sha256_hex, template_current
 from ..models import Letter, LetterDelivery, Notification
 
@@ -32,7 +32,6 @@ K = Letter.Kind
 R = Letter.Recipient
 EK = CaseEvent.Kind
 
-LETTER_EVENT_KINDS = events.LETTER_EVENT_KINDS
 _DECISION_KIND = {"approved": K.APPROVAL, "denied": K.DENIAL, "partially_approved": K.PARTIAL_APPROVAL}
 
 
@@ -87,10 +86,6 @@ def letters_plan_for_event(*, event: CaseEvent) -> list[Letter]:
                 letter = Letter.objects.get(case_id=event.case_id, kind=kind, recipient=recipient, event=event)
         letters.append(letter)
     return letters
-
-
-def _supervisors():
-    return User.objects.filter(is_active=True, groups__name=GROUP_NAMES[Role.ADMIN]).distinct()
 
 
 def _deliveries(letter: Letter, now) -> list[LetterDelivery]:
@@ -153,7 +148,7 @@ def letter_issue(*, letter_id) -> Letter | None:
                 Notification.objects.bulk_create(
                     [
                         Notification(user=u, kind=Notification.Kind.LETTER_BLOCKED, case=letter.case, message=message)
-                        for u in _supervisors()
+                        for u in users_with_role(Role.ADMIN)
                     ]
                 )
             log.warning("Letter %s held: missing %s", letter.pk, missing)

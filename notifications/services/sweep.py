@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from cases import events
 from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
+from um_portal.roles import Role, users_with_role
 
+from ..letters.kinds import LETTER_EVENT_KINDS
 from ..models import Letter, Notification
-from .letters import LETTER_EVENT_KINDS, _supervisors
 
 BATCH = 200
 # Events older than this are history: letters for them would be news to no one.
@@ -48,7 +49,7 @@ def _alert_overdue(now) -> int:
         .select_related("case")
         .order_by("due_at", "id")[:BATCH]
     )
-    supervisors = list(_supervisors())
+    supervisors = list(users_with_role(Role.ADMIN))
     for letter in overdue:
         with transaction.atomic():
             if not Letter.objects.filter(pk=letter.pk, overdue_alerted_at__isnull=True).update(overdue_alerted_at=now):

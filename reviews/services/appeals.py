@@ -1,7 +1,6 @@
 """Deciding an appeal: by a physician who took no part in the decision appealed."""
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cases import events
@@ -21,7 +20,8 @@ Outcome = Appeal.Outcome
 def appeal_involved_user_ids(appeal: Appeal) -> set[int]:
     """Everyone who took part in the decision appealed: who decided it, the reviewer it was
     assigned to, anyone who acted on the case (routed, noted, pended, claimed) before the
-    appeal was filed, and physicians who held a peer-to-peer talk on it."""
+    appeal was filed, and physicians who held a peer-to-peer talk on it. The appeals queue
+    filters by the same rule: reviews.selectors.appeal_involvement_q."""
     involved = {appeal.decision_appealed.decided_by_id}
     if appeal.case.assigned_to_id:
         involved.add(appeal.case.assigned_to_id)
@@ -36,17 +36,6 @@ def appeal_involved_user_ids(appeal: Appeal) -> set[int]:
         )
     )
     return involved
-
-
-def appeal_involvement_q(user) -> Q:
-    """The same rule as a filter on Appeal rows (for the appeals queue, one query)."""
-    from django.db.models import Exists, OuterRef
-
-    acted = CaseEvent.objects.filter(case_id=OuterRef("case_id"), actor=user, at__lte=OuterRef("filed_at")).exclude(
-        kind__in=[CaseEvent.Kind.SUBMITTED, CaseEvent.Kind.ATTACHMENT_ADDED]
-    )
-    talked = PeerToPeerRequest.objects.filter(case_id=OuterRef("case_id"), physician=user)
-    return Q(decision_appealed__decided_by=user) | Q(case__assigned_to=user) | Q(Exists(acted)) | Q(Exists(talked))
 
 
 @transaction.atomic

@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST
 
 from cases.access import case_for_user
 from cases.models import CaseEvent
-from cases.selectors import case_detail_queryset
 from criteria.selectors import criteria_for_case
 from um_portal.audit import access_log_record
 from um_portal.exceptions import DomainError, NotFound
@@ -16,7 +15,7 @@ from um_portal.roles import Perm, Role, user_can, user_role
 
 from .. import forms
 from ..models import PhysicianLicense
-from ..selectors import case_peer_to_peers, prior_requests, reviewers_for_assignment
+from ..selectors import case_detail_queryset, case_peer_to_peers, prior_requests, reviewers_for_assignment
 from ..services import assignment, decisions, pends
 from ..services import peer_to_peer as talks
 

@@ -10,14 +10,14 @@ from criteria.selectors import criteria_for_decision
 from um_portal.audit import access_log_record
 from um_portal.models import AccessLog
 
-from ..models import Decision
+from ..selectors import decision_current
 
 
 @login_required
 def decision_detail(request, case_id):
     case = case_for_user(request.user, case_id)
     access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
-    decision = Decision.objects.filter(case=case, is_current=True).select_related("decided_by", "license").first()
+    decision = decision_current(case=case)
     return render(
         request,
         "reviews/decision.html",

@@ -1,0 +1,29 @@
+"""What notifications does when `cases` records a fact: subscribed once, at app start
+(NotificationsConfig.ready), through the one dispatcher, `cases.dispatch`.
+
+Notice letters are generated from these events in Celery once the writing transaction
+commits; the letter sweep (services/sweep.py) catches up on any whose message was lost.
+"""
+
+import logging
+
+from kombu.exceptions import OperationalError as BrokerError
+
+from cases import dispatch
+
+from .letters.kinds import LETTER_EVENT_KINDS
+
+log = logging.getLogger(__name__)
+
+
+def letters_enqueue(event_id: int) -> None:
+    from .tasks import letters_generate_for_event
+
+    try:
+        letters_generate_for_event.delay(event_id)
+    except BrokerError:
+        log.exception("Could not enqueue letters for event %s; the letter sweep will.", event_id)
+
+
+def subscribe() -> None:
+    dispatch.subscribe(name="notifications.letters", kinds=LETTER_EVENT_KINDS, handler=letters_enqueue)
