@@ -136,7 +136,7 @@ def plan() -> str:
     from django.db import transaction
     from django.utils import timezone
 
-    from reviews.services.sweep import BATCH_SIZE, due_cases_queryset
+    from notifications.services.deadline_sweep import BATCH_SIZE, due_cases_queryset
 
     with transaction.atomic():
         qs = due_cases_queryset(now=timezone.now()).select_for_update(skip_locked=True, of=("self",))[:BATCH_SIZE]
@@ -146,7 +146,7 @@ def plan() -> str:
 
 
 def timed_sweep(label: str) -> float:
-    from reviews.services.sweep import deadline_sweep_run
+    from notifications.services.deadline_sweep import deadline_sweep_run
 
     started = time.perf_counter()
     result = deadline_sweep_run()

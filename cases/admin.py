@@ -15,6 +15,8 @@ from .models import (
     ProviderAgreement,
     ProviderOrganization,
     ServiceLine,
+    TurnaroundPeriod,
+    TurnaroundRule,
 )
 
 
@@ -157,3 +159,26 @@ class CaseEventAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("case__reference",)
     list_select_related = ("case", "actor")
+
+
+class TurnaroundPeriodInline(admin.TabularInline):
+    model = TurnaroundPeriod
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.in_effect
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(TurnaroundRule)
+class TurnaroundRuleAdmin(admin.ModelAdmin):
+    """UM administrators version the turnaround rules: a rule in effect is never changed
+    (only ended); a change is a new version with a future effective date."""
+
+    list_display = ("code", "name", "lines_of_business", "state", "effective_from", "effective_to", "extension_amount")
+    list_filter = ("code", "state")
+    inlines = [TurnaroundPeriodInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.in_effect

@@ -298,7 +298,7 @@ class AuthorizationRequest(models.Model):
     notice_due_at = models.DateTimeField(null=True, blank=True)
     # One entry per applicable turnaround rule: {"rule", "due_at", "started_by"} (RULES.md 1).
     clocks = models.JSONField(default=list, blank=True)
-    # Deadline enforcement (reviews.services.sweep): when the next alert threshold (50, 75,
+    # Deadline enforcement (notifications.services.deadline_sweep): when the next alert threshold (50, 75,
     # 90 %, due) is reached; empty once every alert has been raised. Swept on an index.
     alert_next_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the decision went overdue (the escalation fired): shown on queues.
@@ -490,3 +490,7 @@ class AuthorizationRequestUserObjectPermission(UserObjectPermissionBase):
 
 class AuthorizationRequestGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE)
+
+
+# Turnaround rules and plan closures: the deadlines package's models (cases/deadlines/).
+from .deadlines.models import PlanClosure, TurnaroundPeriod, TurnaroundRule  # noqa: E402,F401

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from notifications.access import letter_visible_to
 from reviews.models import Appeal, PeerToPeerRequest
 from reviews.selectors import case_detail_queryset
+from reviews.services.provider_requests import ADVERSE_STATUSES
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import Conflict, DomainError, NotAllowed
 from um_portal.idempotency import idempotent_run
@@ -24,7 +25,6 @@ from .models import CaseStatus, Channel, ServiceCategory, Urgency
 from .selectors import case_list_queryset, member_eligibility, member_find
 from .services.attachments import attachment_add, attachment_check
 from .services.intake import authorization_submit
-from .services.provider_requests import ADVERSE_STATUSES
 
 PAGE_SIZE = 25
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from reviews.services import provider_requests
 from um_portal.audit import access_log_record
 from um_portal.exceptions import DomainError
 from um_portal.models import AccessLog
@@ -16,7 +17,6 @@ from um_portal.roles import Perm
 from . import forms
 from .access import case_for_user
 from .api.actions import attachment_file_response
-from .services import provider_requests
 from .services.attachments import attachment_add, attachment_check, attachment_for_user
 
 

@@ -6,10 +6,10 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from cases.deadlines.calendar import plan_tz
 from cases.models import LineOfBusiness
 
 from .models import ContactLine, InquiryKind, Weekday
-from .routing import plan_tz
 
 INTERVAL_SLOTS = 3
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

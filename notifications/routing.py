@@ -2,8 +2,8 @@
 (RULES.md section 6), and the numbers letters print.
 
 Reads only. Everything is computed in the plan's time zone (settings.TIME_ZONE) and is
-holiday-aware: US federal holidays as observed (reviews.calendar) and administrator-added
-plan closures (reviews.PlanClosure, whole-day or an early close from `closed_from`).
+holiday-aware: US federal holidays as observed (cases.deadlines.calendar) and administrator-added
+plan closures (cases.PlanClosure, whole-day or an early close from `closed_from`).
 
 Public helpers (letters and pages call these; they never hold phone numbers themselves):
 
@@ -25,14 +25,12 @@ Public helpers (letters and pages call these; they never hold phone numbers them
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from reviews.calendar import federal_holidays
-from reviews.models import PlanClosure
+from cases.deadlines.calendar import federal_holidays, plan_tz
+from cases.models import PlanClosure
 from um_portal.exceptions import ValidationFailed
 
 from .models import ContactLine, ContactLineHours, ContactLineInquiry, InquiryKind, Weekday
@@ -55,10 +53,6 @@ LETTER_INQUIRIES = {
     "benefit_denial": InquiryKind.BENEFIT_DENIAL_QUESTION,
     "member_services": InquiryKind.MEMBER_SERVICES,
 }
-
-
-def plan_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def _clock(value: time) -> str:

@@ -5,6 +5,7 @@ the services roll back and re-claim cleanly.
 """
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 
@@ -76,3 +77,16 @@ def notifications_email_send(notification_ids: list[int]) -> int:
     from .services.alerts import notification_email_send
 
     return sum(1 for pk in notification_ids if notification_email_send(notification_id=pk))
+
+
+@shared_task(**_RETRY)
+def deadline_sweep(now: str | None = None) -> dict:
+    """Raise every deadline alert that is due (beat: every minute). `now` (ISO 8601 with
+    offset) is for tests and checks only. A full run asks for another one at once so a
+    backlog after an outage drains without waiting for the next minute."""
+    from .services.deadline_sweep import deadline_sweep_run
+
+    result = deadline_sweep_run(now=datetime.fromisoformat(now) if now else None)
+    if result.more:
+        deadline_sweep.delay(now)
+    return result.as_dict()

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from reviews.calendar import federal_holidays
-from reviews.models import PlanClosure
+from cases.deadlines.calendar import federal_holidays
+from cases.models import PlanClosure
 from um_portal.exceptions import DomainError, NotAllowed
 from um_portal.roles import Perm, user_can
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from um_portal.admin import ReadOnlyAdmin
 
-from .models import CaseAlert, Decision, PhysicianLicense, TurnaroundPeriod, TurnaroundRule
+from .models import CaseAlert, Decision, PhysicianLicense
 
 
 @admin.register(PhysicianLicense)
@@ -20,29 +20,6 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("case", "outcome", "basis", "decided_by", "decided_at", "signed_at")
     list_filter = ("outcome", "basis")
     list_select_related = ("case", "decided_by")
-
-
-class TurnaroundPeriodInline(admin.TabularInline):
-    model = TurnaroundPeriod
-    extra = 0
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None or not obj.in_effect
-
-    has_add_permission = has_delete_permission = has_change_permission
-
-
-@admin.register(TurnaroundRule)
-class TurnaroundRuleAdmin(admin.ModelAdmin):
-    """UM administrators version the turnaround rules: a rule in effect is never changed
-    (only ended); a change is a new version with a future effective date."""
-
-    list_display = ("code", "name", "lines_of_business", "state", "effective_from", "effective_to", "extension_amount")
-    list_filter = ("code", "state")
-    inlines = [TurnaroundPeriodInline]
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None or not obj.in_effect
 
 
 @admin.register(CaseAlert)

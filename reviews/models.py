@@ -219,27 +219,5 @@ class CriteriaCopyRequest(models.Model):
         return f"Criteria copy for {self.case}"
 
 
-class PlanClosure(models.Model):
-    """A day (or part of one) the plan is closed, on top of the US federal holidays
-    (observed) that the `holidays` package supplies. Shared by the decision clocks
-    (business days) and phone routing (hours)."""
-
-    date = models.DateField()
-    name = models.CharField(max_length=120)
-    # Empty times: closed all day. Otherwise closed from `closed_from` (e.g. an early close).
-    closed_from = models.TimeField(null=True, blank=True)
-    counts_as_holiday = models.BooleanField(
-        default=True, help_text="A whole-day closure is a non-business day for the decision clocks."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["date"]
-        constraints = [models.UniqueConstraint(fields=["date", "name"], name="closure_date_name_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.date}: {self.name}"
-
-
-# Turnaround rules and deadline alerts (kept in their own module).
-from .models_clocks import CaseAlert, TurnaroundPeriod, TurnaroundRule  # noqa: E402,F401
+# Deadline alerts (kept in their own module).
+from .models_clocks import CaseAlert  # noqa: E402,F401

@@ -5,11 +5,10 @@ to publish: aggregate figures only, no PHI.
 
 from datetime import datetime, time
 from statistics import median
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Q
 
+from cases.deadlines.calendar import plan_tz
 from cases.models import AuthorizationRequest, CaseStatus, Urgency
 from criteria.models import CriteriaCode
 
@@ -27,7 +26,7 @@ def _hours(durations) -> dict:
 
 def prior_authorization_metrics(*, year: int) -> dict:
     """Figures for requests received in `year` (plan time zone) and decided since."""
-    tz = ZoneInfo(settings.TIME_ZONE)
+    tz = plan_tz()
     start = datetime.combine(datetime(year, 1, 1).date(), time.min, tzinfo=tz)
     end = datetime.combine(datetime(year + 1, 1, 1).date(), time.min, tzinfo=tz)
     cases = AuthorizationRequest.objects.filter(

@@ -237,7 +237,7 @@ def api():
 # Shipped configuration written by data migrations: (migration module, function). Contact
 # lines restore themselves on post_migrate (notifications.apps).
 SHIPPED_DATA = [
-    ("reviews.migrations.0004_turnaround_rules_seed", "seed"),
+    ("cases.deadlines.shipped", "ship"),
     ("notifications.migrations.0006_letter_defaults", "ship"),
 ]
 

@@ -22,5 +22,5 @@ app.conf.beat_schedule = {
     },
     # Decision deadline alerts and escalations (RULES.md section 2). A run left waiting in
     # the queue for a minute is dropped: the next one does the same work.
-    "deadline-sweep": {"task": "reviews.tasks.deadline_sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "deadline-sweep": {"task": "notifications.tasks.deadline_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }

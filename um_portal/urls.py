@@ -2,7 +2,8 @@
 included here once."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cases.fhir_views import ClaimInquireView, ClaimSubmitView
@@ -26,6 +27,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("um_portal.account_urls")),
     path("audit/", include("um_portal.audit_urls")),
+    # The turnaround rules moved from reviews to cases (issue 11): old admin links still work.
+    re_path(
+        r"^admin/reviews/(?P<model>turnaroundrule|turnaroundperiod|planclosure)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/cases/%(model)s/%(rest)s", permanent=True, query_string=True),
+        name="admin-moved-to-cases",
+    ),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("criteria/", include("criteria.urls")),

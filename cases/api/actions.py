@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reviews.selectors import decision_current
+from reviews.services import provider_requests
 from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
 from um_portal.audit import access_log_record
 from um_portal.exceptions import PayloadTooLarge
@@ -20,7 +21,6 @@ from um_portal.roles import Perm
 from ..access import case_for_user
 from ..serializers import CaseDetailSerializer
 from ..services import attachments as attachment_services
-from ..services import provider_requests
 from .authorizations import case_detail_response
 from .inputs import (
     AdditionalInformationSerializer,

@@ -112,7 +112,7 @@ def case_create(
 ) -> AuthorizationRequest:
     """Create a case with its diagnoses and lines, give it a reference and its due time at
     once, grant the provider organizations access, and write the events."""
-    from reviews.services.clocks import case_clock_fields_set
+    from cases.deadlines.services import case_clock_fields_set
 
     clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines)
     received_at = received_at or timezone.now()

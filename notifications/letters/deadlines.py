@@ -5,8 +5,8 @@ from datetime import datetime, time
 
 from django.utils import timezone
 
+from cases.deadlines.calendar import add_business_days
 from cases.models import AuthorizationRequest, CaseEvent
-from reviews.calendar import add_business_days
 
 from ..models import Letter
 from .context import DECISION_KINDS
@@ -26,7 +26,7 @@ def letter_due_at(*, case: AuthorizationRequest, kind: str, recipient: str, even
     if kind in DECISION_KINDS:
         # The clock engine owns the decision-notice rules (RULES.md section 2): the decision
         # deadline; California 24 hours (provider) / 2 business days (member) from the decision.
-        from reviews.clocks import case_notice_deadlines
+        from cases.deadlines.clocks import case_notice_deadlines
 
         who = "member" if recipient == Letter.Recipient.MEMBER else "requesting_provider"
         deadlines = case_notice_deadlines(case=case, decided_at=case.decided_at or at)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from cases.models import PlanClosure
 from notifications.models import (
     ContactChangeLog,
     ContactLine,
@@ -17,7 +18,6 @@ from notifications.models import (
     InquiryKind,
     Weekday,
 )
-from reviews.models import PlanClosure
 from um_portal.exceptions import Conflict, ValidationFailed
 
 from .contact_validation import (

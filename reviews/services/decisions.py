@@ -10,12 +10,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases import events
+from cases.deadlines.clocks import case_notice_due_compute
 from cases.models import AuthorizationRequest, ServiceLine
 from cases.services.workflow import case_status_set
 from criteria.models import CriteriaVersion
 from criteria.selectors import criteria_version_in_force_on
 from criteria.services.versions import criteria_versions_lock
-from reviews.clocks import case_notice_due_compute
 from reviews.models import Decision, PhysicianLicense
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm, user_can

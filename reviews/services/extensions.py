@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from cases import events
 from cases.access import case_for_user
+from cases.deadlines.clocks import case_clock_details, situation_for
+from cases.deadlines.services import case_clock_fields_set
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.roles import Perm
 
-from ..clocks import case_clock_details, situation_for
 from ..models import Extension
-from .clocks import case_clock_fields_set
 
 
 @transaction.atomic

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from cases.deadlines.clocks import case_clocks_compute
 from cases.models import AuthorizationRequest, CaseEvent
 from cases.services.intake import authorization_submit
-from reviews.clocks import case_clocks_compute
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 
 from ..factories import AgreementFactory, CoverageFactory, MemberFactory, OrganizationFactory, PractitionerFactory

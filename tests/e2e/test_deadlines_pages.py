@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reviews.services.sweep import deadline_sweep_run
+from notifications.services.deadline_sweep import deadline_sweep_run
 from tests.factories import CoverageFactory, MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

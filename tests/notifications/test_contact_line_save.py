@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases.models import PlanClosure
 from notifications.models import ContactChangeLog, ContactLine, ContactLineHours, ContactLineInquiry
 from notifications.services.contact import (
     closure_create,
@@ -16,7 +17,6 @@ from notifications.services.contact import (
     line_alternate_phone_set,
     line_hours_set,
 )
-from reviews.models import PlanClosure
 from um_portal.exceptions import Conflict, ValidationFailed
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
+from cases.models import PlanClosure
 from notifications.models import ContactChangeLog, ContactLine, ContactLineHours
-from reviews.models import PlanClosure
 
 pytestmark = pytest.mark.django_db
 

@@ -72,7 +72,7 @@ def test_nurse_cannot_revise_and_an_open_case_has_nothing_to_revise(make_case, d
 
 
 def test_no_revision_while_an_appeal_is_open(denied, provider, physician):
-    from cases.services.provider_requests import appeal_file
+    from reviews.services.provider_requests import appeal_file
 
     _talk(denied, provider, physician, "changed")
     appeal_file(case=denied, user=provider, reason="Please look again.", expedited=False)

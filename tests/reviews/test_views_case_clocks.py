@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from notifications.services.deadline_sweep import deadline_sweep_run
 from reviews.models import Extension
-from reviews.services.sweep import deadline_sweep_run
 from tests.factories import CoverageFactory, MemberFactory
 
 

@@ -19,7 +19,7 @@ def _our_tasks():
 
 def test_every_task_of_the_portal_uses_the_one_retry_policy():
     tasks = _our_tasks()
-    assert {"reviews.tasks.deadline_sweep", "notifications.tasks.letters_generate_for_event"} <= set(tasks)
+    assert {"notifications.tasks.deadline_sweep", "notifications.tasks.letters_generate_for_event"} <= set(tasks)
     policy = retry_policy()
 
     for name, task in tasks.items():

@@ -56,6 +56,8 @@ MATRIX: dict[str, Row] = {
     "api-schema": row(PUBLIC),
     "api-docs": row(PUBLIC),
     "admin:index": row({ADMIN}),
+    # a permanent redirect of old admin links to the admin (which protects itself)
+    "admin-moved-to-cases": row(PUBLIC, kwargs=lambda w: {"model": "turnaroundrule", "rest": ""}),
     # accounts (um_portal/account_urls.py)
     "mfa_setup": row(USERS),
     "mfa_verify": row(USERS),
@@ -207,7 +209,7 @@ def _closure_pk() -> int:
 
     from django.utils import timezone
 
-    from reviews.models import PlanClosure
+    from cases.models import PlanClosure
 
     return PlanClosure.objects.create(date=timezone.localdate() + timedelta(days=30), name="Matrix closure").pk
 

@@ -34,13 +34,13 @@ from cases.models import (
     ProviderOrganization,
 )
 from cases.services.intake import case_create
-from cases.services.provider_requests import case_withdraw
 from cases.services.providers import provider_user_attach
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
 from reviews.models import PhysicianLicense
 from reviews.services.assignment import case_assign
 from reviews.services.decisions import case_approve, case_deny, case_partially_approve
 from reviews.services.pends import case_pend, case_route_to_physician
+from reviews.services.provider_requests import case_withdraw
 from um_portal.models import User
 from um_portal.roles import Role, user_set_role
 

@@ -4,13 +4,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from reviews.models import TurnaroundRule
+from cases.models import TurnaroundRule
 
 
 def test_admin_lists_the_shipped_rules(client, admin_user):
     client.force_login(admin_user)
 
-    response = client.get("/admin/reviews/turnaroundrule/")
+    response = client.get("/admin/cases/turnaroundrule/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -23,7 +23,7 @@ def test_admin_adds_a_future_version_with_its_periods(client, admin_user):
     start = timezone.localdate() + timedelta(days=30)
 
     response = client.post(
-        "/admin/reviews/turnaroundrule/add/",
+        "/admin/cases/turnaroundrule/add/",
         {
             "code": "ncqa",
             "name": "NCQA UM 5 (next year)",
@@ -54,7 +54,7 @@ def test_admin_cannot_add_a_version_starting_today(client, admin_user):
     client.force_login(admin_user)
 
     response = client.post(
-        "/admin/reviews/turnaroundrule/add/",
+        "/admin/cases/turnaroundrule/add/",
         {
             "code": "ncqa",
             "name": "Retroactive",
@@ -71,3 +71,17 @@ def test_admin_cannot_add_a_version_starting_today(client, admin_user):
     assert response.status_code == 200
     assert "never retroactively" in response.content.decode()
     assert not TurnaroundRule.objects.filter(name="Retroactive").exists()
+
+
+def test_old_admin_links_from_before_the_rules_moved_to_cases_still_arrive(client, admin_user):
+    client.force_login(admin_user)
+    rule = TurnaroundRule.objects.get(code="ncqa")
+
+    listing = client.get("/admin/reviews/turnaroundrule/?code=ncqa")
+    change = client.get(f"/admin/reviews/turnaroundrule/{rule.pk}/change/", follow=True)
+
+    assert listing.status_code == 301
+    assert listing["Location"] == "/admin/cases/turnaroundrule/?code=ncqa"
+    assert change.redirect_chain == [(f"/admin/cases/turnaroundrule/{rule.pk}/change/", 301)]
+    assert change.status_code == 200
+    assert "NCQA" in change.content.decode()

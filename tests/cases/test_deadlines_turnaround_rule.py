@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from reviews.clocks import rules_in_effect
-from reviews.models import TurnaroundPeriod, TurnaroundRule
+from cases.deadlines.clocks import rules_in_effect
+from cases.models import TurnaroundPeriod, TurnaroundRule
 
 pytestmark = pytest.mark.django_db
 

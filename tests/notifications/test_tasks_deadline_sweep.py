@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 
 from notifications.models import Notification
+from notifications.tasks import deadline_sweep
 from reviews.models import CaseAlert
-from reviews.tasks import deadline_sweep
 from tests.factories import CoverageFactory, MemberFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

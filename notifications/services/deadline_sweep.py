@@ -9,6 +9,9 @@ How it stays cheap and safe:
   claims its rows with SELECT ... FOR UPDATE SKIP LOCKED.
 - Each alert is a row with a unique (case, threshold) constraint, written in the same
   transaction as the notifications and the case's next alert time.
+
+It lives in notifications (alerts and escalations, DESIGN.md) because it notifies people in
+the transaction that raises the alert; it reads the review rows (alerts, pends) below it.
 """
 
 import logging
@@ -21,11 +24,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases import events
+from cases.deadlines.alerts import INFORMATION_NOTICE, OVERDUE, alert_next_at, alert_thresholds
 from cases.models import OPEN_STATUSES, AuthorizationRequest
-from notifications.services.alerts import alert_notifications_create
+from reviews.models import CaseAlert, Pend
 
-from ..alerts import INFORMATION_NOTICE, OVERDUE, alert_next_at, alert_thresholds
-from ..models import CaseAlert, Pend
+from .alerts import alert_notifications_create
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
-from .calendar import business_days_after, holiday_window, plan_holidays
+from .calendar import business_days_after, holiday_window, plan_holidays, plan_tz
 
 END_OF_DAY = time(23, 59, 59)
 HOURS, CALENDAR_DAYS, BUSINESS_DAYS = "hours", "calendar_days", "business_days"
@@ -110,10 +110,6 @@ class Clock:
             "allowed": self.allowed,
             "extended": self.extended,
         }
-
-
-def plan_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def situation_for(*, review_type: str, urgency: str) -> str:
@@ -310,9 +306,12 @@ def case_facts(case, *, information_received_at: datetime | None = None, extensi
     if extension_ground is None:
         extension_ground = ""
         if _saved(case):
-            from .models import Extension
-
-            extension_ground = Extension.objects.filter(case=case).values_list("ground", flat=True).first() or ""
+            # The extension (reviews' row) is reached through its one-to-one back to the
+            # case, as the pends are above: the clocks read review facts, never import them.
+            try:
+                extension_ground = case.extension.ground or ""
+            except ObjectDoesNotExist:
+                extension_ground = ""
     return ClockFacts(
         received_at=case.received_at,
         urgency=case.urgency,

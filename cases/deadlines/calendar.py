@@ -1,4 +1,4 @@
-"""The plan's business calendar: Monday to Friday minus holidays.
+"""The plan's business calendar: Monday to Friday minus holidays, in the plan's time zone.
 
 Holidays are the US federal holidays as observed (the `holidays` package) plus whole-day
 closures an administrator adds (`PlanClosure`). Shared by the decision clocks (business
@@ -7,8 +7,16 @@ days, RULES.md section 1) and phone routing (RULES.md section 6).
 
 from datetime import date, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
+from django.conf import settings
+
+
+def plan_tz() -> ZoneInfo:
+    """The plan's time zone (settings.TIME_ZONE): days, business days and office hours are
+    counted in it. The one definition; the clocks, phone routing and reports use it."""
+    return ZoneInfo(settings.TIME_ZONE)
 
 
 @lru_cache(maxsize=64)

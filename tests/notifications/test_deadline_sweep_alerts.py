@@ -15,8 +15,8 @@ from django.db import connection
 from cases.models import CaseEvent
 from notifications.models import Notification
 from notifications.services.alerts import notification_email_send
+from notifications.services.deadline_sweep import SWEEP_LOCK_KEY, deadline_sweep_run
 from reviews.models import CaseAlert, Pend
-from reviews.services.sweep import SWEEP_LOCK_KEY, deadline_sweep_run
 from tests.factories import CoverageFactory, MemberFactory
 
 NY = ZoneInfo("America/New_York")

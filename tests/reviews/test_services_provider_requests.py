@@ -1,12 +1,11 @@
 """Provider request services on the real database: answering a pend recomputes the clocks
-from when the information arrived; filenames are sanitized."""
+from when the information arrived; a withdrawal happens once."""
 
 import pytest
 
+from cases.deadlines.clocks import case_clocks_compute
 from cases.models import CaseEvent, CaseStatus
-from cases.services.attachments import attachment_name_sanitize
-from cases.services.provider_requests import case_withdraw, pend_answer
-from reviews.clocks import case_clocks_compute
+from reviews.services.provider_requests import case_withdraw, pend_answer
 from um_portal.exceptions import Conflict, ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -43,19 +42,3 @@ def test_withdraw_twice_is_a_conflict_and_writes_one_event(provider, make_case):
     assert case.events.filter(kind=CaseEvent.Kind.WITHDRAWN).count() == 1
     with pytest.raises(ValidationFailed):
         case_withdraw(case=make_case(), user=provider, reason="   ")
-
-
-@pytest.mark.parametrize(
-    ("given", "extension", "expected"),
-    [
-        ("../../etc/passwd", "pdf", "passwd.pdf"),
-        ("C:\\Users\\me\\Knee X-ray (left).JPG", "jpg", "Knee X-ray _left.jpg"),
-        ("évaluation clinique.pdf", "pdf", "evaluation clinique.pdf"),
-        ("malware.exe", "png", "malware.png"),
-        ("", "tif", "document.tif"),
-        ("...", "pdf", "document.pdf"),
-        ("a" * 300 + ".pdf", "pdf", "a" * 115 + ".pdf"),
-    ],
-)
-def test_filenames_are_sanitized_and_take_the_detected_extension(given, extension, expected):
-    assert attachment_name_sanitize(given, extension=extension) == expected

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from cases.deadlines.clocks import case_clocks_compute, case_notice_deadlines, case_notice_due_compute
 from cases.models import CaseEvent
-from reviews.clocks import case_clocks_compute, case_notice_deadlines, case_notice_due_compute
 from reviews.models import Pend
 from reviews.services.clocks import case_clocks_refresh, case_urgency_set
 from tests.factories import CoverageFactory, MemberFactory
@@ -162,7 +162,7 @@ def test_decision_elsewhere_keeps_the_notice_due_with_the_decision_deadline(make
 
 
 def test_answering_a_pend_restarts_maryland_and_moves_notice_and_next_alert(make_case, nurse, provider):
-    from cases.services.provider_requests import pend_answer
+    from reviews.services.provider_requests import pend_answer
 
     case = make_case(member=member_in("MD"), received_at=received("2026-11-23 09:00"), start_date=date(2026, 12, 20))
     assert local(case.decision_due_at) == "2026-11-25 23:59:59"

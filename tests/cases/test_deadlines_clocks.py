@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reviews.clocks import ClockFacts, case_holidays, clocks_compute, rules_in_effect
-from reviews.models import PlanClosure
+from cases.deadlines.clocks import ClockFacts, case_holidays, clocks_compute, rules_in_effect
+from cases.models import PlanClosure
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")

@@ -9,11 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.models import Attachment, CaseEvent
-from cases.services import attachments, provider_requests
+from cases.services import attachments
 from reviews.models import Appeal, CriteriaCopyRequest, PeerToPeerRequest
+from reviews.services import provider_requests
+from tests.cases.conftest import PDF_BYTES
 from um_portal.exceptions import NotAllowed, NotFound
-
-from .conftest import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,9 @@
 """What a provider office asks of the plan on an existing case: answer a request for
 information, withdraw, ask for the criteria used, ask for a peer-to-peer talk, appeal.
 
-Each records the request and writes its event; the reviewers' side of them lives in
-`reviews`. Each checks the user's access itself through `case_for_user` (whatever the
+Each records the request (a review row: the answer to a pend, a peer-to-peer request, an
+appeal, a criteria copy request) and writes its event; the reviewers' side of them is the
+rest of `reviews`. Each checks the user's access itself through `case_for_user` (whatever the
 door: page, API, shell), then re-reads the case under a row lock so two clicks cannot
 both succeed.
 """
@@ -14,14 +15,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from reviews.models import Appeal, CriteriaCopyRequest, Decision, PeerToPeerRequest, Pend
+from cases import events
+from cases.access import case_for_user
+from cases.deadlines.services import case_clock_fields_set
+from cases.models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, AuthorizationRequest, CaseStatus
+from cases.services.workflow import case_lock, case_status_set
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.roles import Perm
 
-from .. import events
-from ..access import case_for_user
-from ..models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, AuthorizationRequest, CaseStatus
-from .workflow import case_lock, case_status_set
+from ..models import Appeal, CriteriaCopyRequest, Decision, PeerToPeerRequest, Pend
+from ..selectors import decision_current
 
 ADVERSE_STATUSES = frozenset({CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED})
 # Appeal decision time limits counted from filing: 72 hours expedited (42 CFR 422.590(e),
@@ -43,12 +46,8 @@ def _text(value: str, field: str, message: str) -> str:
     return value
 
 
-def _current_decision(case: AuthorizationRequest) -> Decision | None:
-    return Decision.objects.filter(case=case, is_current=True).first()
-
-
 def _require_adverse(case: AuthorizationRequest, what: str) -> Decision:
-    decision = _current_decision(case)
+    decision = decision_current(case=case)
     if case.status not in ADVERSE_STATUSES or decision is None:
         raise Conflict(
             f"Case {case.reference} is {case.get_status_display().lower()}: {what} is possible only after "
@@ -62,8 +61,6 @@ def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: 
     """Answer the open request for information: the case goes back to review and its
     clocks are recomputed from the moment the information arrived."""
     case_for_user(user, case.pk, need=Perm.CASE_RESPOND)  # 404 for strangers, 403 for the wrong role
-    from reviews.services.clocks import case_clock_fields_set
-
     locked = case_lock(case_id=case.pk)
     pend = Pend.objects.select_for_update().filter(case=locked, responded_at__isnull=True).first()
     if pend is None:
@@ -136,7 +133,7 @@ def criteria_copy_request(*, case: AuthorizationRequest, user) -> CriteriaCopyRe
     """Ask for a copy of the criteria used in the decision (free of charge)."""
     case_for_user(user, case.pk, need=Perm.CASE_RESPOND)  # 404 for strangers, 403 for the wrong role
     locked = case_lock(case_id=case.pk)
-    if locked.status not in DECIDED_STATUSES or _current_decision(locked) is None:
+    if locked.status not in DECIDED_STATUSES or decision_current(case=locked) is None:
         raise Conflict(f"Case {locked.reference} has no decision yet: there are no criteria used to copy.")
     request = CriteriaCopyRequest.objects.create(case=locked, requested_by=user, requested_at=timezone.now())
     events.event_criteria_requested(case=locked, actor=user, request=request)
