@@ -22,6 +22,13 @@ class LineOfBusiness(models.TextChoices):
 
 
 class Member(models.Model):
+    # What a read of it is in the PHI access log (um_portal.audit), and whose it is.
+    access_log_kind = "member"
+
+    @property
+    def access_log_member_id(self):
+        return self.pk
+
     class Sex(models.TextChoices):
         FEMALE = "F", "Female"
         MALE = "M", "Male"
@@ -263,6 +270,12 @@ class ReferenceSequence(models.Model):
 class AuthorizationRequest(models.Model):
     """The case: a prior-authorization request or a referral."""
 
+    access_log_kind = "case"  # um_portal.audit
+
+    @property
+    def access_log_member_id(self):
+        return self.member_id
+
     class Kind(models.TextChoices):
         PRIOR_AUTHORIZATION = "prior_authorization", "Prior authorization"
         REFERRAL = "referral", "Referral"
@@ -416,6 +429,12 @@ def attachment_path(instance, filename: str) -> str:
 
 
 class Attachment(models.Model):
+    access_log_kind = "attachment"  # um_portal.audit
+
+    @property
+    def access_log_member_id(self):
+        return self.case.member_id
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=200)

@@ -64,3 +64,20 @@ def npi_resolve(npi: str):
     if practitioner is not None:
         return practitioner.organization, practitioner
     return ProviderOrganization.objects.filter(npi=npi).first(), None
+
+
+def case_id_for_reference(reference: str):
+    """The id of the case with this reference (any case), or None. The audit page filters
+    the access log's object ids by it: resolved in Python (one query) so the match is the
+    same on PostgreSQL and SQLite, which store UUIDs differently."""
+    return AuthorizationRequest.objects.filter(reference__iexact=reference.strip()).values_list("pk", flat=True).first()
+
+
+def case_references(ids) -> dict[str, str]:
+    """{case id: reference} for these case ids (as strings), in one query."""
+    if not ids:
+        return {}
+    return {
+        str(pk): reference
+        for pk, reference in AuthorizationRequest.objects.filter(pk__in=ids).values_list("pk", "reference")
+    }

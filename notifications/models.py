@@ -94,7 +94,11 @@ class Letter(models.Model):
         ISSUED = "issued", "Issued"
         BLOCKED = "blocked", "Held: required content missing"
 
-    access_log_kind = "letter"
+    access_log_kind = "letter"  # um_portal.audit
+
+    @property
+    def access_log_member_id(self):
+        return self.case.member_id
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="letters")

@@ -10,12 +10,11 @@ from rest_framework.views import APIView
 
 from cases.access import case_for_user
 from cases.serializers import CaseDetailSerializer, CaseListSerializer
-from um_portal.audit import access_log_record
+from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import NotAllowed, NotFound
 from um_portal.models import AccessLog
 from um_portal.roles import Perm, user_can
 
-from .audit import queue_access_log
 from .selectors import QueueFilters, appeal_detail_queryset, appeals_page, case_detail_queryset, queue_page
 from .services import appeals as appeal_services
 from .services import assignment, decisions, pends
@@ -260,7 +259,7 @@ class QueueView(APIView):
             filters=QueueFilters.from_params(request.query_params),
             cursor=request.query_params.get("cursor"),
         )
-        queue_access_log(user=request.user, cases=page.rows, how=AccessLog.How.API, request=request)
+        access_log_record_many(user=request.user, objs=page.rows, how=AccessLog.How.API, request=request)
         return Response(
             {
                 "next": _page_url(request, page.next_cursor),
@@ -346,7 +345,9 @@ class AppealQueueView(APIView):
     def get(self, request):
         _require(request.user, Perm.APPEAL_DECIDE)
         page = appeals_page(user=request.user, cursor=request.query_params.get("cursor"))
-        queue_access_log(user=request.user, cases=[a.case for a in page.rows], how=AccessLog.How.API, request=request)
+        access_log_record_many(
+            user=request.user, objs=[a.case for a in page.rows], how=AccessLog.How.API, request=request
+        )
         return Response(
             {
                 "next": _page_url(request, page.next_cursor),

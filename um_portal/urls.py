@@ -26,7 +26,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("um_portal.account_urls")),
-    path("audit/", include("um_portal.audit_urls")),
+    path("audit/", include("um_portal.audit.urls")),
     # The turnaround rules moved from reviews to cases (issue 11): old admin links still work.
     re_path(
         r"^admin/reviews/(?P<model>turnaroundrule|turnaroundperiod|planclosure)/(?P<rest>.*)$",

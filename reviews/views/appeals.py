@@ -5,12 +5,11 @@ from django.views.decorators.http import require_POST
 
 from cases.access import case_for_user
 from criteria.selectors import criteria_for_case
-from um_portal.audit import access_log_record
+from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import DomainError, NotFound
 from um_portal.models import AccessLog
 from um_portal.roles import Perm
 
-from ..audit import queue_access_log
 from ..forms import AppealDecideForm
 from ..selectors import appeal_detail_queryset, appeals_page
 from ..services.appeals import appeal_decide, appeal_involved_user_ids
@@ -21,7 +20,7 @@ from .common import require
 def appeal_queue(request):
     require(request.user, Perm.APPEAL_DECIDE, "Only physicians decide appeals.")
     page = appeals_page(user=request.user, cursor=request.GET.get("cursor"))
-    queue_access_log(user=request.user, cases=[a.case for a in page.rows], how=AccessLog.How.PAGE, request=request)
+    access_log_record_many(user=request.user, objs=[a.case for a in page.rows], how=AccessLog.How.PAGE, request=request)
     return render(request, "reviews/appeals.html", {"page": page})
 
 

@@ -1,10 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from um_portal.audit import access_log_record_many
 from um_portal.models import AccessLog
 from um_portal.roles import Perm
 
-from ..audit import queue_access_log
 from ..forms import QueueFilterForm
 from ..selectors import QueueFilters, queue_page, reviewers_for_assignment
 from .common import require
@@ -16,7 +16,7 @@ def _queue(request, kind: str):
     require(request.user, Perm.QUEUE_WORK)
     filters = QueueFilters.from_params(request.GET)
     page = queue_page(user=request.user, kind=kind, filters=filters, cursor=request.GET.get("cursor"))
-    queue_access_log(user=request.user, cases=page.rows, how=AccessLog.How.PAGE, request=request)
+    access_log_record_many(user=request.user, objs=page.rows, how=AccessLog.How.PAGE, request=request)
     reviewers = list(reviewers_for_assignment())
     form = QueueFilterForm(request.GET or None, kind=kind, reviewers=reviewers)
     params = request.GET.copy()

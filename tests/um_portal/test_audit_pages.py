@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import CoverageFactory, MemberFactory
-from um_portal import audit_selectors
 from um_portal.audit import access_log_record
+from um_portal.audit import selectors as audit_selectors
 from um_portal.models import AccessLog
 
 

@@ -69,7 +69,7 @@ MATRIX: dict[str, Row] = {
     "password_reset_done": row(PUBLIC),
     "password_reset_confirm": row(PUBLIC, kwargs=lambda w: {"uidb64": "MQ", "token": "set-password"}),
     "password_reset_complete": row(PUBLIC),
-    # audit (um_portal/audit_urls.py)
+    # audit (um_portal/audit/urls.py)
     "audit:log": row({ADMIN}),
     "audit:export": row({ADMIN}, "post"),
     "audit:member": row({ADMIN}),

@@ -1,6 +1,9 @@
 """The audit pages: who read which member or case, when and from where; CSV export (itself
 logged); a member's accounting of disclosures.
 
+A page, so a composition module (pyproject.toml, import contracts): it looks up members and
+case references in `cases`, which the log below it stores only as ids.
+
 Filters travel in POST bodies, not query strings, because a member number is PHI and URLs
 end up in browser history and proxy logs.
 """
@@ -14,11 +17,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .audit import access_log_export_record, access_log_record
-from .audit_selectors import AuditFilters, access_log_page, access_log_queryset, case_references_for
-from .exceptions import NotAllowed
-from .models import AccessLog
-from .roles import Perm, user_can
+from cases.models import Member
+from cases.selectors import case_id_for_reference, case_references
+
+from ..exceptions import NotAllowed
+from ..models import AccessLog
+from ..roles import Perm, user_can
+from .log import access_log_export_record, access_log_record
+from .selectors import AuditFilters, access_log_page, access_log_queryset, case_ids_in
 
 EXPORT_MAX_ROWS = 100_000  # a year of a busy UMOC's reads fits; larger asks go to the DBA
 EXPORT_CHUNK = 1_000
@@ -43,6 +49,15 @@ class AuditFilterForm(forms.Form):
         )
 
 
+def _log_rows(filters: AuditFilters):
+    case_id = case_id_for_reference(filters.case_reference) if filters.case_reference else None
+    return access_log_queryset(filters, case_id=case_id)
+
+
+def _references(rows) -> dict[str, str]:
+    return case_references(case_ids_in(rows))
+
+
 def _require_audit(user) -> None:
     if not user_can(user, Perm.AUDIT_VIEW):
         raise NotAllowed("Only UM administrators can read the audit log.")
@@ -54,11 +69,11 @@ def audit_log(request):
     _require_audit(request.user)
     form = AuditFilterForm(request.POST or None)
     cursor = form.cleaned_data.get("cursor") if form.is_bound and form.is_valid() else None
-    rows, next_cursor = access_log_page(access_log_queryset(form.filters()), cursor=cursor)
+    rows, next_cursor = access_log_page(_log_rows(form.filters()), cursor=cursor)
     return render(
         request,
         "audit/log.html",
-        {"form": form, "rows": rows, "references": case_references_for(rows), "next_cursor": next_cursor},
+        {"form": form, "rows": rows, "references": _references(rows), "next_cursor": next_cursor},
     )
 
 
@@ -92,7 +107,7 @@ def _export_rows(qs):
     sent, cursor = 0, None
     while sent < EXPORT_MAX_ROWS:
         rows, cursor = access_log_page(qs, cursor=cursor, size=EXPORT_CHUNK)
-        references = case_references_for(rows)
+        references = _references(rows)
         for row in rows:
             yield writer.writerow(
                 [
@@ -124,7 +139,7 @@ def audit_export(request):
     _require_audit(request.user)
     form = AuditFilterForm(request.POST)
     filters = form.filters()
-    qs = access_log_queryset(filters)
+    qs = _log_rows(filters)
     filters_text = ", ".join(f"{key}={value}" for key, value in vars(filters).items() if value)
     access_log_export_record(
         user=request.user, request=request, row_count=min(qs.count(), EXPORT_MAX_ROWS), filters_text=filters_text
@@ -140,8 +155,6 @@ def audit_export(request):
 def member_disclosures(request, member_id: int):
     """Accounting of disclosures (45 CFR 164.528): every recorded read of this member's
     information, by whom and from which organization."""
-    from cases.models import Member
-
     _require_audit(request.user)
     member = get_object_or_404(Member, pk=member_id)
     access_log_record(user=request.user, obj=member, how=AccessLog.How.PAGE, request=request)
@@ -150,5 +163,5 @@ def member_disclosures(request, member_id: int):
     return render(
         request,
         "audit/member.html",
-        {"member": member, "rows": rows, "references": case_references_for(rows), "next_cursor": next_cursor},
+        {"member": member, "rows": rows, "references": _references(rows), "next_cursor": next_cursor},
     )

@@ -1,36 +1,25 @@
 """The PHI access log: one call per read, from every door."""
 
-from .client_ip import client_ip as _client_ip
-from .models import AccessLog
+from ..client_ip import client_ip
+from ..models import AccessLog
 
 
 def access_log_record(*, user, obj, how: str, request=None, member=None) -> AccessLog:
-    """Record that `user` read `obj` (a case, member, attachment or letter)."""
-    from cases.models import Attachment, AuthorizationRequest, Member
-
-    kind_by_model = {
-        AuthorizationRequest: AccessLog.ObjectKind.CASE,
-        Member: AccessLog.ObjectKind.MEMBER,
-        Attachment: AccessLog.ObjectKind.ATTACHMENT,
-    }
-    kind = kind_by_model.get(type(obj))
-    if kind is None:
-        # Letters live in notifications; avoid importing it here.
-        kind = getattr(obj, "access_log_kind", None)
-    if kind is None:
+    """Record that `user` read `obj` (a case, member, attachment or letter). The object
+    says what it is (`access_log_kind`) and whose information it holds
+    (`access_log_member_id`); `member` overrides the latter where the caller knows better."""
+    kind = getattr(obj, "access_log_kind", None)
+    if kind not in AccessLog.ObjectKind.values:
         raise TypeError(f"Reads of {type(obj).__name__} are not PHI reads the log knows.")
-    if member is None:
-        member = obj if isinstance(obj, Member) else getattr(obj, "member", None)
-        if member is None and hasattr(obj, "case"):
-            member = obj.case.member
+    member_id = member.pk if member is not None else obj.access_log_member_id
     return AccessLog.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None,
         object_kind=kind,
         object_id=str(obj.pk),
-        member=member,
+        member_id=member_id,
         how=how,
         path=(request.path[:300] if request is not None else ""),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
     )
 
 
@@ -43,12 +32,12 @@ def access_log_export_record(*, user, request, row_count: int, filters_text: str
         member=None,
         how=AccessLog.How.EXPORT,
         path=f"{request.path} [{filters_text}]"[:300],
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
     )
 
 
 def access_log_record_many(*, user, objs, how: str, request=None) -> None:
-    """One row per object read in a list (a page of cases), in one insert."""
+    """One row per case read in a list (a page of cases, a work queue), in one insert."""
     rows = []
     for obj in objs:
         rows.append(
@@ -59,7 +48,7 @@ def access_log_record_many(*, user, objs, how: str, request=None) -> None:
                 member_id=obj.member_id,
                 how=how,
                 path=(request.path[:300] if request is not None else ""),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         )
     if rows:

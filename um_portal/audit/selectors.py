@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AccessLog
+from ..models import AccessLog
 
 PAGE_SIZE = 50
 
@@ -27,24 +27,17 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def access_log_queryset(filters: AuditFilters) -> QuerySet[AccessLog]:
-    """Access-log rows matching the filters, newest first, with user and member joined."""
-    from cases.models import AuthorizationRequest
-
+def access_log_queryset(filters: AuditFilters, *, case_id=None) -> QuerySet[AccessLog]:
+    """Access-log rows matching the filters, newest first, with user and member joined.
+    A case reference filter needs the case's id, which the caller (the audit page) looks
+    up: the log lives below the cases app and stores only object ids."""
     qs = AccessLog.objects.select_related("user", "user__organization", "member")
     if filters.username:
         qs = qs.filter(user__username__iexact=filters.username.strip())
     if filters.member_number:
         qs = qs.filter(member__member_number__iexact=filters.member_number.strip())
     if filters.case_reference:
-        # Resolved in Python (one query) so the match is the same on PostgreSQL and SQLite,
-        # which store UUIDs differently.
-        case_pk = (
-            AuthorizationRequest.objects.filter(reference__iexact=filters.case_reference.strip())
-            .values_list("pk", flat=True)
-            .first()
-        )
-        qs = qs.filter(object_kind=AccessLog.ObjectKind.CASE, object_id=str(case_pk) if case_pk else "")
+        qs = qs.filter(object_kind=AccessLog.ObjectKind.CASE, object_id=str(case_id) if case_id else "")
     if filters.date_from:
         qs = qs.filter(at__gte=_day_start(filters.date_from))
     if filters.date_to:
@@ -82,14 +75,6 @@ def access_log_page(qs: QuerySet[AccessLog], *, cursor: str | None, size: int | 
     return rows[:size], next_cursor
 
 
-def case_references_for(rows) -> dict[str, str]:
-    """Case references for the case rows among `rows`, in one query."""
-    from cases.models import AuthorizationRequest
-
-    ids = {row.object_id for row in rows if row.object_kind == AccessLog.ObjectKind.CASE}
-    if not ids:
-        return {}
-    return {
-        str(pk): reference
-        for pk, reference in AuthorizationRequest.objects.filter(pk__in=ids).values_list("pk", "reference")
-    }
+def case_ids_in(rows) -> set[str]:
+    """The ids of the cases among `rows` (for the page to look up their references)."""
+    return {row.object_id for row in rows if row.object_kind == AccessLog.ObjectKind.CASE}
