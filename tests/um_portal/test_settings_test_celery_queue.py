@@ -9,7 +9,7 @@ import time
 import pytest
 from django.conf import settings
 
-from reviews.tasks import deadline_sweep
+from notifications.tasks import deadline_sweep
 from um_portal.celery import app
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
