@@ -127,6 +127,10 @@ class PeerToPeerForm(forms.Form):
         max_length=500, required=False, label="Preferred times", help_text="e.g. Tue 2-4 pm; Wed morning"
     )
 
+    def action_input(self) -> dict:
+        times = [t.strip() for t in self.cleaned_data["preferred_times"].split(";") if t.strip()]
+        return {"phone": self.cleaned_data["phone"], "preferred_times": times}
+
 
 class AppealForm(forms.Form):
     reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))

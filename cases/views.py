@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from notifications.access import letter_visible_to
-from reviews.models import Appeal, PeerToPeerRequest
+from reviews.provider_actions import PROVIDER_ACTIONS
 from reviews.selectors import case_detail_queryset
-from reviews.services.provider_requests import ADVERSE_STATUSES
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import Conflict, DomainError, NotAllowed
 from um_portal.idempotency import idempotent_run
@@ -21,6 +20,7 @@ from um_portal.roles import Perm, Role, user_can, user_role
 
 from . import forms
 from .access import case_for_user, cases_visible_to
+from .actions import actions_allowed
 from .models import CaseStatus, Channel, ServiceCategory, Urgency
 from .selectors import case_list_queryset, member_eligibility, member_find
 from .services.attachments import attachment_add, attachment_check
@@ -220,20 +220,8 @@ def detail(request, case_id):
     open_pend = next((p for p in pends if p.responded_at is None), None)
     appeals = list(case.appeals.all())
     p2ps = list(case.peer_to_peers.all())
-    adverse = case.status in ADVERSE_STATUSES and decision is not None
-    can = {
-        "attach": user_can(request.user, Perm.CASE_ATTACH)
-        and case.status not in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED),
-        "respond": user_can(request.user, Perm.CASE_RESPOND) and open_pend is not None,
-        "withdraw": user_can(request.user, Perm.CASE_WITHDRAW) and case.is_open,
-        "criteria": user_can(request.user, Perm.CASE_RESPOND) and case.is_decided and decision is not None,
-        "peer_to_peer": user_can(request.user, Perm.CASE_REQUEST_PEER_TO_PEER)
-        and adverse
-        and not any(p.status in (PeerToPeerRequest.Status.REQUESTED, PeerToPeerRequest.Status.SCHEDULED) for p in p2ps),
-        "appeal": user_can(request.user, Perm.CASE_APPEAL)
-        and adverse
-        and not any(a.status == Appeal.Status.OPEN for a in appeals),
-    }
+    # The buttons: each action's role and the guard its service applies (reviews.provider_actions).
+    can = actions_allowed(request.user, case, PROVIDER_ACTIONS)
     timeline = [e for e in case.events.all() if e.provider_visible or not provider]
     clocks = [
         {**clock, "due_at": parse_datetime(clock["due_at"]) if isinstance(clock.get("due_at"), str) else None}

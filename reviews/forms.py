@@ -27,20 +27,39 @@ class QueueFilterForm(forms.Form):
         )
 
 
-class VersionForm(forms.Form):
+class ActionForm(forms.Form):
+    """A case action's page form (see `reviews.actions`). Every one takes the review page's
+    data and fills the choices it needs from them in `setup`."""
+
+    def __init__(self, *args, criteria=(), reviewers=(), lines=(), bases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup(criteria=criteria, reviewers=reviewers, lines=lines, bases=bases)
+
+    def setup(self, *, criteria, reviewers, lines, bases) -> None:
+        """Fill the choices that depend on the case and the user."""
+
+    def action_input(self) -> dict:
+        """The input in the API's shape, for the action's service call."""
+        return dict(self.cleaned_data)
+
+
+class VersionForm(ActionForm):
     # The case version the reviewer saw: a change meanwhile answers 409 with the new state.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(ActionForm):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note (internal)")
+
+
+class ClaimForm(VersionForm):
+    pass
 
 
 class ReassignForm(VersionForm):
     username = forms.ChoiceField(label="Reassign to")
 
-    def __init__(self, *args, reviewers=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, reviewers, **page):
         self.fields["username"].choices = [(u.username, u.display_name) for u in reviewers]
 
 
@@ -66,8 +85,7 @@ class CriteriaChoiceMixin:
 class ApproveForm(CriteriaChoiceMixin, VersionForm):
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Rationale")
 
-    def __init__(self, *args, criteria=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, criteria, **page):
         self._criteria_field(criteria)
 
 
@@ -75,10 +93,9 @@ class RouteForm(VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Note for the physician")
     physician = forms.ChoiceField(required=False, label="Physician (empty: the physician queue)")
 
-    def __init__(self, *args, physicians=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, reviewers, **page):
         self.fields["physician"].choices = [("", "Physician queue")] + [
-            (u.username, u.display_name) for u in physicians
+            (u.username, u.display_name) for u in reviewers if u.is_physician
         ]
 
 
@@ -94,39 +111,65 @@ class DenyForm(CriteriaChoiceMixin, VersionForm):
         label="Your password or authenticator code, to sign (medical necessity)",
     )
 
-    def __init__(self, *args, criteria=(), bases=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, criteria, bases, **page):
         self._criteria_field(criteria)
         if bases is not None:
             self.fields["basis"].choices = [c for c in Decision.Basis.choices if c[0] in bases]
 
 
 class LinesMixin:
-    def _line_fields(self, lines):
+    def _line_fields(self, lines, *, required: bool = True):
         self.line_fields = []
         for line in lines:
             name = f"line_{line.pk}"
             self.fields[name] = forms.IntegerField(
                 min_value=0, max_value=line.units, initial=line.units, label=f"Line {line.line_number}: {line.code}"
             )
+            self.fields[name].required = required
             self.line_fields.append((line, name))
 
     def lines_value(self) -> list[dict]:
         return [{"id": str(line.pk), "approved_units": self.cleaned_data[name]} for line, name in self.line_fields]
+
+    def action_input(self) -> dict:
+        """Units per line as the API takes them: [{"id", "approved_units"}], lines left empty left out."""
+        names = {name for _line, name in self.line_fields}
+        data = {key: value for key, value in self.cleaned_data.items() if key not in names}
+        data["lines"] = [line for line in self.lines_value() if line["approved_units"] is not None]
+        return data
 
 
 class PartialForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
     password = forms.CharField(widget=forms.PasswordInput, label="Your password or authenticator code, to sign")
 
-    def __init__(self, *args, criteria=(), lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, criteria, lines, **page):
         self._criteria_field(criteria)
         self._line_fields(lines)
 
 
-class OfferTalkForm(forms.Form):
+class ReviseForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
+    outcome = forms.ChoiceField(
+        choices=[("approved", "Approve in full"), ("partially_approved", "Approve more units (partial)")],
+        label="New decision",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
+
+    def setup(self, *, criteria, lines, **page):
+        self._criteria_field(criteria)
+        self._line_fields(lines, required=False)
+
+
+class OfferTalkForm(ActionForm):
     phone = forms.CharField(max_length=20, required=False, label="Provider phone (default: the office's)")
+
+
+class ExtendForm(ActionForm):
+    # Free text on purpose: the service names a missing or unknown ground (the page's select
+    # offers the grounds; see reviews/_extend.html).
+    ground = forms.CharField(required=False)
+    reason = forms.CharField(required=False)
 
 
 class AppealDecideForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
@@ -134,12 +177,10 @@ class AppealDecideForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
     password = forms.CharField(widget=forms.PasswordInput, label="Your password or authenticator code, to sign")
 
-    def __init__(self, *args, criteria=(), lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def setup(self, *, criteria, lines, **page):
         self._criteria_field(criteria)
-        self._line_fields(lines)
+        self._line_fields(lines, required=False)
         for _line, name in self.line_fields:
-            self.fields[name].required = False
             self.fields[name].help_text = "Used for a partial overturn."
 
 
@@ -155,19 +196,3 @@ class AttemptForm(forms.Form):
 class CompleteForm(forms.Form):
     outcome = forms.ChoiceField(choices=PeerToPeerRequest.Outcome.choices)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class ReviseForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
-    outcome = forms.ChoiceField(
-        choices=[("approved", "Approve in full"), ("partially_approved", "Approve more units (partial)")],
-        label="New decision",
-    )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
-    password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
-
-    def __init__(self, *args, criteria=(), lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self._criteria_field(criteria)
-        self._line_fields(lines)
-        for _line, name in self.line_fields:
-            self.fields[name].required = False

@@ -135,8 +135,20 @@ def decisions_current():
 
 
 def decision_current(*, case) -> Decision | None:
-    """The case's current decision, or None while undecided."""
+    """The case's current decision, or None while undecided (read from the case pages'
+    prefetch, `case_detail_queryset`, where the case has it)."""
+    prefetched = getattr(case, "current_decisions", None)
+    if prefetched is not None:
+        return prefetched[0] if prefetched else None
     return decisions_current().filter(case=case).first()
+
+
+def decision_criteria_used(*, case) -> list:
+    """The criteria versions cited in the case's current decision, by name and version."""
+    decision = decision_current(case=case)
+    if decision is None:
+        return []
+    return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))
 
 
 def case_detail_queryset():

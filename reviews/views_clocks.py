@@ -1,20 +1,18 @@
-"""Pages about decision deadlines: the "at risk" list and the extension form."""
+"""Pages about decision deadlines: the "at risk" list (the extension form is a case action,
+`reviews.actions`)."""
 
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from cases.models import OPEN_STATUSES, AuthorizationRequest
-from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
+from um_portal.exceptions import NotAllowed
 from um_portal.roles import Perm, user_can
-
-from .services.extensions import case_extend
 
 # Under a day left is "at risk" (the same line as the amber "due soon" colour on queues).
 AT_RISK_WINDOW = timedelta(hours=24)
@@ -77,24 +75,3 @@ def at_risk(request):
             "window_hours": int(AT_RISK_WINDOW.total_seconds() // 3600),
         },
     )
-
-
-@login_required
-@require_POST
-def extend(request, case_id):
-    """The case page's extension form: the same service as the API. Refusals a reviewer can
-    act on (409, 400) come back as a message on the case page; 403/404 are error pages."""
-    try:
-        extension = case_extend(
-            case_id=case_id,
-            actor=request.user,
-            ground=request.POST.get("ground", ""),
-            reason=request.POST.get("reason", ""),
-        )
-    except (Conflict, ValidationFailed) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, f"Deadline extended to {timezone.localtime(extension.new_due_at):%a %d %b %Y %H:%M %Z}."
-        )
-    return redirect("reviews:case", case_id=case_id)

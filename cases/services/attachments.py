@@ -80,13 +80,18 @@ def _sha256(upload) -> str:
     return digest.hexdigest()
 
 
+def attachment_add_check(*, actor, case: AuthorizationRequest) -> None:
+    """Documents are added until the case is withdrawn or closed (409 then)."""
+    if case.status in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED):
+        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: no documents can be added.")
+
+
 @transaction.atomic
 def attachment_add(*, case: AuthorizationRequest, user, upload, description: str = "") -> Attachment:
     """Store a clinical document on `case` and write the event; access is checked here,
     whatever the door (404 for strangers, 403 for a role that may not attach)."""
     case_for_user(user, case.pk, need=Perm.CASE_ATTACH)
-    if case.status in (CaseStatus.WITHDRAWN, CaseStatus.CLOSED):
-        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: no documents can be added.")
+    attachment_add_check(actor=user, case=case)
     mime = attachment_check(upload)
     attachment = Attachment(
         case=case,

@@ -10,7 +10,8 @@ from reviews.models import Appeal, Decision, PeerToPeerRequest
 from um_portal.exceptions import Conflict, NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm
 
-from .common import case_for_action, license_for_decision
+from ..access import physician_license_for
+from .common import case_for_action
 from .decisions import _lines_resolve, criteria_resolve, decision_record
 from .signing import signature_verify
 
@@ -85,7 +86,7 @@ def appeal_decide(
     appealed = appeal.decision_appealed
     if outcome == Outcome.UPHELD and appealed.basis == Decision.Basis.MEDICAL_NECESSITY and not criteria:
         raise ValidationFailed("Cite the criteria used.", errors={"criteria_ids": ["Choose at least one."]})
-    license_ = license_for_decision(physician=actor, state=case.member.state)
+    license_ = physician_license_for(actor, case)
     signature_verify(user=actor, password=password)
 
     now = timezone.now()

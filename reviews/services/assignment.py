@@ -22,6 +22,23 @@ def reviewer_by_username(*, username: str) -> User:
     return user
 
 
+def case_assign_check(*, actor, case: AuthorizationRequest) -> None:
+    """Only an open case is claimed or reassigned (409 otherwise)."""
+    if not case.is_open:
+        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: there is nothing to work.")
+
+
+def case_claim_check(*, actor, case: AuthorizationRequest) -> None:
+    """An open case nobody else holds (409: two reviewers never work one case unknowingly)."""
+    case_assign_check(actor=actor, case=case)
+    old = case.assigned_to
+    if old is not None and old.pk != actor.pk:
+        raise Conflict(
+            f"Case {case.reference} was claimed by {old.display_name} first. Ask them, or reassign it.",
+            code="already_claimed",
+        )
+
+
 @transaction.atomic
 def case_assign(
     *, case_id, actor, assignee: User | None = None, expected_version: int | None = None
@@ -32,18 +49,14 @@ def case_assign(
     unknowingly; reassigning names the new reviewer explicitly. A received case moves to
     in review when claimed."""
     case = case_for_action(actor=actor, case_id=case_id, need=Perm.CASE_ASSIGN, expected_version=expected_version)
-    if not case.is_open:
-        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}: there is nothing to work.")
+    case_assign_check(actor=actor, case=case)
     claiming = assignee is None
     new = actor if claiming else assignee
     if user_role(new) not in REVIEWER_ROLES:
         raise ValidationFailed("Cases are assigned to nurse or physician reviewers only.")
     old = case.assigned_to
-    if claiming and old is not None and old.pk != actor.pk:
-        raise Conflict(
-            f"Case {case.reference} was claimed by {old.display_name} first. Ask them, or reassign it.",
-            code="already_claimed",
-        )
+    if claiming:
+        case_claim_check(actor=actor, case=case)
     if old is not None and old.pk == new.pk:
         return case
     case.assigned_to = new

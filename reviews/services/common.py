@@ -1,13 +1,8 @@
 """Shared steps of the reviewer actions."""
 
-from datetime import date
-
-from django.utils import timezone
-
 from cases.access import case_for_user
 from cases.models import AuthorizationRequest, CaseStatus
-from reviews.models import PhysicianLicense
-from um_portal.exceptions import Conflict, NotAllowed
+from um_portal.exceptions import Conflict
 from um_portal.roles import Perm, Role, user_role
 
 # A nurse works cases until they are routed; once with a physician, only a physician acts.
@@ -40,16 +35,3 @@ def require_open(case: AuthorizationRequest, *, actor) -> None:
             f"Case {case.reference} is with a physician for review; only a physician can act on it now.",
             code="with_physician",
         )
-
-
-def license_for_decision(*, physician, state: str, on: date | None = None) -> PhysicianLicense:
-    """The physician's license active in `state` on `on` (default today), or NotAllowed (403)."""
-    on = on or timezone.localdate()
-    for license_ in PhysicianLicense.objects.filter(physician=physician, state=state).order_by("-expires_on"):
-        if license_.is_active_on(on):
-            return license_
-    raise NotAllowed(
-        f"You hold no license active in {state} on {on:%Y-%m-%d}, the member's state. A medical-necessity "
-        f"decision for this member must be made by a physician licensed in {state}: route the case to one.",
-        code="license_required",
-    )

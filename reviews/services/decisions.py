@@ -12,24 +12,21 @@ from django.utils import timezone
 from cases import events
 from cases.deadlines.clocks import case_notice_due_compute
 from cases.models import AuthorizationRequest, ServiceLine
-from cases.services.workflow import case_status_set
+from cases.services.workflow import case_status_set, transition_allowed
 from criteria.models import CriteriaVersion
 from criteria.selectors import criteria_version_in_force_on
 from criteria.services.versions import criteria_versions_lock
 from reviews.models import Decision, PhysicianLicense
-from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
+from um_portal.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from um_portal.roles import Perm, user_can
 
-from .common import case_for_action, license_for_decision, require_open
+from ..access import MEDICAL_NECESSITY_REFUSED, case_for_physician, physician_license_for
+from .common import case_for_action, require_open
 from .signing import signature_verify
 
 Basis = Decision.Basis
 Outcome = Decision.Outcome
 LineOutcome = ServiceLine.Outcome
-
-MEDICAL_NECESSITY_REFUSED = (
-    "Only a physician may deny or partially approve on medical necessity. Route the case to a physician instead."
-)
 
 
 def criteria_resolve(*, case: AuthorizationRequest, criteria_ids) -> list[CriteriaVersion]:
@@ -155,7 +152,7 @@ def _medical_necessity_checks(*, case, actor, password, criteria, reason) -> Phy
         raise ValidationFailed(
             "Cite the criteria used for this decision.", errors={"criteria_ids": ["Choose at least one."]}
         )
-    license_ = license_for_decision(physician=actor, state=case.member.state)
+    license_ = physician_license_for(actor, case)
     signature_verify(user=actor, password=password)
     return license_
 
@@ -242,6 +239,16 @@ def case_deny(
     return decision
 
 
+def case_partially_approve_check(*, actor, case: AuthorizationRequest) -> None:
+    """An open case in physician review: the status map allows a partial approval from there
+    only (409 otherwise, before anything is signed)."""
+    require_open(case, actor=actor)
+    if not transition_allowed(case.status, Outcome.PARTIALLY_APPROVED):
+        raise InvalidTransition(
+            f"Case {case.reference} is {case.get_status_display().lower()}; it cannot move to partially approved."
+        )
+
+
 @transaction.atomic
 def case_partially_approve(
     *,
@@ -258,7 +265,7 @@ def case_partially_approve(
     case = _case_for_medical_action(
         actor=actor, case_id=case_id, need=Perm.CASE_PARTIALLY_APPROVE, expected_version=expected_version
     )
-    require_open(case, actor=actor)
+    case_partially_approve_check(actor=actor, case=case)
     approved = _lines_resolve(case=case, lines=lines)
     if all(units == line.units for line, units in approved.items()):
         raise ValidationFailed(
@@ -285,11 +292,32 @@ def case_partially_approve(
 
 def _case_for_medical_action(*, actor, case_id, need: Perm, expected_version):
     """Like case_for_action, with the plain refusal a nurse should read."""
-    if not user_can(actor, need):
-        # Still 404 for a case the actor may not see at all.
-        case_for_action(actor=actor, case_id=case_id, need=Perm.QUEUE_WORK)
-        raise NotAllowed(MEDICAL_NECESSITY_REFUSED, code="physician_required")
+    case_for_physician(actor, case_id, need=need)
     return case_for_action(actor=actor, case_id=case_id, need=need, expected_version=expected_version)
+
+
+def case_decision_revise_check(*, actor, case: AuthorizationRequest) -> None:
+    """An adverse decision (409), a talk of this physician that changed it (403), and no open
+    appeal (409: an independent physician decides then). Reads the case's prefetched talks
+    and appeals where the page has them."""
+    from reviews.models import PeerToPeerRequest
+
+    if case.status not in (Outcome.DENIED, Outcome.PARTIALLY_APPROVED):
+        raise Conflict(f"Case {case.reference} has no adverse decision to revise.", code="not_adverse")
+    changed = PeerToPeerRequest.Outcome.CHANGED
+    if not any(
+        talk.physician_id == actor.pk and talk.status == PeerToPeerRequest.Status.COMPLETED and talk.outcome == changed
+        for talk in case.peer_to_peers.all()
+    ):
+        raise NotAllowed(
+            "A decision is revised here only after your peer-to-peer talk changed it; otherwise the provider appeals.",
+            code="no_changed_talk",
+        )
+    if any(appeal.status == "open" for appeal in case.appeals.all()):
+        raise Conflict(
+            f"Case {case.reference} has an open appeal: an independent physician decides it now.",
+            code="appeal_open",
+        )
 
 
 @transaction.atomic
@@ -307,25 +335,10 @@ def case_decision_revise(
     """After a peer-to-peer talk that changed the physician's mind, replace an adverse
     decision with an approval or a larger partial approval. Only the physician who held the
     talk, licensed in the member's state, signed; the new decision event sends new letters."""
-    from reviews.models import PeerToPeerRequest
-
     case = _case_for_medical_action(
         actor=actor, case_id=case_id, need=Perm.CASE_DENY_MEDICAL_NECESSITY, expected_version=expected_version
     )
-    if case.status not in (Outcome.DENIED, Outcome.PARTIALLY_APPROVED):
-        raise Conflict(f"Case {case.reference} has no adverse decision to revise.", code="not_adverse")
-    if not PeerToPeerRequest.objects.filter(
-        case=case, physician=actor, status=PeerToPeerRequest.Status.COMPLETED, outcome=PeerToPeerRequest.Outcome.CHANGED
-    ).exists():
-        raise NotAllowed(
-            "A decision is revised here only after your peer-to-peer talk changed it; otherwise the provider appeals.",
-            code="no_changed_talk",
-        )
-    if case.appeals.filter(status="open").exists():
-        raise Conflict(
-            f"Case {case.reference} has an open appeal: an independent physician decides it now.",
-            code="appeal_open",
-        )
+    case_decision_revise_check(actor=actor, case=case)
     if outcome not in (Outcome.APPROVED, Outcome.PARTIALLY_APPROVED):
         raise ValidationFailed("Choose approve or partially approve.", errors={"outcome": ["Not a revision."]})
     approved = _lines_resolve(case=case, lines=lines if outcome == Outcome.PARTIALLY_APPROVED else None)
@@ -342,7 +355,7 @@ def case_decision_revise(
     criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
     if not reason:
         raise ValidationFailed("Give the reason for the new decision.", errors={"reason": ["This field is required."]})
-    license_ = license_for_decision(physician=actor, state=case.member.state)
+    license_ = physician_license_for(actor, case)
     signature_verify(user=actor, password=password)
     decision = decision_record(
         case=case,

@@ -2,6 +2,7 @@
 on an allowed ground; the new due time is computed by the rule. The extended event is what
 the letters service sends the member notice from."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +14,18 @@ from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.roles import Perm
 
 from ..models import Extension
+
+
+def case_extend_check(*, actor, case) -> None:
+    """An open case not extended yet (409 otherwise). Whether a rule allows an extension
+    on the ground given is decided with the ground, in `case_extend`."""
+    if not case.is_open:
+        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}; it cannot be extended.")
+    try:
+        case.extension  # noqa: B018 (select_related on the case page, one query here)
+    except ObjectDoesNotExist:
+        return
+    raise Conflict(f"Case {case.reference} was already extended; a rule allows one extension only.")
 
 
 @transaction.atomic
@@ -29,10 +42,7 @@ def case_extend(*, case_id, actor, ground: str, reason: str) -> Extension:
         errors["reason"] = ["Say why more time is needed (the member is told)."]
     if errors:
         raise ValidationFailed("The extension is incomplete.", errors=errors)
-    if not case.is_open:
-        raise Conflict(f"Case {case.reference} is {case.get_status_display().lower()}; it cannot be extended.")
-    if Extension.objects.filter(case=case).exists():
-        raise Conflict(f"Case {case.reference} was already extended; a rule allows one extension only.")
+    case_extend_check(actor=actor, case=case)
 
     before, _notice, _facts = case_clock_details(case=case, extension_ground="")
     after, _notice, _facts = case_clock_details(case=case, extension_ground=ground)

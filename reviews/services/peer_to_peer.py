@@ -32,14 +32,20 @@ def _talk_for_update(*, peer_to_peer_id, actor) -> PeerToPeerRequest:
     return talk
 
 
+def peer_to_peer_offer_check(*, actor, case) -> None:
+    """A talk is offered on an open case with no talk open yet (409 otherwise). Reads the
+    case's prefetched talks where the page has them."""
+    if not case.is_open:
+        raise Conflict(f"Case {case.reference} is already decided: the provider can request a talk themselves.")
+    if any(talk.status in OPEN for talk in case.peer_to_peers.all()):
+        raise Conflict("A peer-to-peer talk is already open on this case.", code="p2p_open")
+
+
 @transaction.atomic
 def peer_to_peer_offer(*, case_id, actor, phone: str = "", note: str = "") -> PeerToPeerRequest:
     """Before deciding an open case adversely, the physician offers the treating provider a talk."""
     case = case_for_action(actor=actor, case_id=case_id, need=Perm.PEER_TO_PEER_CONDUCT)
-    if not case.is_open:
-        raise Conflict(f"Case {case.reference} is already decided: the provider can request a talk themselves.")
-    if case.peer_to_peers.filter(status__in=OPEN).exists():
-        raise Conflict("A peer-to-peer talk is already open on this case.", code="p2p_open")
+    peer_to_peer_offer_check(actor=actor, case=case)
     phone = (phone or case.requesting_organization.phone or "").strip()
     if not phone:
         raise ValidationFailed("Give the provider's phone number.", errors={"phone": ["This field is required."]})

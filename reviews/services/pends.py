@@ -16,6 +16,13 @@ from um_portal.roles import Perm, Role, user_role
 from .common import case_for_action, require_open
 
 
+def case_pend_check(*, actor, case: AuthorizationRequest) -> None:
+    """An open case the actor may work, not already pended (409)."""
+    require_open(case, actor=actor)
+    if case.status == CaseStatus.PENDED:
+        raise Conflict(f"Case {case.reference} is already pended for information.", code="already_pended")
+
+
 @transaction.atomic
 def case_pend(
     *, case_id, actor, requested_information: str, respond_by: date, expected_version: int | None = None
@@ -32,8 +39,7 @@ def case_pend(
         errors["respond_by"] = ["Give a respond-by date from today on."]
     if errors:
         raise ValidationFailed("The request for information is incomplete.", errors=errors)
-    if case.status == CaseStatus.PENDED:
-        raise Conflict(f"Case {case.reference} is already pended for information.", code="already_pended")
+    case_pend_check(actor=actor, case=case)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -57,6 +63,13 @@ def case_pend(
     return pend
 
 
+def case_route_check(*, actor, case: AuthorizationRequest) -> None:
+    """An open case the actor may work, not already with a physician (409)."""
+    require_open(case, actor=actor)
+    if case.status == CaseStatus.PHYSICIAN_REVIEW:
+        raise Conflict(f"Case {case.reference} is already with a physician.", code="already_routed")
+
+
 @transaction.atomic
 def case_route_to_physician(
     *, case_id, actor, note: str, physician: User | None = None, expected_version: int | None = None
@@ -72,8 +85,7 @@ def case_route_to_physician(
         raise ValidationFailed("Say why the case needs a physician.", errors={"reason": ["This field is required."]})
     if physician is not None and user_role(physician) != Role.PHYSICIAN:
         raise ValidationFailed("Route to a physician reviewer.", errors={"physician": ["Not a physician."]})
-    if case.status == CaseStatus.PHYSICIAN_REVIEW:
-        raise Conflict(f"Case {case.reference} is already with a physician.", code="already_routed")
+    case_route_check(actor=actor, case=case)
     old_assignee = case.assigned_to
     case_status_set(
         case=case,

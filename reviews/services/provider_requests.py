@@ -56,15 +56,20 @@ def _require_adverse(case: AuthorizationRequest, what: str) -> Decision:
     return decision
 
 
+def pend_answer_check(*, actor, case: AuthorizationRequest) -> None:
+    """Only an open request for information is answered (409 otherwise)."""
+    if not any(pend.responded_at is None for pend in case.pends.all()):
+        raise Conflict(f"Case {case.reference} has no open request for information to answer.")
+
+
 @transaction.atomic
 def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: list | None = None) -> Pend:
     """Answer the open request for information: the case goes back to review and its
     clocks are recomputed from the moment the information arrived."""
     case_for_user(user, case.pk, need=Perm.CASE_RESPOND)  # 404 for strangers, 403 for the wrong role
     locked = case_lock(case_id=case.pk)
-    pend = Pend.objects.select_for_update().filter(case=locked, responded_at__isnull=True).first()
-    if pend is None:
-        raise Conflict(f"Case {locked.reference} has no open request for information to answer.")
+    pend_answer_check(actor=user, case=locked)
+    pend = Pend.objects.select_for_update().get(case=locked, responded_at__isnull=True)
     ids = [str(i) for i in (attachment_ids or [])]
     attachments = list(Attachment.objects.filter(case=locked, pk__in=_uuids(ids)))
     if len(attachments) != len(set(ids)):
@@ -112,20 +117,31 @@ def _uuids(ids: list[str]) -> list:
     return out
 
 
+def case_withdraw_check(*, actor, case: AuthorizationRequest) -> None:
+    """Only a request not yet decided is withdrawn (409 otherwise)."""
+    if case.status not in OPEN_STATUSES:
+        raise Conflict(
+            f"Case {case.reference} is {case.get_status_display().lower()}: only a request not yet decided "
+            "can be withdrawn."
+        )
+
+
 @transaction.atomic
 def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> AuthorizationRequest:
     """The provider withdraws a request not yet decided."""
     case_for_user(user, case.pk, need=Perm.CASE_WITHDRAW)  # 404 for strangers, 403 for the wrong role
     reason = _text(reason, "reason", "Say why the request is withdrawn.")
     locked = case_lock(case_id=case.pk)
-    if locked.status not in OPEN_STATUSES:
-        raise Conflict(
-            f"Case {locked.reference} is {locked.get_status_display().lower()}: only a request not yet decided "
-            "can be withdrawn."
-        )
+    case_withdraw_check(actor=user, case=locked)
     events.event_withdrawn(case=locked, actor=user, reason=reason)
     case_status_set(case=locked, to_status=CaseStatus.WITHDRAWN, actor=user, message=reason)
     return locked
+
+
+def criteria_copy_request_check(*, actor, case: AuthorizationRequest) -> None:
+    """A copy of the criteria is asked for once the case is decided (409 before)."""
+    if case.status not in DECIDED_STATUSES or decision_current(case=case) is None:
+        raise Conflict(f"Case {case.reference} has no decision yet: there are no criteria used to copy.")
 
 
 @transaction.atomic
@@ -133,11 +149,18 @@ def criteria_copy_request(*, case: AuthorizationRequest, user) -> CriteriaCopyRe
     """Ask for a copy of the criteria used in the decision (free of charge)."""
     case_for_user(user, case.pk, need=Perm.CASE_RESPOND)  # 404 for strangers, 403 for the wrong role
     locked = case_lock(case_id=case.pk)
-    if locked.status not in DECIDED_STATUSES or decision_current(case=locked) is None:
-        raise Conflict(f"Case {locked.reference} has no decision yet: there are no criteria used to copy.")
+    criteria_copy_request_check(actor=user, case=locked)
     request = CriteriaCopyRequest.objects.create(case=locked, requested_by=user, requested_at=timezone.now())
     events.event_criteria_requested(case=locked, actor=user, request=request)
     return request
+
+
+def peer_to_peer_request_check(*, actor, case: AuthorizationRequest) -> None:
+    """After a denial or partial approval (409 before), one open talk at a time (409)."""
+    _require_adverse(case, "a peer-to-peer talk")
+    open_statuses = (PeerToPeerRequest.Status.REQUESTED, PeerToPeerRequest.Status.SCHEDULED)
+    if any(talk.status in open_statuses for talk in case.peer_to_peers.all()):
+        raise Conflict(f"A peer-to-peer talk on {case.reference} is already requested.", code="already_requested")
 
 
 @transaction.atomic
@@ -155,15 +178,19 @@ def peer_to_peer_request(
             errors={"phone": ["A phone number of 10 to 15 digits."]},
         )
     times = [str(t).strip()[:100] for t in (preferred_times or []) if str(t).strip()][:10]
-    if PeerToPeerRequest.objects.filter(
-        case=locked, status__in=[PeerToPeerRequest.Status.REQUESTED, PeerToPeerRequest.Status.SCHEDULED]
-    ).exists():
-        raise Conflict(f"A peer-to-peer talk on {locked.reference} is already requested.", code="already_requested")
+    peer_to_peer_request_check(actor=user, case=locked)
     p2p = PeerToPeerRequest.objects.create(
         case=locked, requested_by=user, requested_at=timezone.now(), preferred_times=times, phone=phone
     )
     events.event_peer_to_peer_requested(case=locked, actor=user, peer_to_peer=p2p)
     return p2p
+
+
+def appeal_file_check(*, actor, case: AuthorizationRequest) -> None:
+    """After a denial or partial approval (409 before), one open appeal at a time (409)."""
+    _require_adverse(case, "an appeal")
+    if any(appeal.status == Appeal.Status.OPEN for appeal in case.appeals.all()):
+        raise Conflict(f"Case {case.reference} already has an open appeal.", code="appeal_open")
 
 
 @transaction.atomic
@@ -172,9 +199,8 @@ def appeal_file(*, case: AuthorizationRequest, user, reason: str, expedited: boo
     case_for_user(user, case.pk, need=Perm.CASE_APPEAL)  # 404 for strangers, 403 for the wrong role
     reason = _text(reason, "reason", "Say why the decision should be reconsidered.")
     locked = case_lock(case_id=case.pk)
-    decision = _require_adverse(locked, "an appeal")
-    if Appeal.objects.filter(case=locked, status=Appeal.Status.OPEN).exists():
-        raise Conflict(f"Case {locked.reference} already has an open appeal.", code="appeal_open")
+    appeal_file_check(actor=user, case=locked)
+    decision = decision_current(case=locked)
     filed_at = timezone.now()
     due_at = (
         filed_at + timedelta(hours=APPEAL_EXPEDITED_HOURS)

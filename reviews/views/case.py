@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.access import case_for_user
+from cases.actions import action_input, action_page, actions_allowed
 from cases.models import CaseEvent
 from criteria.selectors import criteria_for_case
 from um_portal.audit import access_log_record
@@ -13,31 +14,27 @@ from um_portal.exceptions import DomainError, NotFound
 from um_portal.models import AccessLog
 from um_portal.roles import Perm, Role, user_can, user_role
 
-from .. import forms
+from ..actions import REVIEW_ACTIONS
 from ..models import PhysicianLicense
 from ..selectors import case_detail_queryset, case_peer_to_peers, prior_requests, reviewers_for_assignment
-from ..services import assignment, decisions, pends
-from ..services import peer_to_peer as talks
+
+# The actions of the review page (the deadline extension answers differently, below).
+PAGE_ACTIONS = {name: action for name, action in REVIEW_ACTIONS.items() if name != "extend"}
 
 
 def _forms(case, *, user, criteria, reviewers, data=None, which=None):
-    """Every action form, bound only for the one that was posted (to show its errors)."""
-    physicians = [u for u in reviewers if u.is_physician]
-    lines = list(case.lines.all())
-    initial = {"version": case.version}
-    bases = None if user_can(user, Perm.CASE_DENY_MEDICAL_NECESSITY) else ["benefit", "administrative"]
-    builders = {
-        "note": lambda d: forms.NoteForm(d),
-        "reassign": lambda d: forms.ReassignForm(d, initial=initial, reviewers=reviewers),
-        "pend": lambda d: forms.PendForm(d, initial=initial),
-        "approve": lambda d: forms.ApproveForm(d, initial=initial, criteria=criteria),
-        "route": lambda d: forms.RouteForm(d, initial=initial, physicians=physicians),
-        "deny": lambda d: forms.DenyForm(d, initial=initial, criteria=criteria, bases=bases),
-        "partial": lambda d: forms.PartialForm(d, initial=initial, criteria=criteria, lines=lines),
-        "offer": lambda d: forms.OfferTalkForm(d),
-        "revise": lambda d: forms.ReviseForm(d, initial=initial, criteria=criteria, lines=lines),
+    """Every action's form, bound only for the one that was posted (to show its errors)."""
+    page = {
+        "criteria": criteria,
+        "reviewers": reviewers,
+        "lines": list(case.lines.all()),
+        "bases": None if user_can(user, Perm.CASE_DENY_MEDICAL_NECESSITY) else ["benefit", "administrative"],
     }
-    return {name: build(data if name == which else None) for name, build in builders.items()}
+    initial = {"version": case.version}
+    return {
+        name: action.form(data if name == which else None, initial=initial, **page)
+        for name, action in PAGE_ACTIONS.items()
+    }
 
 
 def review_context(request, case_id, *, data=None, which=None, error=None) -> dict:
@@ -75,17 +72,7 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
         "licenses": licenses,
         "license_here": next((lic for lic in licenses if lic.state == case.member.state), None),
         "role": role,
-        "can": {
-            "mn": user_can(request.user, Perm.CASE_DENY_MEDICAL_NECESSITY),
-            "talk": user_can(request.user, Perm.PEER_TO_PEER_CONDUCT),
-            "act": case.is_open and (role == Role.PHYSICIAN or case.status != "physician_review"),
-            # A talk this physician held changed the adverse decision: offer to revise it,
-            # unless an appeal is open (an independent physician decides it then).
-            "revise": role == Role.PHYSICIAN
-            and case.status in ("denied", "partially_approved")
-            and any(t.outcome == "changed" and t.physician_id == request.user.pk for t in talks_list)
-            and not any(a.status == "open" for a in case.appeals.all()),
-        },
+        "can": _buttons(request.user, case),
         "forms": _forms(case, user=request.user, criteria=criteria, reviewers=reviewers, data=data, which=which),
         "error": error,
     }
@@ -96,180 +83,52 @@ def review(request, case_id):
     return render(request, "reviews/case.html", review_context(request, case_id))
 
 
-def _act(request, case_id, which: str, run, success: str):
-    """Validate the posted form, call the service, redirect; on a refusal show the page again
-    with the current state, the message and the refusal's status (400, 403, 409)."""
-    context = review_context(request, case_id, data=request.POST, which=which)
-    form = context["forms"][which]
+def _buttons(user, case) -> dict:
+    """Which action buttons the user sees: each action's role and its service's guard."""
+    can = actions_allowed(user, case, REVIEW_ACTIONS)
+    # The decision panel shows while the reviewer may work the case (a routed case is the physician's).
+    can["act"] = any(can[name] for name in ("approve", "pend", "route", "deny", "partial"))
+    can["mn"] = user_can(user, Perm.CASE_DENY_MEDICAL_NECESSITY)
+    can["talk"] = user_can(user, Perm.PEER_TO_PEER_CONDUCT)
+    return can
+
+
+@login_required
+@require_POST
+def act(request, case_id, name: str):
+    """The review page's door for every action: refuse a role before the form (the same 403
+    whatever was posted), validate the form, call the action's service, redirect; on a
+    refusal show the page again with the current state, the message and the refusal's
+    status (400, 403, 409)."""
+    action = PAGE_ACTIONS[name]
+    context = review_context(request, case_id, data=request.POST, which=name)
+    try:
+        case = action.precheck(request.user, case_id, need=action.perm)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "reviews/case.html", context, status=exc.status_code)
+    form = context["forms"][name]
     if not form.is_valid():
         context["error"] = "Please correct the highlighted fields."
         return render(request, "reviews/case.html", context, status=400)
     try:
-        run(form.cleaned_data)
+        result = action.run(request.user, case, action_input(form))
     except NotFound:
         raise
     except DomainError as exc:
         # Show the new state (someone else may have acted) with the posted form kept.
-        context = review_context(request, case_id, data=request.POST, which=which, error=exc.message)
+        context = review_context(request, case_id, data=request.POST, which=name, error=exc.message)
         for field, msgs in exc.errors.items():
-            target = context["forms"][which]
+            target = context["forms"][name]
             if field in target.fields:
                 for msg in msgs:
                     target.add_error(field, msg)
         return render(request, "reviews/case.html", context, status=exc.status_code)
-    messages.success(request, success)
+    messages.success(request, action.message(result, case))
     return redirect("reviews:case", case_id=case_id)
 
 
-def _reviewer(username: str):
-    return assignment.reviewer_by_username(username=username) if username else None
-
-
-@login_required
-@require_POST
-def claim(request, case_id):
-    case = case_for_user(request.user, case_id, need=Perm.CASE_ASSIGN)
-    try:
-        assignment.case_assign(case_id=case.pk, actor=request.user, expected_version=_int(request.POST.get("version")))
-    except NotFound:
-        raise
-    except DomainError as exc:
-        context = review_context(request, case_id, error=exc.message)
-        return render(request, "reviews/case.html", context, status=exc.status_code)
-    messages.success(request, f"You claimed {case.reference}.")
-    return redirect("reviews:case", case_id=case_id)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-@login_required
-@require_POST
-def reassign(request, case_id):
-    return _act(
-        request, case_id, "reassign",
-        lambda d: assignment.case_assign(
-            case_id=case_id, actor=request.user, assignee=_reviewer(d["username"]), expected_version=d["version"]
-        ),
-        "Case reassigned.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def note(request, case_id):
-    return _act(
-        request, case_id, "note",
-        lambda d: assignment.case_note_add(case_id=case_id, actor=request.user, text=d["text"]),
-        "Note added.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def pend(request, case_id):
-    return _act(
-        request, case_id, "pend",
-        lambda d: pends.case_pend(
-            case_id=case_id, actor=request.user, requested_information=d["requested_information"],
-            respond_by=d["respond_by"], expected_version=d["version"],
-        ),
-        "Pended: the provider is asked for the information.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def approve(request, case_id):
-    return _act(
-        request, case_id, "approve",
-        lambda d: decisions.case_approve(
-            case_id=case_id, actor=request.user, rationale=d["rationale"], criteria_ids=d["criteria_ids"],
-            expected_version=d["version"],
-        ),
-        "Approved. Letters go to the member and the providers.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def route(request, case_id):
-    return _act(
-        request, case_id, "route",
-        lambda d: pends.case_route_to_physician(
-            case_id=case_id, actor=request.user, note=d["reason"], physician=_reviewer(d["physician"]),
-            expected_version=d["version"],
-        ),
-        "Routed to physician review.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def deny(request, case_id):
-    return _act(
-        request, case_id, "deny",
-        lambda d: decisions.case_deny(
-            case_id=case_id, actor=request.user, basis=d["basis"], reason=d["reason"],
-            criteria_ids=d["criteria_ids"], password=d["password"], expected_version=d["version"],
-        ),
-        "Denied. Letters go to the member and the providers.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def partially_approve(request, case_id):
-    # A nurse is refused before the form is read: the same 403 whatever was posted.
-    if not user_can(request.user, Perm.CASE_PARTIALLY_APPROVE):
-        case_for_user(request.user, case_id, need=Perm.QUEUE_WORK)
-        context = review_context(request, case_id, error=decisions.MEDICAL_NECESSITY_REFUSED)
-        return render(request, "reviews/case.html", context, status=403)
-    return _act(
-        request, case_id, "partial",
-        lambda d: decisions.case_partially_approve(
-            case_id=case_id, actor=request.user, reason=d["reason"], criteria_ids=d["criteria_ids"],
-            lines=_posted_lines(request, case_id, d), password=d["password"], expected_version=d["version"],
-        ),
-        "Partially approved. Letters go to the member and the providers.",
-    )  # fmt: skip
-
-
-def _posted_lines(request, case_id, data) -> list[dict]:
-    return [
-        {"id": key.removeprefix("line_"), "approved_units": value}
-        for key, value in data.items()
-        if key.startswith("line_") and value is not None
-    ]
-
-
-@login_required
-@require_POST
-def offer_talk(request, case_id):
-    return _act(
-        request, case_id, "offer",
-        lambda d: talks.peer_to_peer_offer(case_id=case_id, actor=request.user, phone=d["phone"]),
-        "Peer-to-peer talk offered: log your calls on the peer-to-peer page.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def revise(request, case_id):
-    if not user_can(request.user, Perm.CASE_DENY_MEDICAL_NECESSITY):
-        case_for_user(request.user, case_id, need=Perm.QUEUE_WORK)
-        context = review_context(request, case_id, error=decisions.MEDICAL_NECESSITY_REFUSED)
-        return render(request, "reviews/case.html", context, status=403)
-    return _act(
-        request, case_id, "revise",
-        lambda d: decisions.case_decision_revise(
-            case_id=case_id, actor=request.user, outcome=d["outcome"], reason=d["reason"],
-            criteria_ids=d["criteria_ids"], lines=_posted_lines(request, case_id, d), password=d["password"],
-            expected_version=d["version"],
-        ),
-        "Decision revised after the peer-to-peer talk. New letters go out.",
-    )  # fmt: skip
+# The deadline extension answers with a message on the case page, as it always has.
+extend = action_page({"extend": REVIEW_ACTIONS["extend"]}, back="reviews:case")
