@@ -24,8 +24,8 @@ urlpatterns = [
     path("appeals/<int:appeal_id>/", appeals.appeal_detail, name="appeal"),
     path("appeals/<int:appeal_id>/decide/", appeals.appeal_decide_view, name="appeal_decide"),
     path("peer-to-peer/", peer_to_peer.talk_list, name="peer_to_peer"),
-    path("peer-to-peer/<int:talk_id>/schedule/", peer_to_peer.schedule, name="talk_schedule"),
-    path("peer-to-peer/<int:talk_id>/attempt/", peer_to_peer.attempt, name="talk_attempt"),
-    path("peer-to-peer/<int:talk_id>/complete/", peer_to_peer.complete, name="talk_complete"),
+    path("peer-to-peer/<int:talk_id>/schedule/", peer_to_peer.act, {"name": "schedule"}, name="talk_schedule"),
+    path("peer-to-peer/<int:talk_id>/attempt/", peer_to_peer.act, {"name": "attempt"}, name="talk_attempt"),
+    path("peer-to-peer/<int:talk_id>/complete/", peer_to_peer.act, {"name": "complete"}, name="talk_complete"),
     path("", include("reviews.urls_clocks")),
 ]

@@ -31,53 +31,46 @@ def talk_list(request):
     return _page(request)
 
 
-def _post(request, form_class, run, success):
+# The talk actions: the form, the service call and the message, once each.
+TALK_ACTIONS = {
+    "schedule": (
+        ScheduleForm,
+        lambda actor, talk_id, d: talks.peer_to_peer_schedule(
+            peer_to_peer_id=talk_id, actor=actor, scheduled_for=d["scheduled_for"]
+        ),
+        "Talk scheduled.",
+    ),
+    "attempt": (
+        AttemptForm,
+        lambda actor, talk_id, d: talks.peer_to_peer_attempt_log(
+            peer_to_peer_id=talk_id, actor=actor, result=d["result"], note=d["note"]
+        ),
+        "Call logged.",
+    ),
+    "complete": (
+        CompleteForm,
+        lambda actor, talk_id, d: talks.peer_to_peer_complete(
+            peer_to_peer_id=talk_id, actor=actor, outcome=d["outcome"], notes=d["notes"]
+        ),
+        "Talk completed.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def act(request, talk_id, name: str):
+    form_class, run, success = TALK_ACTIONS[name]
     require(request.user, Perm.PEER_TO_PEER_CONDUCT, "Only physicians hold peer-to-peer talks.")
     form = form_class(request.POST)
     if not form.is_valid():
         errors = "; ".join(f"{k}: {', '.join(v)}" for k, v in form.errors.items())
         return _page(request, error=f"Please correct: {errors}", status=400)
     try:
-        run(form.cleaned_data)
+        run(request.user, talk_id, form.cleaned_data)
     except NotFound:
         raise
     except DomainError as exc:
         return _page(request, error=exc.message, status=exc.status_code)
     messages.success(request, success)
     return redirect("reviews:peer_to_peer")
-
-
-@login_required
-@require_POST
-def schedule(request, talk_id):
-    return _post(
-        request, ScheduleForm,
-        lambda d: talks.peer_to_peer_schedule(
-            peer_to_peer_id=talk_id, actor=request.user, scheduled_for=d["scheduled_for"]
-        ),
-        "Talk scheduled.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def attempt(request, talk_id):
-    return _post(
-        request, AttemptForm,
-        lambda d: talks.peer_to_peer_attempt_log(
-            peer_to_peer_id=talk_id, actor=request.user, result=d["result"], note=d["note"]
-        ),
-        "Call logged.",
-    )  # fmt: skip
-
-
-@login_required
-@require_POST
-def complete(request, talk_id):
-    return _post(
-        request, CompleteForm,
-        lambda d: talks.peer_to_peer_complete(
-            peer_to_peer_id=talk_id, actor=request.user, outcome=d["outcome"], notes=d["notes"]
-        ),
-        "Talk completed.",
-    )  # fmt: skip
