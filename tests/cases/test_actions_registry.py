@@ -30,8 +30,10 @@ def _doors():
         view_class = getattr(entry.callback, "view_class", None)
         if view_class is not None and issubclass(view_class, CaseActionView):
             apis[view_class.case_action.name] = route
-        elif "name" in entry.default_args:
-            pages[entry.default_args["name"]] = route
+        elif getattr(entry.callback, "case_actions", None) is not None:
+            name = entry.default_args["name"]
+            assert name in entry.callback.case_actions, route
+            pages[name] = route
     return pages, apis
 
 
