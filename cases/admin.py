@@ -11,6 +11,7 @@ from .models import (
     Diagnosis,
     InpatientStay,
     Member,
+    PlanContract,
     Practitioner,
     ProviderAgreement,
     ProviderOrganization,
@@ -36,10 +37,19 @@ class MemberAdmin(admin.ModelAdmin):
 @admin.register(Coverage)
 class CoverageAdmin(admin.ModelAdmin):
     list_display = ("member", "plan_name", "line_of_business", "state", "effective_date", "end_date")
-    list_filter = ("line_of_business", "state")
+    list_filter = ("line_of_business", "state", "contract")
     search_fields = ("member__member_number", "member__last_name")
     list_select_related = ("member",)
     autocomplete_fields = ("member",)
+
+
+@admin.register(PlanContract)
+class PlanContractAdmin(admin.ModelAdmin):
+    """MA contracts and Medicaid/CHIP/exchange plans: the public metrics are per contract."""
+
+    list_display = ("number", "name", "program")
+    list_filter = ("program",)
+    search_fields = ("number", "name")
 
 
 class PractitionerInline(admin.TabularInline):

@@ -59,6 +59,29 @@ class Member(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class PlanContract(models.Model):
+    """A Medicare Advantage contract, a Medicaid or CHIP managed-care plan or an exchange
+    plan: CMS-0057-F asks for the prior-authorization metrics per contract or plan."""
+
+    class Program(models.TextChoices):
+        MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage (42 CFR 422.122)"
+        MEDICAID = "medicaid", "Medicaid managed care (42 CFR 438.210)"
+        CHIP = "chip", "CHIP managed care (42 CFR 457.1230)"
+        EXCHANGE = "exchange", "Exchange plan (45 CFR 156.223)"
+
+    program = models.CharField(max_length=30, choices=Program.choices)
+    number = models.CharField(
+        max_length=20, unique=True, help_text="The CMS contract number (e.g. H1234) or the state's plan identifier."
+    )
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["program", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
 class Coverage(models.Model):
     """A coverage period: the member is covered by `plan_name` from effective to end date."""
 
@@ -69,6 +92,10 @@ class Coverage(models.Model):
     effective_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     premium_paid_through = models.DateField(null=True, blank=True)
+    contract = models.ForeignKey(
+        PlanContract, null=True, blank=True, on_delete=models.PROTECT, related_name="coverages",
+        help_text="The MA contract or Medicaid/CHIP/exchange plan, for the public metrics.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-effective_date"]
@@ -352,6 +379,8 @@ class AuthorizationRequest(models.Model):
                 & Q(alert_next_at__isnull=False),
             ),
             models.Index(fields=["member", "received_at"]),
+            # Reporting: a day's receipts and decisions (rollups, today's partial day).
+            models.Index(fields=["received_at"], name="case_received_at_idx"),
             models.Index(fields=["requesting_organization", "received_at"]),
             models.Index(fields=["servicing_organization", "received_at"]),
         ]

@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/prior-authorization-metrics/?year=2026 — public, aggregate only."""
+"""GET /api/v1/reports/prior-authorization-metrics/?year=2026&contract=H1234 — public, aggregate only."""
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -7,13 +7,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from um_portal.exceptions import ValidationFailed
+from um_portal.exceptions import NotFound, ValidationFailed
 
-from .reports import prior_authorization_metrics
+from .reporting.public import published_metrics
 
 
 class MetricsQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=2020, max_value=2100)
+    contract = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
 
 class PriorAuthorizationMetricsView(APIView):
@@ -22,11 +23,15 @@ class PriorAuthorizationMetricsView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("year", int, description="Calendar year of receipt (default: this year).")],
+        parameters=[
+            OpenApiParameter("year", int, description="Calendar year of receipt (default: this year)."),
+            OpenApiParameter("contract", str, description="MA contract or Medicaid/CHIP plan number (default: all)."),
+        ],
         responses=inline_serializer(
             "PriorAuthorizationMetrics",
             {
                 "year": serializers.IntegerField(),
+                "contract": serializers.CharField(),
                 "items_requiring_prior_authorization": serializers.ListField(child=serializers.CharField()),
                 "requests_received": serializers.IntegerField(),
                 "requests_decided": serializers.IntegerField(),
@@ -41,4 +46,8 @@ class PriorAuthorizationMetricsView(APIView):
         if not query.is_valid():
             raise ValidationFailed("year must be a whole number between 2020 and 2100.", errors=query.errors)
         year = query.validated_data.get("year") or timezone.localdate().year
-        return Response(prior_authorization_metrics(year=year))
+        contract = query.validated_data.get("contract", "")
+        published = published_metrics(year=year, contract=contract)
+        if published is None:
+            raise NotFound(f"There is no contract or plan numbered {contract!r}.")
+        return Response(published.figures)

@@ -53,6 +53,8 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_at"]
+        # Reporting reads a day's decisions (rollups).
+        indexes = [models.Index(fields=["decided_at"], name="decision_decided_at_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(is_current=True), name="one_current_decision_per_case"
@@ -88,6 +90,10 @@ class Pend(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(responded_at__isnull=True), name="one_open_pend_per_case"
             )
+        ]
+        indexes = [
+            models.Index(fields=["requested_at"], name="pend_requested_at_idx"),
+            models.Index(fields=["responded_at"], name="pend_responded_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -151,7 +157,10 @@ class Appeal(models.Model):
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["due_at", "id"], name="appeal_open_due_idx", condition=Q(status="open"))]
+        indexes = [
+            models.Index(fields=["due_at", "id"], name="appeal_open_due_idx", condition=Q(status="open")),
+            models.Index(fields=["decided_at"], name="appeal_decided_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Appeal of {self.case}"
@@ -221,3 +230,10 @@ class CriteriaCopyRequest(models.Model):
 
 # Deadline alerts (kept in their own module).
 from .models_clocks import CaseAlert  # noqa: E402,F401
+from .models_reporting import (  # noqa: E402,F401
+    CaseDayRollup,
+    CaseMonthRollup,
+    PublishedMetrics,
+    ReviewerDayRollup,
+    RollupWatermark,
+)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import appeals, case, decision, peer_to_peer, queues
+from .views import appeals, case, dashboard, decision, peer_to_peer, queues
 
 app_name = "reviews"
 urlpatterns = [
@@ -27,5 +27,6 @@ urlpatterns = [
     path("peer-to-peer/<int:talk_id>/schedule/", peer_to_peer.act, {"name": "schedule"}, name="talk_schedule"),
     path("peer-to-peer/<int:talk_id>/attempt/", peer_to_peer.act, {"name": "attempt"}, name="talk_attempt"),
     path("peer-to-peer/<int:talk_id>/complete/", peer_to_peer.act, {"name": "complete"}, name="talk_complete"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("", include("reviews.urls_clocks")),
 ]

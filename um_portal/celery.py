@@ -23,4 +23,15 @@ app.conf.beat_schedule = {
     # Decision deadline alerts and escalations (RULES.md section 2). A run left waiting in
     # the queue for a minute is dropped: the next one does the same work.
     "deadline-sweep": {"task": "notifications.tasks.deadline_sweep", "schedule": 60.0, "options": {"expires": 55}},
+    # Dashboard rollups from the case event log (incremental; a missed run is caught up).
+    "reporting-rollups": {
+        "task": "reviews.tasks.reporting_rollups_refresh",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
+    # The public CMS-0057-F prior-authorization figures (posted by March 31 each year).
+    "prior-authorization-metrics-publish": {
+        "task": "reviews.tasks.prior_authorization_metrics_publish",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }

@@ -57,6 +57,8 @@ class Perm(StrEnum):
     # Administration.
     CONFIGURE = "configure"
     AUDIT_VIEW = "audit_view"
+    # The operations dashboard: administrators and physician directors.
+    REPORTS_VIEW = "reports_view"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -105,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASE_PARTIALLY_APPROVE,
             Perm.APPEAL_DECIDE,
             Perm.PEER_TO_PEER_CONDUCT,
+            Perm.REPORTS_VIEW,
         }
     ),
     Role.ADMIN: frozenset(
@@ -115,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.ELIGIBILITY_CHECK,
             Perm.CONFIGURE,
             Perm.AUDIT_VIEW,
+            Perm.REPORTS_VIEW,
         }
     ),
 }

@@ -37,6 +37,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("criteria/", include("criteria.urls")),
     path("reviews/", include("reviews.urls")),
+    path("reports/", include("reviews.urls_reports")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("fhir/Claim/$submit", ClaimSubmitView.as_view(), name="fhir-claim-submit"),

@@ -8,7 +8,7 @@ import pytest
 from cases.models import AuthorizationRequest, CaseStatus
 from criteria.models import CriteriaCode, CriteriaSet
 from reviews.models import Appeal, Decision, Extension
-from reviews.reports import prior_authorization_metrics
+from reviews.reporting.public import prior_authorization_metrics
 
 NY = ZoneInfo("America/New_York")
 RECEIVED = datetime(2026, 3, 2, 9, 0, tzinfo=NY)

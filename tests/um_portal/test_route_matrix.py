@@ -89,6 +89,10 @@ MATRIX: dict[str, Row] = {
     "notifications:case_letters": row(CASE_PARTIES),
     "letter-pdf": row(CASE_PARTIES, kwargs=lambda w: {"letter_id": _sample_letter_pk(w)}),
     "api-prior-authorization-metrics": row(PUBLIC),
+    # public CMS-0057-F report and the operations dashboard
+    "reports:prior_authorization": row(PUBLIC),
+    "reports:prior_authorization_csv": row(PUBLIC),
+    "reviews:dashboard": row({PHYSICIAN, ADMIN}),
     # FHIR (Da Vinci PAS): provider offices and UM staff entering requests
     "fhir-claim-submit": row(PROVIDERS | {NURSE, ADMIN}, "post"),
     "fhir-claim-inquire": row(USERS, "post"),

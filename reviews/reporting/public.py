@@ -6,11 +6,14 @@ to publish: aggregate figures only, no PHI.
 from datetime import datetime, time
 from statistics import median
 
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from cases.deadlines.calendar import plan_tz
-from cases.models import AuthorizationRequest, CaseStatus, Urgency
+from cases.models import AuthorizationRequest, CaseStatus, PlanContract, ServiceLine, Urgency
 from criteria.models import CriteriaCode
+from reviews.models import PublishedMetrics
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -24,14 +27,23 @@ def _hours(durations) -> dict:
     return {"average_hours": round(sum(hours) / len(hours), 1), "median_hours": round(median(hours), 1)}
 
 
-def prior_authorization_metrics(*, year: int) -> dict:
-    """Figures for requests received in `year` (plan time zone) and decided since."""
+def _drug_line():
+    """HCPCS J-codes are drugs; the CMS-0057-F metrics exclude drugs of any type."""
+    return Q(code_system=ServiceLine.CodeSystem.HCPCS, code__startswith="J")
+
+
+def prior_authorization_metrics(*, year: int, contract: str = "") -> dict:
+    """Figures for requests received in `year` (plan time zone) and decided since, for one
+    MA contract or Medicaid/CHIP/exchange plan (`contract`, its number) or for all.
+    A request for drugs only is left out (CMS-0057-F excludes drugs)."""
     tz = plan_tz()
     start = datetime.combine(datetime(year, 1, 1).date(), time.min, tzinfo=tz)
     end = datetime.combine(datetime(year + 1, 1, 1).date(), time.min, tzinfo=tz)
     cases = AuthorizationRequest.objects.filter(
         kind=AuthorizationRequest.Kind.PRIOR_AUTHORIZATION, received_at__gte=start, received_at__lt=end
-    )
+    ).filter(Exists(ServiceLine.objects.filter(case=OuterRef("pk")).exclude(_drug_line())))
+    if contract:
+        cases = cases.filter(coverage__contract__number=contract)
     decided = cases.filter(decided_at__isnull=False)
     # Approved after appeal: a decided appeal overturned (in full or in part) the denial.
     overturned = Q(appeals__outcome__in=["overturned", "partially_overturned"])
@@ -71,10 +83,12 @@ def prior_authorization_metrics(*, year: int) -> dict:
         {
             f"{system} {code}".strip()
             for system, code in CriteriaCode.objects.exclude(code="").values_list("code_system", "code")
+            if not (system == ServiceLine.CodeSystem.HCPCS and code.startswith("J"))
         }
     )
     return {
         "year": year,
+        "contract": contract,
         "items_requiring_prior_authorization": items,
         "requests_received": cases.count(),
         "requests_decided": total_decided,
@@ -93,3 +107,43 @@ def prior_authorization_metrics(*, year: int) -> dict:
         },
         "extended_and_approved_percent": _percent(counts["extended_approved"], total_decided),
     }
+
+
+def publication_is_final(*, year: int, today) -> bool:
+    """A year's figures are posted by March 31 of the next year (42 CFR 422.122(c)) and
+    stay as posted from then on."""
+    return today > datetime(year + 1, 3, 31).date()
+
+
+def metrics_publish(*, year: int, force: bool = False) -> int:
+    """Compute and store the year's figures for every contract and for all together.
+    Final years are left as posted unless `force`. Returns the number of reports stored."""
+    today = timezone.localdate()
+    if publication_is_final(year=year, today=today) and not force:
+        if PublishedMetrics.objects.filter(year=year).exists():
+            return 0
+    stored = 0
+    for number in ["", *PlanContract.objects.values_list("number", flat=True)]:
+        figures = prior_authorization_metrics(year=year, contract=number)
+        with transaction.atomic():
+            PublishedMetrics.objects.update_or_create(
+                year=year, contract=number, defaults={"figures": figures, "computed_at": timezone.now()}
+            )
+        stored += 1
+    return stored
+
+
+def published_metrics(*, year: int, contract: str = "") -> PublishedMetrics | None:
+    """The stored figures; a year never computed is computed once here (then by the task)."""
+    found = PublishedMetrics.objects.filter(year=year, contract=contract).first()
+    if found is None and (not contract or PlanContract.objects.filter(number=contract).exists()):
+        PublishedMetrics.objects.update_or_create(
+            year=year,
+            contract=contract,
+            defaults={
+                "figures": prior_authorization_metrics(year=year, contract=contract),
+                "computed_at": timezone.now(),
+            },
+        )
+        found = PublishedMetrics.objects.get(year=year, contract=contract)
+    return found
