@@ -37,6 +37,13 @@ MEMBERS = [
     ('M100011', 'Keisha', 'Brandt', date(1987, 8, 8), 'F', 'Laurel', 'MD', '20707', 'Mid-Atlantic HealthChoice (Medicaid)', LineOfBusiness.MEDICAID, None),
     ('M100012', 'Luis', 'Abernathy', date(1979, 10, 10), 'M', 'Hagerstown', 'MD', '21740', 'Mid-Atlantic Choice PPO', LineOfBusiness.COMMERCIAL, None),
 ]
+# Synthetic contract and plan numbers for the public CMS-0057-F report, by line of business.
+CONTRACTS = [
+    # program (line of business), number, name
+    (LineOfBusiness.MEDICARE_ADVANTAGE, 'H9001', 'Mid-Atlantic Medicare Advantage HMO'),
+    (LineOfBusiness.MEDICAID, 'MD-MCO-901', 'Mid-Atlantic HealthChoice (Medicaid)'),
+    (LineOfBusiness.CHIP, 'MD-CHIP-901', 'Mid-Atlantic MCHP (CHIP)'),
+]
 ADMITTED_MEMBERS = ['M100009', 'M100010', 'M100011']
 USERS = [
     # username, first, last, credentials, role, organization key

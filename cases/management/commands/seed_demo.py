@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.demo_data import (
     ADMITTED_MEMBERS,
     CASE_PLAN,
+    CONTRACTS,
     CRITERIA,
     LICENSES,
     MEMBERS,
@@ -29,6 +30,7 @@ from cases.models import (
     Coverage,
     InpatientStay,
     Member,
+    PlanContract,
     Practitioner,
     ProviderAgreement,
     ProviderOrganization,
@@ -37,6 +39,8 @@ from cases.services.intake import case_create
 from cases.services.providers import provider_user_attach
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
 from reviews.models import PhysicianLicense
+from reviews.reporting.public import metrics_publish
+from reviews.reporting.rollups import rollup_rebuild_all
 from reviews.services.assignment import case_assign
 from reviews.services.decisions import case_approve, case_deny, case_partially_approve
 from reviews.services.pends import case_pend, case_route_to_physician
@@ -65,6 +69,10 @@ class Command(BaseCommand):
             self._stays(members, orgs)
             criteria = self._criteria()
             created = self._cases(members, orgs, practitioners, users, criteria, password)
+            self._contracts()
+        # The dashboard's rollups and the public report, so they show the demo cases at once.
+        rollup_rebuild_all()
+        metrics_publish(year=timezone.localdate().year, force=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(users)} logins, {len(members)} members, "
@@ -170,6 +178,11 @@ class Command(BaseCommand):
                 )
             members[number] = member
         return members
+
+    def _contracts(self) -> None:
+        for lob, number, name in CONTRACTS:
+            contract, _ = PlanContract.objects.get_or_create(number=number, defaults={"program": lob, "name": name})
+            Coverage.objects.filter(line_of_business=lob, contract=None).update(contract=contract)
 
     def _stays(self, members, orgs) -> None:
         now = timezone.now()
