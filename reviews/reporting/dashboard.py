@@ -12,8 +12,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from cases.models import OPEN_STATUSES, AuthorizationRequest, LineOfBusiness, ServiceCategory, Urgency
 from cases.deadlines.calendar import plan_tz
+from cases.models import OPEN_STATUSES, AuthorizationRequest, LineOfBusiness, ServiceCategory, Urgency
 from reviews.models import CaseDayRollup, CaseMonthRollup, ReviewerDayRollup
 from reviews.models_reporting import DECISION_TIME_BUCKETS_MINUTES
 from um_portal.models import User

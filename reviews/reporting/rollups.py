@@ -21,8 +21,8 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.models import AuthorizationRequest, CaseEvent
 from cases.deadlines.calendar import plan_tz
+from cases.models import AuthorizationRequest, CaseEvent
 from reviews.models import (
     Appeal,
     CaseDayRollup,

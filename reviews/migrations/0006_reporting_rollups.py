@@ -9,9 +9,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_plan_contracts_reporting_index'),
+        ('cases', '0007_plan_contracts_reporting_index'),
         ('criteria', '0002_locked_version_trigger'),
-        ('reviews', '0004_turnaround_rules_seed'),
+        ('reviews', '0005_deadlines_to_cases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

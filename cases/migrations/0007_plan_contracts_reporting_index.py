@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_case_alert_next_keyset_index'),
+        ('cases', '0006_deadlines_from_reviews'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
