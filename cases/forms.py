@@ -70,6 +70,9 @@ class SubmitForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         required=False, label="I confirm this is a separate request, not a duplicate of the one named above"
     )
+    confirm_not_required = forms.BooleanField(
+        required=False, label="Submit anyway: I want a decision although no prior authorization is required"
+    )
     # Staff entering a paper request only.
     channel = forms.ChoiceField(
         required=False,

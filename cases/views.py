@@ -22,6 +22,7 @@ from . import forms
 from .access import case_for_user, cases_visible_to
 from .actions import actions_allowed
 from .models import CaseStatus, Channel, ServiceCategory, Urgency
+from .requirements_check import needless_request_warning
 from .selectors import case_list_queryset, member_eligibility, member_find
 from .services.attachments import attachment_add, attachment_check
 from .services.intake import authorization_submit
@@ -117,18 +118,22 @@ def submit(request):
     staff = user_can(request.user, Perm.CASE_ENTER_FOR_OTHERS)
     if not (staff or user_can(request.user, Perm.CASE_SUBMIT)):
         raise NotAllowed("Your role does not allow submitting requests.")
-    duplicate = None
+    duplicate = not_required = None
     if request.method == "POST":
         form = forms.SubmitForm(request.POST, request.FILES, staff=staff)
         lines = forms.LineFormSet(request.POST, prefix="lines")
         if form.is_valid() and lines.is_valid():
-            try:
-                return _submit(request, form, lines)
-            except DomainError as error:
-                _attach_errors(form, lines, error)
-                if isinstance(error, Conflict) and error.code == "likely_duplicate":
-                    duplicate = error.message
-                status = error.status_code
+            not_required = None if form.cleaned_data["confirm_not_required"] else _needless_warning(form, lines)
+            if not_required is not None:
+                status = 200
+            else:
+                try:
+                    return _submit(request, form, lines)
+                except DomainError as error:
+                    _attach_errors(form, lines, error)
+                    if isinstance(error, Conflict) and error.code == "likely_duplicate":
+                        duplicate = error.message
+                    status = error.status_code
         else:
             status = 400
     else:
@@ -146,8 +151,26 @@ def submit(request):
     return render(
         request,
         "cases/submit.html",
-        {"form": form, "lines": lines, "own_npis": _own_npis(request.user), "duplicate": duplicate, "staff": staff},
+        {
+            "form": form,
+            "lines": lines,
+            "own_npis": _own_npis(request.user),
+            "duplicate": duplicate,
+            "not_required": not_required,
+            "staff": staff,
+        },
         status=status,
+    )
+
+
+def _needless_warning(form, lines) -> str | None:
+    data = form.cleaned_data
+    return needless_request_warning(
+        member_number=data["member_number"],
+        member_date_of_birth=data["member_date_of_birth"],
+        servicing_provider_npi=data["servicing_provider_npi"],
+        place_of_service=data["place_of_service"],
+        lines=[dict(f.cleaned_data) for f in lines.forms if f.cleaned_data],
     )
 
 

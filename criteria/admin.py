@@ -1,8 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from .models import CriteriaCode, CriteriaSet, CriteriaVersion
+from um_portal.exceptions import ValidationFailed
+
+from .models import CoverageRequirement, CriteriaCode, CriteriaSet, CriteriaVersion
+from .services.requirements import coverage_requirement_clean
 
 
 class CriteriaVersionInline(admin.TabularInline):
@@ -85,3 +89,45 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
             )
             return
         super().delete_queryset(request, queryset)
+
+
+class CoverageRequirementForm(forms.ModelForm):
+    class Meta:
+        model = CoverageRequirement
+        fields = [
+            "policy",
+            "version",
+            "service",
+            "codes",
+            "lines_of_business",
+            "states",
+            "places_of_service",
+            "network_status",
+            "documentation",
+            "criteria_sets",
+            "effective_from",
+            "effective_to",
+        ]
+
+    def clean(self):
+        # The same checks as every other door, so bad input is refused and nothing saved.
+        data = super().clean()
+        try:
+            clean = coverage_requirement_clean(fields=data, instance=self.instance)
+        except ValidationFailed as exc:
+            raise forms.ValidationError(
+                {f if f in self.fields else None: msgs for f, msgs in exc.errors.items()}
+            ) from None
+        self.instance.code_min, self.instance.code_max = clean["code_min"], clean["code_max"]
+        return {**data, **{k: v for k, v in clean.items() if k in self.fields}}
+
+
+@admin.register(CoverageRequirement)
+class CoverageRequirementAdmin(admin.ModelAdmin):
+    """Published prior-authorization requirements, one row per version."""
+
+    form = CoverageRequirementForm
+    list_display = ("policy", "version", "service", "codes", "effective_from", "effective_to")
+    list_filter = ("network_status",)
+    search_fields = ("policy", "service")
+    filter_horizontal = ("criteria_sets",)

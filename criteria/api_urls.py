@@ -2,8 +2,13 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_requirements
 
 urlpatterns = [
     path("criteria/", api.CriteriaInForceView.as_view(), name="api-criteria"),
+    path(
+        "coverage-requirements/",
+        api_requirements.CoverageRequirementsView.as_view(),
+        name="api-coverage-requirements",
+    ),
 ]

@@ -91,3 +91,7 @@ class CriteriaCode(models.Model):
 
     def __str__(self) -> str:
         return self.code or self.service_category
+
+
+# Published prior-authorization requirements (CMS-0057-F) live in their own module.
+from .models_requirements import CoverageRequirement  # noqa: E402,F401

@@ -1,4 +1,11 @@
 """Pages of this app (mounted under /criteria/)."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "criteria"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("requirements/", views.lookup, name="requirements"),
+    path("prior-authorization-list/", views.public_list, name="public_list"),
+]

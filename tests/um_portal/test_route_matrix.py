@@ -98,6 +98,9 @@ MATRIX: dict[str, Row] = {
     "fhir-claim-inquire": row(USERS, "post"),
     # criteria
     "api-criteria": row(USERS),
+    "api-coverage-requirements": row(USERS),
+    "criteria:requirements": row(USERS),
+    "criteria:public_list": row(PUBLIC),
     # reviews (API)
     "api-case-assign": row(REVIEWERS, "post"),
     "api-case-pend": row(REVIEWERS, "post"),
