@@ -24,7 +24,7 @@ from .actions import actions_allowed
 from .models import CaseStatus, Channel, ServiceCategory, Urgency
 from .requirements_check import needless_request_warning
 from .selectors import case_list_queryset, member_eligibility, member_find
-from .services.attachments import attachment_add, attachment_check
+from .services.attachments import attachment_check
 from .services.intake import authorization_submit
 
 PAGE_SIZE = 25
@@ -201,9 +201,8 @@ def _submit(request, form, lines):
                 received_at=data.get("received_at"),
                 confirm_duplicate=data["confirm_duplicate"],
                 door=Channel.PORTAL,
+                documents=documents,
             )
-            for document in documents:
-                attachment_add(case=case, user=request.user, upload=document)
         return 302, {"case_id": str(case.pk), "reference": case.reference}
 
     _status, body, _replayed = idempotent_run(

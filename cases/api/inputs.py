@@ -38,6 +38,12 @@ class AuthorizationCreateSerializer(serializers.Serializer):
     confirm_duplicate = serializers.BooleanField(
         default=False, help_text="Submit even though an open request looks like a duplicate (409 likely_duplicate)."
     )
+    checklist = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(max_length=300), max_length=50),
+        required=False,
+        help_text='Criteria checklist items met, by criteria set: {"<criteria set name>": ["<item>", ...]}. '
+        "Auto-approval rules may approve on them.",
+    )
 
 
 class AttachmentUploadSerializer(serializers.Serializer):

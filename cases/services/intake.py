@@ -13,6 +13,7 @@ from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm, user_can
 
 from .. import events
+from ..intake_hooks import intake_hooks_run
 from ..models import (
     OPEN_STATUSES,
     AuthorizationRequest,
@@ -31,6 +32,7 @@ from ..models import (
 )
 from ..selectors import member_find, npi_resolve
 from ..validators import normalize_icd10, npi_is_valid, validate_icd10_cm, validate_procedure_code
+from .attachments import attachment_add
 from .providers import case_grant_organization_access
 
 
@@ -316,6 +318,8 @@ def authorization_submit(
     received_at: datetime | None = None,
     confirm_duplicate: bool = False,
     door: str = Channel.PORTAL,
+    documents=(),
+    checklist: dict | None = None,
 ) -> AuthorizationRequest:
     """The intake every provider door calls (portal form, API): check the request the way
     an intake coordinator would, each problem with a message a person can act on, then
@@ -324,6 +328,11 @@ def authorization_submit(
     `door` is how it reached us (portal or api). Raises ValidationFailed (400) listing
     every problem found, NotAllowed (403) when the caller may not submit for these
     providers, and Conflict `likely_duplicate` (409) unless `confirm_duplicate`.
+
+    `documents` (uploaded files) are attached in the same transaction; `checklist` holds
+    the provider's answers to criteria checklist items ({"<criteria set>": ["item", ...]}).
+    Last, still in the transaction, the registered intake hooks run (the auto-approval
+    rules: a matching request is approved before this returns).
     """
     if not (user_can(user, Perm.CASE_SUBMIT) or user_can(user, Perm.CASE_ENTER_FOR_OTHERS)):
         raise NotAllowed("Your role does not allow submitting requests.")
@@ -411,4 +420,20 @@ def authorization_submit(
             case.likely_duplicate_of = duplicate_of
             case.save(update_fields=["likely_duplicate_of"])
             events.event_duplicate_flagged(case=case, actor=user, duplicate_of=duplicate_of)
+        for document in documents:
+            attachment_add(case=case, user=user, upload=document)
+        intake_hooks_run(case=case, context={"checklist": _checklist_clean(checklist)})
+        case.refresh_from_db()
     return case
+
+
+def _checklist_clean(checklist) -> dict:
+    """{"<criteria set>": ["item", ...]}: anything else is dropped, never an error (answers
+    only ever help a request)."""
+    if not isinstance(checklist, dict):
+        return {}
+    return {
+        str(name)[:160]: [str(item)[:300] for item in items if isinstance(item, str)][:50]
+        for name, items in list(checklist.items())[:20]
+        if isinstance(items, list)
+    }

@@ -1,0 +1,30 @@
+"""Hooks run at the end of the intake, inside the submit transaction, after the case, its
+lines and its documents are written. Higher apps register at start (their AppConfig.ready):
+the intake never imports them (the auto-approval rules register here).
+
+A hook failing must never lose or delay the request: each runs in its own savepoint, and
+an error is logged and leaves the case in the queue for a person."""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+_hooks: list[Callable] = []
+
+
+def intake_hook_register(hook: Callable) -> None:
+    """`hook(case=..., context=...)`; registering twice is harmless."""
+    if hook not in _hooks:
+        _hooks.append(hook)
+
+
+def intake_hooks_run(*, case, context: dict) -> None:
+    for hook in list(_hooks):
+        try:
+            with transaction.atomic():
+                hook(case=case, context=context)
+        except Exception:
+            log.exception("Intake hook %s failed on case %s; the case stays in the queue.", hook.__name__, case.pk)
