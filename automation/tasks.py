@@ -17,3 +17,12 @@ def simulate_rule(simulation_id: int) -> dict:
         simulation_fail(simulation_id=simulation_id, error="The database was unavailable; run the simulation again.")
         raise
     return {"status": simulation.status, "matched": simulation.matched}
+
+
+@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=2, retry_backoff_max=30, max_retries=3)
+def gold_cards_nightly() -> dict:
+    """Recompute every gold card (beat: nightly). Safe to run twice: statuses only move on
+    a change of figures or when a notice period has ended."""
+    from .services.goldcard import gold_cards_evaluate
+
+    return gold_cards_evaluate()

@@ -31,3 +31,9 @@ class NotificationsConfig(AppConfig):
 
         post_migrate.connect(contact_lines_ensure, sender=self)
         subscribe()  # react to case events through cases.dispatch, on commit
+        # Gold-card letters: one per gold-card event, written once the event is committed.
+        from automation.services.goldcard import gold_card_event_subscribe
+
+        from .tasks import gold_card_letter_enqueue
+
+        gold_card_event_subscribe(gold_card_letter_enqueue)

@@ -276,3 +276,6 @@ from .models_contact import (  # noqa: E402,F401
     InquiryKind,
     Weekday,
 )
+
+# Gold-card letters to provider organizations (issue 15).
+from .models_gold_card import GoldCardLetter  # noqa: E402,F401

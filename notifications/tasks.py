@@ -90,3 +90,38 @@ def deadline_sweep(now: str | None = None) -> dict:
     if result.more:
         deadline_sweep.delay(now)
     return result.as_dict()
+
+
+@shared_task(**_RETRY)
+def gold_card_letter(event_id: int) -> str:
+    from .services.gold_card_letters import gold_card_letter_issue
+
+    try:
+        return str(gold_card_letter_issue(event_id=event_id).pk)
+    except DomainError as exc:
+        log.warning("Gold-card letter for event %s not written: %s", event_id, exc)
+        return ""
+
+
+def gold_card_letter_enqueue(event_id: int) -> None:
+    """Subscriber to gold-card events (run on commit): a lost message is caught up by
+    `gold_card_letters_catch_up` (beat)."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    try:
+        gold_card_letter.delay(event_id)
+    except BrokerError:
+        log.exception("Could not enqueue the gold-card letter for event %s.", event_id)
+
+
+@shared_task(**_RETRY)
+def gold_card_letters_catch_up() -> int:
+    """Safety net: write the letter of every gold-card event that has none issued yet."""
+    from automation.models import GoldCardEvent
+
+    from .services.gold_card_letters import gold_card_letter_issue
+
+    pending = GoldCardEvent.objects.filter(letter__issued_at__isnull=True).values_list("pk", flat=True)[:200]
+    for event_id in pending:
+        gold_card_letter_issue(event_id=event_id)
+    return len(pending)

@@ -34,4 +34,7 @@ app.conf.beat_schedule = {
         "task": "reviews.tasks.prior_authorization_metrics_publish",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Gold cards: approval rates per organization and service group, grants and revocations.
+    "gold-cards-nightly": {"task": "automation.tasks.gold_cards_nightly", "schedule": crontab(hour=1, minute=30)},
+    "gold-card-letters-catch-up": {"task": "notifications.tasks.gold_card_letters_catch_up", "schedule": 900.0},
 }

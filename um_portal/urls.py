@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("cases.api_urls")),
     path("", include("criteria.api_urls")),
     path("", include("reviews.api_urls")),
+    path("", include("automation.api_urls")),
     path("", include("notifications.api_urls")),
 ]
 
@@ -38,6 +39,7 @@ urlpatterns = [
     path("criteria/", include("criteria.urls")),
     path("reviews/", include("reviews.urls")),
     path("reports/", include("reviews.urls_reports")),
+    path("automation/", include("automation.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("fhir/Claim/$submit", ClaimSubmitView.as_view(), name="fhir-claim-submit"),

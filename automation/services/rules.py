@@ -74,6 +74,29 @@ def _event(version, actor, kind, old="", new="", message="") -> None:
     RuleEvent.objects.create(version=version, actor=actor, kind=kind, old_value=old, new_value=new, message=message)
 
 
+def rule_version_validate(
+    *, rule_name: str, conditions, effective_from, effective_to=None, action: str = Action.APPROVE
+) -> dict:
+    """Every check of a new version, without writing: the cleaned conditions, or
+    ValidationFailed naming the field. The admin form calls it before saving."""
+    if action != Action.APPROVE:
+        raise ValidationFailed(
+            "A rule can only approve in full: software may approve, never deny, reduce or delay (RULES.md 3).",
+            code="rule_cannot_deny",
+            errors={"action": ["Only 'approve' is allowed."]},
+        )
+    name = (rule_name or "").strip()
+    if not name:
+        raise ValidationFailed("Give the rule a name.", errors={"rule_name": ["Required."]})
+    clean = conditions_clean(conditions, checklist_lookup=_checklist_lookup)
+    rule = AutoApprovalRule.objects.filter(name=name).first()
+    if rule is not None:
+        _check_dates(rule=rule, effective_from=effective_from, effective_to=effective_to)
+    else:
+        _check_dates(rule=None, effective_from=effective_from, effective_to=effective_to)
+    return clean
+
+
 @transaction.atomic
 def rule_version_create(
     *,
@@ -88,20 +111,15 @@ def rule_version_create(
 ) -> AutoApprovalRuleVersion:
     """A new draft version of the rule named `rule_name` (the rule is made on first use)."""
     _require_admin(actor)
-    if action != Action.APPROVE:
-        raise ValidationFailed(
-            "A rule can only approve in full: software may approve, never deny, reduce or delay (RULES.md 3).",
-            code="rule_cannot_deny",
-            errors={"action": ["Only 'approve' is allowed."]},
-        )
     name = (rule_name or "").strip()
-    if not name:
-        raise ValidationFailed("Give the rule a name.", errors={"rule_name": ["Required."]})
-    clean = conditions_clean(conditions, checklist_lookup=_checklist_lookup)
-    rule = AutoApprovalRule.objects.select_for_update().filter(name=name).first()
+    # Lock the rule's row first so two administrators cannot add overlapping versions at once.
+    list(AutoApprovalRule.objects.select_for_update().filter(name=name).values_list("pk"))
+    clean = rule_version_validate(
+        rule_name=name, conditions=conditions, effective_from=effective_from, effective_to=effective_to, action=action
+    )
+    rule = AutoApprovalRule.objects.filter(name=name).first()
     if rule is None:
         rule = AutoApprovalRule.objects.create(name=name, description=description, created_by=actor)
-    _check_dates(rule=rule, effective_from=effective_from, effective_to=effective_to)
     number = (rule.versions.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     version = AutoApprovalRuleVersion.objects.create(
         rule=rule,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import DECIDED_STATUSES, CaseStatus
 from reviews.models import Decision
-from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
+from um_portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm, user_can
 
 from ..conditions import conditions_evaluate
@@ -133,5 +133,17 @@ def simulation_for_admin(*, actor, simulation_id) -> Simulation:
         raise NotAllowed("Only UM administrators see simulations.")
     simulation = Simulation.objects.select_related("version__rule").filter(pk=simulation_id).first()
     if simulation is None:
-        raise Conflict("No such simulation.", code="not_found")
+        raise NotFound("No such simulation.")
+    return simulation
+
+
+def simulation_start(*, actor, version_id, period_start, period_end) -> Simulation:
+    """Create the simulation and enqueue its task once the row is committed."""
+    from ..tasks import simulate_rule
+
+    with transaction.atomic():
+        simulation = simulation_request(
+            actor=actor, version_id=version_id, period_start=period_start, period_end=period_end
+        )
+        transaction.on_commit(lambda: simulate_rule.delay(simulation.pk))
     return simulation

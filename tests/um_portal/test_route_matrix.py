@@ -172,7 +172,43 @@ MATRIX: dict[str, Row] = {
     "notifications:read": row(USERS, "post", kwargs=lambda w: {"notification_id": 1}),
     "notifications:read_all": row(USERS, "post"),
     "api-case-extend": row(REVIEWERS, "post"),
+    # automation: auto-approval rules and simulations (UM administrators)
+    "automation:rules": row({ADMIN}),
+    "automation:rule": row({ADMIN}, kwargs=lambda w: {"version_id": _rule_version_pk()}),
+    "api-auto-rules": row({ADMIN}),
+    "api-auto-rule-simulate": row({ADMIN}, "post", kwargs=lambda w: {"version_id": _rule_version_pk()}),
+    "api-auto-rule-switch-on": row({ADMIN}, "post", kwargs=lambda w: {"version_id": _rule_version_pk()}),
+    "api-auto-simulation": row({ADMIN}, kwargs=lambda w: {"simulation_id": _simulation_pk(w)}),
+    "automation:gold_cards": row({ADMIN}),
+    "notifications:gold_card": row(PROVIDERS),
+    "notifications:gold_card_letter": row(
+        set(), kwargs=lambda w: {"letter_id": "00000000-0000-0000-0000-000000000000"}
+    ),
 }
+
+
+def _rule_version_pk() -> int:
+    from datetime import date
+
+    from automation.models import AutoApprovalRule, AutoApprovalRuleVersion
+
+    rule, _ = AutoApprovalRule.objects.get_or_create(name="Matrix rule")
+    version, _ = AutoApprovalRuleVersion.objects.get_or_create(
+        rule=rule, version=1, defaults={"conditions": {"codes": ["27447"]}, "effective_from": date(2026, 1, 1)}
+    )
+    return version.pk
+
+
+def _simulation_pk(w) -> int:
+    from datetime import date
+
+    from automation.models import AutoApprovalRuleVersion, Simulation
+
+    version = AutoApprovalRuleVersion.objects.get(pk=_rule_version_pk())
+    return Simulation.objects.create(
+        version=version, conditions=version.conditions, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31),
+        requested_by=w.users[ADMIN],
+    ).pk  # fmt: skip
 
 
 def _attachment_pk(w) -> str:

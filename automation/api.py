@@ -1,0 +1,102 @@
+"""Auto-approval rules API (UM administrators): write a version, simulate it, switch it on.
+Thin: the services hold every rule, including "a rule can only approve"."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from um_portal.api import error_responses
+from um_portal.exceptions import NotAllowed
+from um_portal.roles import Perm, user_can
+
+from .selectors import rule_versions_list
+from .services import rules as rule_services
+from .services.simulate import simulation_for_admin, simulation_start
+
+
+def _admin_only(user) -> None:
+    if not user_can(user, Perm.CONFIGURE):
+        raise NotAllowed("Only UM administrators manage auto-approval rules.")
+
+
+class RuleVersionIn(serializers.Serializer):
+    rule_name = serializers.CharField(max_length=120)
+    conditions = serializers.JSONField()
+    effective_from = serializers.DateField()
+    effective_to = serializers.DateField(required=False, allow_null=True, default=None)
+    # Free text on purpose: the service answers "a rule can only approve" in words.
+    action = serializers.CharField(max_length=20, required=False, default="approve")
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RuleVersionOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    rule = serializers.CharField(source="rule.name")
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    action = serializers.CharField()
+    conditions = serializers.JSONField()
+    effective_from = serializers.DateField()
+    effective_to = serializers.DateField(allow_null=True)
+    locked = serializers.BooleanField(source="is_locked")
+
+
+class SimulateIn(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+
+
+class SimulationOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    rule_version_id = serializers.IntegerField(source="version_id")
+    status = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    percent = serializers.IntegerField()
+    matched = serializers.IntegerField()
+    human_denied = serializers.IntegerField()
+    human_reduced = serializers.IntegerField()
+    adverse_cases = serializers.JSONField()
+    needs_signoff = serializers.BooleanField()
+
+
+class RuleVersionListView(APIView):
+    """Every rule version (GET); a new draft version (POST)."""
+
+    @extend_schema(responses={200: RuleVersionOut(many=True), **error_responses(401, 403)})
+    def get(self, request):
+        _admin_only(request.user)
+        # 1 query: versions with their rule.
+        return Response(RuleVersionOut(rule_versions_list()[:500], many=True).data)
+
+    @extend_schema(request=RuleVersionIn, responses={201: RuleVersionOut, **error_responses(400, 401, 403)})
+    def post(self, request):
+        given = RuleVersionIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        version = rule_services.rule_version_create(actor=request.user, **given.validated_data)
+        return Response(RuleVersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+class RuleVersionSimulateView(APIView):
+    @extend_schema(request=SimulateIn, responses={202: SimulationOut, **error_responses(400, 401, 403)})
+    def post(self, request, version_id: int):
+        given = SimulateIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        simulation = simulation_start(actor=request.user, version_id=version_id, **given.validated_data)
+        return Response(SimulationOut(simulation).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RuleVersionSwitchOnView(APIView):
+    @extend_schema(request=None, responses={200: RuleVersionOut, **error_responses(401, 403, 409)})
+    def post(self, request, version_id: int):
+        version = rule_services.rule_version_switch_on(actor=request.user, version_id=version_id)
+        return Response(RuleVersionOut(version).data)
+
+
+class SimulationDetailView(APIView):
+    @extend_schema(responses={200: SimulationOut, **error_responses(401, 403, 404)})
+    def get(self, request, simulation_id: int):
+        return Response(SimulationOut(simulation_for_admin(actor=request.user, simulation_id=simulation_id)).data)
