@@ -1,7 +1,8 @@
 """Auto-approval rules API (UM administrators): write a version, simulate it, switch it on.
 Thin: the services hold every rule, including "a rule can only approve"."""
 
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -10,6 +11,7 @@ from um_portal.api import error_responses
 from um_portal.exceptions import NotAllowed
 from um_portal.roles import Perm, user_can
 
+from .reports import auto_approval_metrics
 from .selectors import rule_versions_list
 from .services import rules as rule_services
 from .services.simulate import simulation_for_admin, simulation_start
@@ -74,6 +76,7 @@ class RuleVersionListView(APIView):
 
     @extend_schema(request=RuleVersionIn, responses={201: RuleVersionOut, **error_responses(400, 401, 403)})
     def post(self, request):
+        _admin_only(request.user)  # before the body is read: a refused caller learns nothing more
         given = RuleVersionIn(data=request.data)
         given.is_valid(raise_exception=True)
         version = rule_services.rule_version_create(actor=request.user, **given.validated_data)
@@ -83,6 +86,7 @@ class RuleVersionListView(APIView):
 class RuleVersionSimulateView(APIView):
     @extend_schema(request=SimulateIn, responses={202: SimulationOut, **error_responses(400, 401, 403)})
     def post(self, request, version_id: int):
+        _admin_only(request.user)
         given = SimulateIn(data=request.data)
         given.is_valid(raise_exception=True)
         simulation = simulation_start(actor=request.user, version_id=version_id, **given.validated_data)
@@ -100,3 +104,23 @@ class SimulationDetailView(APIView):
     @extend_schema(responses={200: SimulationOut, **error_responses(401, 403, 404)})
     def get(self, request, simulation_id: int):
         return Response(SimulationOut(simulation_for_admin(actor=request.user, simulation_id=simulation_id)).data)
+
+
+class AutoApprovalReportView(APIView):
+    """GET /api/v1/reports/auto-approval/?year=2026: share auto-approved by rule, line of
+    business and month; receipt-to-decision time, rule versus human. UMOC staff; no PHI."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="Calendar year of receipt (default: this year).")],
+        responses={200: serializers.DictField(), **error_responses(400, 401, 403)},
+    )
+    def get(self, request):
+        if not user_can(request.user, Perm.CASE_VIEW_ALL):
+            raise NotAllowed("The automation report is for UMOC staff.")
+        query = ReportQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(auto_approval_metrics(year=query.validated_data.get("year") or timezone.localdate().year))
+
+
+class ReportQuery(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=2020, max_value=2100)

@@ -16,6 +16,7 @@ urlpatterns = [
         api.RuleVersionSwitchOnView.as_view(),
         name="api-auto-rule-switch-on",
     ),
+    path("reports/auto-approval/", api.AutoApprovalReportView.as_view(), name="api-auto-approval-report"),
     path(
         "auto-approval-simulations/<int:simulation_id>/",
         api.SimulationDetailView.as_view(),

@@ -19,6 +19,7 @@ Every key is one condition; all must hold for the rule to approve:
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from criteria.codes import (
     LINES_OF_BUSINESS,
@@ -174,6 +175,15 @@ def _checklist_clean(value, errors, lookup) -> dict:
     return {"criteria_set": name, "indications": items}
 
 
+@lru_cache(maxsize=8192)
+def _ranges(kind: str, items: tuple) -> tuple:
+    """Parsed ranges and their display, cached: a live rule's lists never change, and
+    parsing them again for each of 200 rules on every submit is the evaluation's main cost."""
+    parse = procedure_ranges_parse if kind == "codes" else diagnosis_ranges_parse
+    ranges = parse(list(items), field=kind)
+    return ranges, ranges_display(ranges)
+
+
 def conditions_evaluate(conditions: dict, facts: Facts) -> tuple[list[str], list[str]]:
     """(passed, failed): one short sentence per condition, e.g. "units 14 > 12 (line 1)"."""
     passed: list[str] = []
@@ -183,13 +193,11 @@ def conditions_evaluate(conditions: dict, facts: Facts) -> tuple[list[str], list
         (passed if ok else failed).append(yes if ok else no)
 
     if "codes" in conditions:
-        ranges = procedure_ranges_parse(conditions["codes"], field="codes")
+        ranges, shown = _ranges("codes", tuple(conditions["codes"]))
         outside = [c for c in facts.codes if not code_in_ranges(c, ranges)]
-        shown = ranges_display(ranges)
         check(not outside and bool(facts.codes), f"codes in {shown}", f"code {', '.join(outside)} not in {shown}")
     if "diagnoses" in conditions:
-        ranges = diagnosis_ranges_parse(conditions["diagnoses"], field="diagnoses")
-        shown = ranges_display(ranges)
+        ranges, shown = _ranges("diagnoses", tuple(conditions["diagnoses"]))
         check(
             any(code_in_ranges(d, ranges) for d in facts.diagnoses),
             f"diagnosis in {shown}",

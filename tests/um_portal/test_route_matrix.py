@@ -180,6 +180,7 @@ MATRIX: dict[str, Row] = {
     "api-auto-rule-switch-on": row({ADMIN}, "post", kwargs=lambda w: {"version_id": _rule_version_pk()}),
     "api-auto-simulation": row({ADMIN}, kwargs=lambda w: {"simulation_id": _simulation_pk(w)}),
     "automation:gold_cards": row({ADMIN}),
+    "api-auto-approval-report": row(STAFF),
     "notifications:gold_card": row(PROVIDERS),
     "notifications:gold_card_letter": row(
         set(), kwargs=lambda w: {"letter_id": "00000000-0000-0000-0000-000000000000"}
