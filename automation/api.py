@@ -2,7 +2,7 @@
 Thin: the services hold every rule, including "a rule can only approve"."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -112,7 +112,22 @@ class AutoApprovalReportView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("year", int, description="Calendar year of receipt (default: this year).")],
-        responses={200: serializers.DictField(), **error_responses(400, 401, 403)},
+        responses={
+            200: inline_serializer(
+                "AutoApprovalReport",
+                {
+                    "year": serializers.IntegerField(),
+                    "requests_received": serializers.IntegerField(),
+                    "auto_approved": serializers.IntegerField(),
+                    "auto_approved_percent": serializers.FloatField(allow_null=True),
+                    "by_month": serializers.ListField(child=serializers.DictField()),
+                    "by_line_of_business": serializers.ListField(child=serializers.DictField()),
+                    "by_rule": serializers.ListField(child=serializers.DictField()),
+                    "receipt_to_decision": serializers.DictField(),
+                },
+            ),
+            **error_responses(400, 401, 403),
+        },
     )
     def get(self, request):
         if not user_can(request.user, Perm.CASE_VIEW_ALL):
