@@ -104,8 +104,9 @@ def intake_evaluate(*, case, context: dict) -> RuleEvaluation | None:
         checklist=checklist,
     )
     if match is None:
-        # Visible to the nurse on the timeline, not to the provider.
-        events.event_note_added(case=case, actor=None, text=f"Auto-approval rules: {evaluation.summary}")
+        if results:  # with no live rule at all there is nothing to tell the nurse
+            # Visible to the nurse on the timeline, not to the provider.
+            events.event_note_added(case=case, actor=None, text=f"Auto-approval rules: {evaluation.summary}")
         return evaluation
     decision = case_approve_by_rule(case_id=case.pk, version=match, matched=results[0]["passed"])
     evaluation.decision = decision
