@@ -68,10 +68,17 @@ def world(n: int):
     from django.db import connection
 
     from automation.models import AutoApprovalRule, RuleEvaluation
-    from cases.models import AuthorizationRequest
+    from cases.models import AuthorizationRequest, Member, ProviderOrganization
     from cases.services.providers import provider_user_attach
     from criteria.models import CoverageRequirement
-    from tests.factories import AgreementFactory, CoverageFactory, MemberFactory, OrganizationFactory, UserFactory
+    from tests.factories import (
+        AgreementFactory,
+        CoverageFactory,
+        MemberFactory,
+        OrganizationFactory,
+        UserFactory,
+        valid_npi,
+    )
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -79,11 +86,16 @@ def world(n: int):
         )
     assert not AuthorizationRequest.objects.exists() and not AutoApprovalRule.objects.exists()
     assert not RuleEvaluation.objects.exists() and not CoverageRequirement.objects.exists()
-    org = OrganizationFactory(name=f"Bench Ortho {time.time_ns()}")
-    AgreementFactory(organization=org, effective_date=date(2020, 1, 1))
-    member = MemberFactory(member_number=f"B{time.time_ns() % 10**9}")
-    CoverageFactory(member=member, effective_date=date(2020, 1, 1))
-    user = UserFactory(username=f"bench_provider_{time.time_ns()}")
+    # Reused across runs (the cases are truncated above; these rows stay).
+    org = ProviderOrganization.objects.filter(name="Bench Ortho").first()
+    if org is None:
+        org = OrganizationFactory(name="Bench Ortho", npi=valid_npi(77_000_001))
+        AgreementFactory(organization=org, effective_date=date(2020, 1, 1))
+    member = Member.objects.filter(member_number="BAUTO00001").first()
+    if member is None:
+        member = MemberFactory(member_number="BAUTO00001")
+        CoverageFactory(member=member, effective_date=date(2020, 1, 1))
+    user = UserFactory(username="bench_auto_provider")
     provider_user_attach(user=user, organization=org)
     started = time.perf_counter()
     with connection.cursor() as cursor:
