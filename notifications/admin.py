@@ -4,8 +4,8 @@ from django.contrib import admin
 
 from um_portal.admin import ReadOnlyAdmin
 
+from .contact.services import contact_line_delete, contact_line_save
 from .models import ContactChangeLog, ContactLine
-from .services.contact import contact_line_delete, contact_line_save
 
 # Phone lines: the raw admin goes through the same services as the portal pages, so the
 # same rules hold and every change lands in the change log. Hours are edited on the

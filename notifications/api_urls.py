@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import views
-from .api_contact import ContactRouteView
+from .contact.api import ContactRouteView
 
 urlpatterns: list = [
     path("contact/route/", ContactRouteView.as_view(), name="contact-route"),

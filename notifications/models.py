@@ -267,7 +267,7 @@ class ContinuationCase(models.Model):
 
 
 # Phone lines and hours (RULES.md section 6) live in their own module.
-from .models_contact import (  # noqa: E402,F401
+from .contact.models import (  # noqa: E402,F401
     ContactChangeLog,
     ContactLine,
     ContactLineHours,

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from . import views, views_gold_card
-from .urls_contact import urlpatterns as contact_urlpatterns
+from .contact.urls import urlpatterns as contact_urlpatterns
 
 app_name = "notifications"
 urlpatterns: list = [

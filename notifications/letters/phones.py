@@ -1,9 +1,9 @@
 """Phone numbers printed on letters. They come from the service-line configuration that
-administrators edit (notifications.routing, RULES.md section 6), never from literals in
+administrators edit (notifications.contact.routing, RULES.md section 6), never from literals in
 letter templates. A number that is not configured comes back empty, and the required-content
 check then holds the letter."""
 
-from ..routing import letter_phones as _configured
+from ..contact.routing import letter_phones as _configured
 
 
 def letter_phones(*, line_of_business: str | None = None) -> dict[str, str]:

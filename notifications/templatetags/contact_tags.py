@@ -8,8 +8,8 @@
 from django import template
 
 from cases.models import Urgency
+from notifications.contact.routing import phone_for, route_inquiry
 from notifications.models import InquiryKind
-from notifications.routing import phone_for, route_inquiry
 
 register = template.Library()
 

@@ -8,8 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import PlanClosure
-from notifications.models import ContactChangeLog, ContactLine, ContactLineHours, ContactLineInquiry
-from notifications.services.contact import (
+from notifications.contact.services import (
     closure_create,
     closure_delete,
     contact_line_delete,
@@ -17,6 +16,7 @@ from notifications.services.contact import (
     line_alternate_phone_set,
     line_hours_set,
 )
+from notifications.models import ContactChangeLog, ContactLine, ContactLineHours, ContactLineInquiry
 from um_portal.exceptions import Conflict, ValidationFailed
 
 pytestmark = pytest.mark.django_db

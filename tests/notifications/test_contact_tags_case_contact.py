@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.template import Context, Template
 
+from notifications.contact.routing import route_inquiry
 from notifications.models import ContactLine
-from notifications.routing import route_inquiry
 
 pytestmark = pytest.mark.django_db
 NY = ZoneInfo("America/New_York")

@@ -3,10 +3,10 @@
 import pytest
 from django.utils import timezone
 
+from notifications.contact.models import ContactLine, ContactLineInquiry
+from notifications.contact.routing import phone_for
 from notifications.letters.context import fmt_date
 from notifications.models import Letter
-from notifications.models_contact import ContactLine, ContactLineInquiry
-from notifications.routing import phone_for
 from notifications.services.letters import letters_generate_for_event
 from tests.factories import OrganizationFactory, PractitionerFactory
 

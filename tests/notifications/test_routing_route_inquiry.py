@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.models import PlanClosure
+from notifications.contact.routing import RoutingTable, fax_for, letter_phones, phone_for, route_inquiry, tty_for
 from notifications.models import ContactLine, InquiryKind
-from notifications.routing import RoutingTable, fax_for, letter_phones, phone_for, route_inquiry, tty_for
 from um_portal.exceptions import ValidationFailed
 
 pytestmark = pytest.mark.django_db

@@ -32,7 +32,7 @@ def test_contact_page_queries_are_pinned(client, django_assert_num_queries):
 
 
 def test_contact_page_query_count_does_not_grow_with_lines(client, admin_user, django_assert_num_queries):
-    from notifications.services.contact import contact_line_save, line_hours_set
+    from notifications.contact.services import contact_line_save, line_hours_set
 
     for n in range(5):
         extra = contact_line_save(actor=admin_user, name=f"Extra {n}", phone=f"800-555-01{n:02d}")
@@ -184,7 +184,7 @@ def test_nav_shows_phone_lines_to_admins_only(client, admin_user, nurse):
 
 
 def test_change_log_page_shows_who_changed_what_from_what_to_what(client, admin_user):
-    from notifications.services.contact import line_hours_set
+    from notifications.contact.services import line_hours_set
 
     line_hours_set(actor=admin_user, line=weekend_line(), weekday=5, intervals=[(time(10), time(14))])
     client.force_login(admin_user)

@@ -1,5 +1,5 @@
 """Forms of the phone-line administration pages. They only parse input; the rules live in
-notifications.services.contact (which the views call)."""
+notifications.contact.services (which the views call)."""
 
 from datetime import datetime, time, timedelta
 

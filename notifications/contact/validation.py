@@ -1,12 +1,15 @@
 """Rules a phone-line configuration must keep (RULES.md section 6). Each raises
 `ValidationFailed` with a sentence an administrator can act on; services call them before
-writing, and the models' `clean()` calls them so the admin refuses the same things."""
+writing, and the models' `clean()` calls them so the admin refuses the same things. Pure:
+no queries, so the models can call them without the two depending on each other."""
 
 import re
 from collections.abc import Iterable
 from datetime import time
 
 from um_portal.exceptions import ValidationFailed
+
+from .choices import InquiryKind
 
 
 def _hhmm(value: time) -> str:
@@ -29,14 +32,13 @@ def intervals_validate(*, intervals: Iterable[tuple[time, time]], label: str = "
             raise ValidationFailed(f"{prefix}{message}", errors={"hours": [message]})
 
 
-def line_fallback_validate(*, line, fallback) -> None:
-    """Following fallbacks from `line` must end, never come back to a line already seen."""
+def line_fallback_validate(*, line, fallback, fallbacks: dict, names: dict) -> None:
+    """Following fallbacks from `line` must end, never come back to a line already seen.
+    `fallbacks` and `names` map every saved line's pk to its fallback's pk and its name
+    (`ContactLine.fallback_graph()`)."""
     if fallback is None:
         return
-    from notifications.models import ContactLine
-
-    fallbacks = dict(ContactLine.objects.values_list("pk", "fallback_id"))
-    names = dict(ContactLine.objects.values_list("pk", "name"))
+    fallbacks = dict(fallbacks)
     if line.pk is not None:
         fallbacks[line.pk] = fallback.pk
     path = [line.pk]
@@ -52,8 +54,6 @@ def line_fallback_validate(*, line, fallback) -> None:
 
 def inquiries_served_validate(*, unserved: Iterable[str]) -> None:
     """Every inquiry kind keeps a line that answers it."""
-    from notifications.models import InquiryKind
-
     missing = [InquiryKind(kind).label for kind in sorted(unserved)]
     if missing:
         message = (

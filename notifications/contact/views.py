@@ -17,10 +17,10 @@ from cases.models import PlanClosure
 from um_portal.exceptions import DomainError, NotAllowed
 from um_portal.roles import Perm, user_can
 
-from .forms_contact import WEEK_COLUMNS, ClosureForm, DayHoursForm, LineForm, PreviewForm, next_saturday_10
+from .forms import WEEK_COLUMNS, ClosureForm, DayHoursForm, LineForm, PreviewForm, next_saturday_10
 from .models import ContactChangeLog, ContactLine, Weekday
 from .routing import RoutingTable, route_inquiry, routes_all
-from .services.contact import (
+from .services import (
     closure_create,
     closure_delete,
     contact_line_delete,

@@ -2,7 +2,7 @@
 
 `ContactLine` is a telephone (or fax) line of the plan; it is not `cases.ServiceLine`,
 which is a line of an authorization request. Writes go through
-`notifications.services.contact`; routing reads go through `notifications.routing`.
+`notifications.contact.services`; routing reads go through `notifications.contact.routing`.
 """
 
 from django.conf import settings
@@ -14,37 +14,15 @@ from cases.models import LineOfBusiness
 from um_portal.exceptions import ValidationFailed
 from um_portal.models import AppendOnlyModel
 
+from .choices import InquiryKind, Weekday  # noqa: F401 - importable from the models, as Django's choices usually are
+from .validation import intervals_validate, line_fallback_validate
+
 
 def _as_validation_error(exc: ValidationFailed) -> ValidationError:
     """The services' refusal, as the admin and model forms show it (by field)."""
     if exc.errors:
         return ValidationError({field: msgs for field, msgs in exc.errors.items() if field != "hours"} or exc.message)
     return ValidationError(exc.message)
-
-
-class InquiryKind(models.TextChoices):
-    """The kinds of call the routing answers for (API.md, /api/v1/contact/route/)."""
-
-    AUTHORIZATION_REQUEST = "authorization_request", "Authorization request"
-    URGENT_AUTHORIZATION = "urgent_authorization", "Urgent (expedited) pre-service authorization"
-    AUTHORIZATION_STATUS = "authorization_status", "Status of an authorization"
-    CRITERIA_COPY = "criteria_copy", "Copy of the criteria used"
-    BENEFIT_DENIAL_QUESTION = "benefit_denial_question", "Question about a benefit denial"
-    ADVERSE_DETERMINATION = "adverse_determination", "Talk to a UM physician about an adverse determination"
-    MEMBER_SERVICES = "member_services", "Member Services"
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
-    # Hours on holidays (federal holidays as observed and whole-day plan closures), for
-    # lines open on holidays. Without holiday rows such a line keeps its weekday hours.
-    HOLIDAY = 7, "Holidays"
 
 
 class ContactLine(models.Model):
@@ -84,15 +62,21 @@ class ContactLine(models.Model):
         return self.name
 
     def clean(self):
-        from .services.contact_validation import line_fallback_validate
-
         if not (self.phone or self.fax):
             raise ValidationError({"phone": "A line needs a phone or a fax number."})
         if self.fallback_id:
             try:
-                line_fallback_validate(line=self, fallback=self.fallback)
+                line_fallback_validate(line=self, fallback=self.fallback, **type(self).fallback_graph())
             except ValidationFailed as exc:
                 raise _as_validation_error(exc) from exc
+
+    @classmethod
+    def fallback_graph(cls) -> dict:
+        """Every line's fallback and name, for the fallback-loop check (two queries)."""
+        return {
+            "fallbacks": dict(cls.objects.values_list("pk", "fallback_id")),
+            "names": dict(cls.objects.values_list("pk", "name")),
+        }
 
     @property
     def number(self) -> str:
@@ -134,8 +118,6 @@ class ContactLineHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     def clean(self):
-        from .services.contact_validation import intervals_validate
-
         if self.opens is not None and self.closes is not None and self.line_id:
             others = [
                 (h.opens, h.closes)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_contact as views
+from . import views
 
 urlpatterns = [
     path("contact/", views.contact, name="contact"),

@@ -1,5 +1,5 @@
 """Writes to the phone-line configuration: lines, their hours, alternate numbers, plan
-closures. Every write validates (contact_validation), locks what it changes and records
+closures. Every write validates (validation.py), locks what it changes and records
 who changed what, with the old and new values, in `ContactChangeLog`."""
 
 from datetime import date, time
@@ -9,7 +9,9 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from cases.models import PlanClosure
-from notifications.models import (
+from um_portal.exceptions import Conflict, ValidationFailed
+
+from .models import (
     ContactChangeLog,
     ContactLine,
     ContactLineHours,
@@ -18,9 +20,7 @@ from notifications.models import (
     InquiryKind,
     Weekday,
 )
-from um_portal.exceptions import Conflict, ValidationFailed
-
-from .contact_validation import (
+from .validation import (
     inquiries_served_validate,
     intervals_validate,
     line_fallback_validate,
@@ -119,7 +119,7 @@ def contact_line_save(
         line.phone, line.fax, line.tty, line.purpose = phone.strip(), fax.strip(), tty.strip(), purpose.strip()
         line.open_on_holidays, line.always_open, line.display_order = open_on_holidays, always_open, display_order
         line.fallback = fallback
-        line_fallback_validate(line=line, fallback=fallback)
+        line_fallback_validate(line=line, fallback=fallback, **ContactLine.fallback_graph())
         try:
             with transaction.atomic():
                 line.save()
