@@ -9,8 +9,11 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+# Static files: hashed, gzip and Brotli copies, served by WhiteNoise inside gunicorn.
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 RUN useradd --system --uid 1000 portal && mkdir -p /app/var && chown portal /app/var
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "um_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=5)"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -11,10 +11,20 @@ app = Celery("um_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Readiness stamps (beat sends the sweep, a worker ran it); connected in every process.
+from . import health  # noqa: E402,F401
+
+# Intervals from the environment (settings documents them; shorter only in tests and drills).
+_deadline_every = float(os.environ.get("DEADLINE_SWEEP_SECONDS", 60))
+_heartbeat_every = float(os.environ.get("HEARTBEAT_SECONDS", 30))
+
 # Every periodic task of the portal, and only here.
 app.conf.beat_schedule = {
     # Letters: catch up on lost generation messages and alert on overdue notices (RULES.md 2).
-    "letters-sweep": {"task": "notifications.tasks.letters_sweep", "schedule": 300.0},
+    "letters-sweep": {
+        "task": "notifications.tasks.letters_sweep",
+        "schedule": float(os.environ.get("LETTERS_SWEEP_SECONDS", 300)),
+    },
     # Continuation of care for provider agreements whose end takes effect today (RULES.md 5).
     "continuation-of-care-daily": {
         "task": "notifications.tasks.continuation_of_care_daily",
@@ -22,7 +32,17 @@ app.conf.beat_schedule = {
     },
     # Decision deadline alerts and escalations (RULES.md section 2). A run left waiting in
     # the queue for a minute is dropped: the next one does the same work.
-    "deadline-sweep": {"task": "notifications.tasks.deadline_sweep", "schedule": 60.0, "options": {"expires": 55}},
+    "deadline-sweep": {
+        "task": "notifications.tasks.deadline_sweep",
+        "schedule": _deadline_every,
+        "options": {"expires": _deadline_every * 0.9},
+    },
+    # Readiness: proves a worker takes work (um_portal.health).
+    "heartbeat": {
+        "task": "um_portal.tasks.heartbeat",
+        "schedule": _heartbeat_every,
+        "options": {"expires": _heartbeat_every},
+    },
     # Dashboard rollups from the case event log (incremental; a missed run is caught up).
     "reporting-rollups": {
         "task": "reviews.tasks.reporting_rollups_refresh",

@@ -60,7 +60,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers and docker-compose ask /healthz and /readyz by container address,
+    # over plain HTTP; they are answered before the host check and the HTTPS redirect.
+    "um_portal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (WhiteNoise) right after SecurityMiddleware, as its docs ask: answered
+    # before sessions and the database are touched.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,16 +157,41 @@ LOGOUT_REDIRECT_URL = "login"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "um_portal" / "static"]
+# Served by WhiteNoise from STATIC_ROOT (`collectstatic`): hashed names, gzip and Brotli
+# copies, and a one-year immutable Cache-Control on hashed files; no other server needed.
+WHITENOISE_MAX_AGE = env.int("STATIC_MAX_AGE", default=365 * 24 * 3600)
 
-# Clinical documents and letters live outside the web root and are served only
-# through permission-checked views; nothing under this folder has a public URL.
+# Clinical documents and letters go through Django's storage API only (never a path built
+# by hand), to FILE_STORAGE: "filesystem" (default: a folder every node mounts, e.g. NFS
+# or a shared volume) or "s3" (any S3-compatible store, through django-storages). Either
+# way nothing has a public URL: files are served only through permission-checked views.
+FILE_STORAGE = env.str("FILE_STORAGE", default="filesystem")
 PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "var" / "private")))
-STORAGES = {
-    "default": {
+if FILE_STORAGE == "filesystem":
+    _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+elif FILE_STORAGE == "s3":
+    # Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3.
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "location": env.str("S3_PREFIX", default="private"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": env.str("S3_SERVER_SIDE_ENCRYPTION", default="AES256")},
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be 'filesystem' or 's3', not {FILE_STORAGE!r}.")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # 20 MB attachment cap (issue: provider portal). Request bodies may carry one file plus form.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
@@ -194,6 +225,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work: DEADLINE_SWEEP_SECONDS, LETTERS_SWEEP_SECONDS, HEARTBEAT_SECONDS are read
+# by um_portal.celery (the beat schedule).
+# Readiness (/readyz): the worker's heartbeat and beat's last sweep may be this old.
+READY_WORKER_MAX_AGE = env.float("READY_WORKER_MAX_AGE", default=120.0)
+READY_BEAT_MAX_AGE = env.float("READY_BEAT_MAX_AGE", default=180.0)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )

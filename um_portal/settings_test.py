@@ -53,6 +53,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PRIVATE_STORAGE_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
 STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
+# Tests render pages without `collectstatic`: plain static names (the production smoke test
+# runs collectstatic and the hashed, compressed files for real).
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "10000/minute", "anon": "10000/minute"}  # noqa: F405
 # Playwright drives the browser from an asyncio loop in the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

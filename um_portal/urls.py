@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from cases.fhir_views import ClaimInquireView, ClaimSubmitView
 
-from . import views
+from . import health, views
 
 # Swagger UI's start-up code is served as a separate script (the split view), so the page
 # needs no inline script; its files come from our static files (sidecar), not a CDN.
@@ -25,7 +25,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("um_portal.account_urls")),
     path("audit/", include("um_portal.audit.urls")),
     # The turnaround rules moved from reviews to cases (issue 11): old admin links still work.

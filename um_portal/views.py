@@ -1,6 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from .roles import Role, user_role
@@ -12,8 +10,3 @@ def home(request):
     role = user_role(request.user)
     return render(request, "home.html", {"role": role, "Role": Role})
 
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

@@ -24,7 +24,7 @@ def test_compose_has_the_five_services_on_one_image():
 
 def test_compose_commands_start_gunicorn_worker_and_beat():
     services = _compose()["services"]
-    assert "gunicorn um_portal.wsgi:application" in " ".join(services["web"]["command"])
+    assert "gunicorn -c gunicorn.conf.py" in " ".join(services["web"]["command"])
     assert "migrate" in " ".join(services["web"]["command"])
     assert services["worker"]["command"][:4] == ["celery", "-A", "um_portal", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "um_portal", "beat"]
@@ -40,3 +40,13 @@ def test_compose_wires_database_and_broker_and_keeps_secrets_out():
     assert "POSTGRES_PASSWORD:?" in services["db"]["environment"]["POSTGRES_PASSWORD"]
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_compose_health_checks_use_readiness_and_static_files_need_no_extra_server():
+    services = _compose()["services"]
+    assert "/readyz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert services["beat"]["healthcheck"]["test"][-3:] == ["readiness", "--only", "beat"]
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "collectstatic" in dockerfile and '"gunicorn", "-c", "gunicorn.conf.py"' in dockerfile
+    assert not any("nginx" in str(service.get("image", "")) for service in services.values())

@@ -1,0 +1,29 @@
+"""Gunicorn configuration: `gunicorn -c gunicorn.conf.py` (docker-compose, the Dockerfile and
+the production smoke test all start the web node this way). Every knob has an environment
+variable; see the README's operations notes for how many workers per load."""
+
+import os
+
+wsgi_app = "um_portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# Sync workers: requests are short (PDF rendering happens in Celery). About 2 per core.
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then (a slow leak in a library cannot grow forever).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+# Worker heartbeat files in memory, not on a container's overlay disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# X-Forwarded-Proto is trusted only from these addresses (the reverse proxy in front).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+control_socket_disable = True
+
+# Logs to stdout/stderr. The access log has the path without its query string (%(U)s, not
+# %(r)s): query strings may carry member numbers, and no log may hold PHI.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'

@@ -1,0 +1,11 @@
+"""Tasks of the core app."""
+
+from celery import shared_task
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """A worker is alive and takes work from the queue (read by /readyz)."""
+    from .health import WORKER_KEY, stamp
+
+    stamp(WORKER_KEY)
