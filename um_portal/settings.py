@@ -24,6 +24,9 @@ if not SECRET_KEY:
     # Development only: DEBUG=1 was asked for explicitly.
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
+# Rotation (README "Rotating secrets"): the previous key still validates sessions and links.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -156,10 +159,11 @@ LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "um_portal" / "static"]
-# Served by WhiteNoise from STATIC_ROOT (`collectstatic`): hashed names, gzip and Brotli
-# copies, and a one-year immutable Cache-Control on hashed files; no other server needed.
-WHITENOISE_MAX_AGE = env.int("STATIC_MAX_AGE", default=365 * 24 * 3600)
+# Served by WhiteNoise from STATIC_ROOT (`collectstatic`): hashed names only, gzip and
+# Brotli copies, and a ten-year immutable Cache-Control; no other server needed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+# Files browsers ask for at the site root (favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "um_portal" / "public"
 
 # Clinical documents and letters go through Django's storage API only (never a path built
 # by hand), to FILE_STORAGE: "filesystem" (default: a folder every node mounts, e.g. NFS

@@ -9,4 +9,3 @@ def home(request):
     """Where each role goes from here."""
     role = user_role(request.user)
     return render(request, "home.html", {"role": role, "Role": Role})
-
