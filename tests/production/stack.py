@@ -157,18 +157,22 @@ class Stack:
         assert result.returncode == 0, f"{' '.join(argv)} failed:\n{self.tail(name)}"
 
     def stop(self, name: str, timeout: float = 20) -> None:
+        """TERM to the process itself (gunicorn and Celery then stop their children
+        cleanly), KILL to its whole process group after `timeout` or for any straggler."""
         process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=timeout)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
             try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
                 pass
-            process.wait(timeout=10)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait(timeout=10)
 
     def add_web(self) -> str:
         port = free_port()
@@ -234,6 +238,7 @@ def stack_start(prefix: str = "um-prod-") -> Stack:
     """Create the database and Redis, collect static files, migrate, seed, and start one web
     node, one worker and one beat. Stops what it started if any step fails."""
     tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    shutil.rmtree(LOGS, ignore_errors=True)  # the last run's logs
     dsn = _server_dsn()
     base = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/") or "um"
     db_name = f"{base}_prod_{secrets.token_hex(4)}"[:60]
@@ -281,7 +286,6 @@ def stack_stop(stack: Stack, drop: bool = True) -> None:
     """Stop every process (TERM, then KILL), keep the logs, drop the database, remove the folder."""
     for name in reversed(list(stack.processes)):
         stack.stop(name)
-    shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True, exist_ok=True)
     for log in stack.tmp.glob("*.log"):
         shutil.copy(log, LOGS / log.name)

@@ -10,6 +10,7 @@ one node downloads through the other; a second beat doubles nothing.
 
 import hashlib
 import re
+import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from .stack import PASSWORD, TOTP_KEYS, otp, wait_for
+from .stack import LOGS, PASSWORD, TOTP_KEYS, otp, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -88,6 +89,7 @@ def test_load_over_two_nodes_ends_with_every_case_letter_and_alert_exactly_once(
     # Submits: each one sent to both nodes at the same time with the same key.
     keys = [str(uuid.uuid4()) for _ in range(SUBMITS)]
     jobs = [(node, i) for i in range(SUBMITS) for node in (a, b)]
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(
             pool.map(
@@ -100,6 +102,12 @@ def test_load_over_two_nodes_ends_with_every_case_letter_and_alert_exactly_once(
             )
         )
     assert all(r.status_code == 201 for r in answers), [r.text for r in answers if r.status_code != 201][:3]
+    elapsed = time.monotonic() - started
+    LOGS.mkdir(parents=True, exist_ok=True)
+    (LOGS / "throughput.txt").write_text(
+        f"{len(jobs)} submit requests over 2 web nodes (WEB_CONCURRENCY=2 each) in {elapsed:.1f} s: "
+        f"{len(jobs) / elapsed:.1f} requests/s\n"
+    )
     ids_by_key = [{answers[2 * i].json()["id"], answers[2 * i + 1].json()["id"]} for i in range(SUBMITS)]
     assert all(len(ids) == 1 for ids in ids_by_key), "one key, one case, whichever node answered"
     case_ids = [ids.pop() for ids in ids_by_key]
