@@ -31,7 +31,7 @@ WORKER_KEY = "um:health:worker"
 BEAT_KEY = "um:health:beat"
 SWEEP_KEY = "um:health:sweep"
 PING_LOCK_KEY = "um:health:ping-sent"
-SWEEP_TASK = "reviews.tasks.deadline_sweep"
+SWEEP_ENTRY = "deadline-sweep"  # the beat schedule entry (um_portal.celery) whose runs "beat" means
 TIMEOUT = 2.0
 
 
@@ -144,6 +144,12 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
+def _sweep_task() -> str | None:
+    from .celery import app
+
+    return app.conf.beat_schedule.get(SWEEP_ENTRY, {}).get("task")
+
+
 # Beat's side: stamp when beat starts and whenever this process sends the deadline sweep.
 _in_beat = False
 
@@ -157,11 +163,11 @@ def _beat_started(sender=None, **kwargs):
 
 @before_task_publish.connect
 def _beat_sent(sender=None, **kwargs):
-    if _in_beat and sender == SWEEP_TASK:
+    if _in_beat and sender == _sweep_task():
         stamp(BEAT_KEY)
 
 
 @task_postrun.connect
 def _sweep_ran(sender=None, **kwargs):
-    if getattr(sender, "name", None) == SWEEP_TASK:
+    if getattr(sender, "name", None) == _sweep_task():
         stamp(SWEEP_KEY)

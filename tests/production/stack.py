@@ -78,15 +78,34 @@ for username, key in {TOTP_KEYS!r}.items():
 _last_step: dict[str, int] = {}
 
 
+def real_time() -> float:
+    """The wall clock the stack's processes see, also when the suite runs at another instant
+    (UM_TEST_NOW moves this process's clock with time-machine, not the stack's)."""
+    try:
+        from time_machine import escape_hatch
+    except ImportError:
+        return time.time()
+    return escape_hatch.time.time() if escape_hatch.is_travelling() else time.time()
+
+
+def real_today(tz: str = "America/New_York"):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(real_time(), ZoneInfo(tz)).date()
+
+
 def otp(username: str) -> str:
     """A current TOTP code for `username`, never one already used in this run (django-otp
     refuses a time step twice): the next step's code when this one was taken."""
     from django_otp.oath import totp
 
-    now = int(time.time() // 30)
+    now = int(real_time() // 30)
     step = max(now, _last_step.get(username, -1) + 1)
     _last_step[username] = step
-    return f"{totp(bytes.fromhex(TOTP_KEYS[username]), step=30, t0=-30 * (step - now)):06d}"
+    # totp() reads time.time(): shift t0 by the travel too, so the code is for the real step.
+    t0 = time.time() - real_time() - 30 * (step - now)
+    return f"{totp(bytes.fromhex(TOTP_KEYS[username]), step=30, t0=t0):06d}"
 
 
 def _die_with_parent() -> None:

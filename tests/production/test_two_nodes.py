@@ -14,12 +14,12 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 
-from .stack import LOGS, PASSWORD, TOTP_KEYS, otp, wait_for
+from .stack import LOGS, PASSWORD, TOTP_KEYS, otp, real_today, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -60,7 +60,7 @@ def _token(base: str, username: str) -> dict:
 
 def _payload(i: int) -> dict:
     number, dob = MEMBERS[i % len(MEMBERS)]
-    start = (date.today() + timedelta(days=20 + i)).isoformat()
+    start = (real_today() + timedelta(days=20 + i)).isoformat()
     return {
         "member_number": number,
         "member_date_of_birth": dob,
@@ -318,3 +318,24 @@ def test_a_document_uploaded_through_one_node_downloads_through_the_other(cluste
     assert hashlib.sha256(downloaded.content).hexdigest() == uploaded.json().get(
         "sha256", hashlib.sha256(PDF).hexdigest()
     )
+
+
+def test_readiness_names_the_worker_and_then_beat_when_they_stop(cluster):
+    """Last in this module: it stops processes of the shared stack."""
+    a, b = cluster.webs[:2]
+    assert requests.get(f"{b}/readyz", timeout=30).status_code == 200
+
+    cluster.stop("worker1")
+    cluster.stop("worker2")
+
+    def down(node, part):
+        answer = requests.get(f"{node}/readyz", timeout=30)
+        return answer.status_code == 503 and part in answer.json()["down"] and answer.json()
+
+    body = wait_for("worker reported down", lambda: down(a, "worker"), timeout=90, interval=2)
+    assert body["checks"]["worker"]["error"].startswith("last seen")
+    assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
+
+    cluster.stop("beat1")
+    body = wait_for("beat reported down", lambda: down(b, "beat"), timeout=90, interval=2)
+    assert body["down"] == ["worker", "beat"]
