@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from .stack import PASSWORD, TOTP_KEYS, otp
+from .stack import PASSWORD, TOTP_KEYS, otp, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -124,3 +124,16 @@ def test_readiness_reports_every_part_up(stack):
     body = stack.ready(stack.webs[0])
 
     assert body["down"] == [] and set(body["checks"]) == {"database", "redis", "worker", "beat"}
+
+
+def test_the_access_log_has_paths_without_query_strings(stack):
+    base = stack.webs[0]
+    assert requests.get(f"{base}/accounts/login/", params={"member": "M100001"}, timeout=10).status_code == 200
+
+    line = wait_for(
+        "the access log line",
+        lambda: next((x for x in stack.log("web1").read_text().splitlines() if '"GET /accounts/login/ ' in x), None),
+        timeout=30,
+    )
+    assert "M100001" not in stack.log("web1").read_text(), "no query string (member numbers) in the access log"
+    assert line.endswith("ms") and '" 200 ' in line
