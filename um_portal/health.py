@@ -95,8 +95,15 @@ def _ask_for_heartbeat(client: redis.Redis) -> None:
 
 
 def readiness() -> tuple[bool, dict]:
-    checks = {"database": _check_database()}
     client = _redis()
+    try:
+        return _readiness(client)
+    finally:
+        client.close()
+
+
+def _readiness(client: redis.Redis) -> tuple[bool, dict]:
+    checks = {"database": _check_database()}
     checks["redis"] = _check_redis(client)
     if checks["redis"]["ok"]:
         try:
