@@ -98,14 +98,13 @@ def real_today(tz: str = "America/New_York"):
 def otp(username: str) -> str:
     """A current TOTP code for `username`, never one already used in this run (django-otp
     refuses a time step twice): the next step's code when this one was taken."""
-    from django_otp.oath import totp
+    from django_otp.oath import hotp
 
     now = int(real_time() // 30)
     step = max(now, _last_step.get(username, -1) + 1)
     _last_step[username] = step
-    # totp() reads time.time(): shift t0 by the travel too, so the code is for the real step.
-    t0 = time.time() - real_time() - 30 * (step - now)
-    return f"{totp(bytes.fromhex(TOTP_KEYS[username]), step=30, t0=t0):06d}"
+    # TOTP is HOTP over the 30-second step number (RFC 6238), computed on the real clock.
+    return f"{hotp(bytes.fromhex(TOTP_KEYS[username]), step):06d}"
 
 
 def _die_with_parent() -> None:
