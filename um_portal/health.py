@@ -19,6 +19,7 @@ import logging
 import time
 
 import redis
+from celery import current_app
 from celery.signals import beat_init, before_task_publish, task_postrun
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +32,7 @@ WORKER_KEY = "um:health:worker"
 BEAT_KEY = "um:health:beat"
 SWEEP_KEY = "um:health:sweep"
 PING_LOCK_KEY = "um:health:ping-sent"
+HEARTBEAT_TASK = "um_portal.tasks.heartbeat"
 SWEEP_ENTRY = "deadline-sweep"  # the beat schedule entry (um_portal.celery) whose runs "beat" means
 TIMEOUT = 2.0
 
@@ -89,9 +91,7 @@ def _ask_for_heartbeat(client: redis.Redis) -> None:
     if age is not None and age < settings.READY_WORKER_MAX_AGE / 2:
         return
     if client.set(PING_LOCK_KEY, "1", nx=True, ex=10):
-        from .tasks import heartbeat
-
-        heartbeat.apply_async(expires=settings.READY_WORKER_MAX_AGE)
+        current_app.send_task(HEARTBEAT_TASK, expires=settings.READY_WORKER_MAX_AGE)
 
 
 def readiness() -> tuple[bool, dict]:
@@ -152,9 +152,7 @@ class HealthCheckMiddleware:
 
 
 def _sweep_task() -> str | None:
-    from .celery import app
-
-    return app.conf.beat_schedule.get(SWEEP_ENTRY, {}).get("task")
+    return current_app.conf.beat_schedule.get(SWEEP_ENTRY, {}).get("task")
 
 
 # Beat's side: stamp when beat starts and whenever this process sends the deadline sweep.
