@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from cases.deadlines.clocks import case_clocks_compute, case_notice_deadlines, case_notice_due_compute
 from cases.models import CaseEvent
@@ -161,6 +162,9 @@ def test_decision_elsewhere_keeps_the_notice_due_with_the_decision_deadline(make
     assert case.notice_due_at == case.decision_due_at
 
 
+# The provider answers (now) the day after receipt: at any other time the answer could come
+# before the receipt, or after a Maryland clock restarted from it had ended.
+@time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=NY))
 def test_answering_a_pend_restarts_maryland_and_moves_notice_and_next_alert(make_case, nurse, provider):
     from reviews.services.provider_requests import pend_answer
 
@@ -179,7 +183,8 @@ def test_answering_a_pend_restarts_maryland_and_moves_notice_and_next_alert(make
     case.refresh_from_db()
     assert case.clocks[0]["rule"] == "md_insurance"
     assert case.clocks[0]["started_by"] == "information_received"
-    assert case.decision_due_at > received("2026-11-25 23:59:59")
+    # 2 business days from the answer: Thanksgiving (26 November) is not one.
+    assert local(case.decision_due_at) == "2026-11-27 23:59:59"
     assert case.notice_due_at == case.decision_due_at
     # Next alert: the earlier of Maryland's information-notice reminder and half time.
     half = case.received_at + (case.decision_due_at - case.received_at) / 2
