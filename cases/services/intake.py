@@ -5,7 +5,7 @@ intake checks sit in front of it."""
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -282,6 +282,28 @@ def _check_eligibility(errors: _Errors, *, member, first_day, last_day) -> Cover
     return coverage
 
 
+# Namespace of the duplicate-check advisory locks (first key of pg_advisory_xact_lock(int, int)),
+# so they never collide with another lock of the portal (the deadline sweep uses one bigint).
+DUPLICATE_LOCK_NAMESPACE = 120_007
+
+
+def _duplicate_check_lock(*, member, requesting_organization, lines: list[dict]) -> None:
+    """Serialize the duplicate check with every other submit that could match it: one
+    transaction-scoped advisory lock per (member, requesting organization, service code),
+    taken in sorted order so two submits never wait on each other crosswise. The lock is
+    per code rather than per code and dates because the check matches *overlapping*
+    dates: two submits of the same code with different but overlapping dates must wait on
+    one lock too. It is held until the submit's transaction ends, so the next submit's
+    check sees the committed case (issue 12, item 7). On SQLite (one process on a
+    laptop) there is nothing to serialize with."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({f"{member.pk}:{requesting_organization.pk}:{line['code']}" for line in lines})
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [DUPLICATE_LOCK_NAMESPACE, key])
+
+
 def likely_duplicate_find(*, member, requesting_organization, lines: list[dict]) -> AuthorizationRequest | None:
     """An open request for the same member, from the same requesting organization, with a
     line for the same service code whose dates overlap one of these lines."""
@@ -388,6 +410,7 @@ def authorization_submit(
         )
 
     with transaction.atomic():
+        _duplicate_check_lock(member=member, requesting_organization=requesting_org, lines=clean_lines)
         duplicate_of = likely_duplicate_find(member=member, requesting_organization=requesting_org, lines=clean_lines)
         if duplicate_of is not None and not confirm_duplicate:
             raise Conflict(
