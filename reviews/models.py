@@ -50,6 +50,8 @@ class Decision(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     # Which appeal produced this decision, if any (an appeal decision supersedes).
     is_current = models.BooleanField(default=True)
+    # Made by software (an auto-approval rule), not a reviewer: reporting splits on it.
+    automated = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-decided_at"]

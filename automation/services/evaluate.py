@@ -137,6 +137,7 @@ def case_approve_by_rule(*, case_id, version: AutoApprovalRuleVersion, matched: 
         rationale="Conditions met: " + "; ".join(matched) + ".",
         criteria=criteria_for_case(case),
         approved_units=approved,
+        automated=True,
     )
     events.event_decision_recorded(case=case, actor=decision.decided_by, decision=decision)
     AutoApprovalRuleVersion.objects.filter(pk=version.pk, locked_at__isnull=True).update(locked_at=now)

@@ -77,19 +77,6 @@ def bucket_index(seconds: float) -> int:
     return bisect_left(DECISION_TIME_BUCKETS_MINUTES, seconds / 60)
 
 
-def _is_auto(decision_row: dict) -> bool:
-    """A decision made by software (an auto-approval rule) rather than a reviewer."""
-    return bool(decision_row.get("auto"))
-
-
-def _auto_annotation() -> dict:
-    # Auto-approval records the rule version on the decision where that feature exists.
-    field_names = {f.name for f in Decision._meta.get_fields()}
-    if "rule_version" in field_names:
-        return {"auto": Exists(Decision.objects.filter(pk=OuterRef("pk"), rule_version__isnull=False))}
-    return {}
-
-
 def initial_decisions():
     """Each case's first decision (later ones are revisions or appeal outcomes)."""
     earlier = Decision.objects.filter(case=OuterRef("case"), decided_at__lt=OuterRef("decided_at"))
@@ -116,10 +103,10 @@ def day_figures(day: date) -> tuple[dict[tuple, dict], dict[int, int]]:
     decisions = (
         initial_decisions()
         .filter(decided_at__gte=start, decided_at__lt=end)
-        .annotate(**_case_dimensions("case__"), **_auto_annotation())
+        .annotate(**_case_dimensions("case__"))
         .values(
             *[f"d_{d}" for d in DIMENSIONS],
-            *(["auto"] if _auto_annotation() else []),
+            "automated",
             "outcome",
             "decided_at",
             "case__received_at",
@@ -132,7 +119,7 @@ def day_figures(day: date) -> tuple[dict[tuple, dict], dict[int, int]]:
         figures["decided_on_time"] += row["decided_at"] <= row["case__decision_due_at"]
         figures[row["outcome"]] += 1
         seconds = max(0, int((row["decided_at"] - row["case__received_at"]).total_seconds()))
-        kind = "auto" if _is_auto(row) else "human"
+        kind = "auto" if row["automated"] else "human"
         figures["auto_decided"] += kind == "auto"
         figures[f"decision_seconds_{kind}"] += seconds
         figures[f"decision_hist_{kind}"][bucket_index(seconds)] += 1

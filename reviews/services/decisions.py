@@ -100,6 +100,7 @@ def decision_record(
     approved_units: dict,
     license_: PhysicianLicense | None = None,
     supersede: bool = False,
+    automated: bool = False,
 ) -> Decision:
     """Write the decision, its per-line outcomes, the status change and the decision event,
     and lock the criteria used. The caller has locked the case and checked the rules."""
@@ -118,6 +119,7 @@ def decision_record(
                 decided_at=now,
                 license=license_,
                 signed_at=now if license_ is not None else None,
+                automated=automated,
             )
     except IntegrityError:
         raise Conflict(f"Case {case.reference} already has a decision.", code="already_decided") from None

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from automation.conditions import conditions_evaluate
@@ -15,7 +16,9 @@ from automation.services.evaluate import rules_evaluate
 from automation.services.rules import rule_version_create, rule_version_update
 from cases.models import CaseEvent
 from cases.services.intake import authorization_submit
+from cases.services.workflow import case_lock
 from reviews.models import Decision
+from reviews.services.decisions import decision_record
 from um_portal.exceptions import Conflict, ValidationFailed
 
 from ..factories import CoverageFactory, CriteriaVersionFactory, MemberFactory
@@ -243,3 +246,31 @@ def test_rules_evaluate_orders_results_closest_first(provider, member, ortho, ma
     case = _submit(provider, member, ortho, units=3)
     match, results = rules_evaluate(case=case)
     assert match is None and results[0]["rule"] == "B near"
+
+
+def test_rule_decisions_are_counted_as_automated_on_the_dashboard(provider, member, ortho, make_live_rule, nurse):
+    from reviews.models import CaseDayRollup
+    from reviews.reporting.rollups import local_day, rollup_days_rebuild
+
+    make_live_rule(codes=["27447"])
+    by_rule = _submit(provider, member, ortho)
+    by_nurse = _submit(provider, member, ortho, code="29881")
+    assert by_nurse.status == "received"
+    decision_record(
+        case=case_lock(case_id=by_nurse.pk),
+        actor=nurse,
+        outcome=Decision.Outcome.APPROVED,
+        basis="",
+        reason="Meets criteria.",
+        criteria=[],
+        approved_units={line: line.units for line in by_nurse.lines.all()},
+    )
+
+    assert Decision.objects.get(case=by_rule).automated is True
+    assert Decision.objects.get(case=by_nurse).automated is False
+    today = local_day(timezone.now())
+    rollup_days_rebuild(days=[today])
+    totals = CaseDayRollup.objects.filter(day=today).aggregate(
+        decided=Sum("decided"), auto=Sum("auto_decided")
+    )
+    assert totals == {"decided": 2, "auto": 1}
