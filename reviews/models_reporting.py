@@ -22,15 +22,9 @@ def empty_histogram() -> list[int]:
     return [0] * BUCKET_COUNT
 
 
-class CaseDayRollup(models.Model):
-    """What happened on one plan-local day, per combination of dimensions.
+class CaseFigures(models.Model):
+    """The dimensions and counters that a day's and a month's rollup share."""
 
-    Received counts are filed under the day of receipt; initial decisions under the day
-    decided; pends under the day requested (lengths under the day answered); appeals under
-    the day decided. The dimensions are the case's.
-    """
-
-    day = models.DateField()
     line_of_business = models.CharField(max_length=30)
     state = models.CharField(max_length=2, blank=True)
     service_category = models.CharField(max_length=30)
@@ -57,6 +51,20 @@ class CaseDayRollup(models.Model):
     appeals_overturned = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class CaseDayRollup(CaseFigures):
+    """What happened on one plan-local day, per combination of dimensions.
+
+    Received counts are filed under the day of receipt; initial decisions under the day
+    decided; pends under the day requested (lengths under the day answered); appeals under
+    the day decided. The dimensions are the case's.
+    """
+
+    day = models.DateField()
+
+    class Meta:
         ordering = ["day"]
         constraints = [
             models.UniqueConstraint(
@@ -70,33 +78,10 @@ class CaseDayRollup(models.Model):
         return f"{self.day} {self.line_of_business} {self.service_category} {self.urgency}"
 
 
-class CaseMonthRollup(models.Model):
+class CaseMonthRollup(CaseFigures):
     """The same figures summed per calendar month (first day of the month in `month`)."""
 
     month = models.DateField()
-    line_of_business = models.CharField(max_length=30)
-    state = models.CharField(max_length=2, blank=True)
-    service_category = models.CharField(max_length=30)
-    urgency = models.CharField(max_length=20)
-    rule = models.CharField(max_length=40, blank=True)
-    contract = models.CharField(max_length=20, blank=True)
-
-    received = models.PositiveIntegerField(default=0)
-    decided = models.PositiveIntegerField(default=0)
-    decided_on_time = models.PositiveIntegerField(default=0)
-    approved = models.PositiveIntegerField(default=0)
-    partially_approved = models.PositiveIntegerField(default=0)
-    denied = models.PositiveIntegerField(default=0)
-    auto_decided = models.PositiveIntegerField(default=0)
-    decision_seconds_human = models.BigIntegerField(default=0)
-    decision_seconds_auto = models.BigIntegerField(default=0)
-    decision_hist_human = models.JSONField(default=empty_histogram)
-    decision_hist_auto = models.JSONField(default=empty_histogram)
-    pends_opened = models.PositiveIntegerField(default=0)
-    pends_answered = models.PositiveIntegerField(default=0)
-    pend_seconds = models.BigIntegerField(default=0)
-    appeals_decided = models.PositiveIntegerField(default=0)
-    appeals_overturned = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["month"]
