@@ -5,6 +5,7 @@ They read only what `cases.selectors` prefetched: no queries per row.
 
 from rest_framework import serializers
 
+from um_portal.models import PUBLIC_STAFF_NAME
 from um_portal.roles import Role, user_role
 
 from .selectors import provider_label
@@ -65,8 +66,15 @@ class CaseListSerializer(serializers.Serializer):
     def get_servicing_provider(self, case) -> ProviderBriefSerializer:
         return provider_label(case.servicing_organization, case.servicing_practitioner)
 
+    def _is_provider(self) -> bool:
+        request = self.context.get("request")
+        return request is not None and user_role(request.user) == Role.PROVIDER
+
     def get_assigned_to(self, case) -> str | None:
-        return case.assigned_to.username if case.assigned_to_id else None
+        # Staff filter by the reviewer's username; providers never see a username (issue 12).
+        if not case.assigned_to_id or self._is_provider():
+            return None
+        return case.assigned_to.username
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -84,10 +92,6 @@ class CaseDetailSerializer(CaseListSerializer):
     appeals = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
-
-    def _is_provider(self) -> bool:
-        request = self.context.get("request")
-        return request is not None and user_role(request.user) == Role.PROVIDER
 
     def get_diagnosis_codes(self, case) -> list[str]:
         return [d.code for d in case.diagnoses.all()]
@@ -131,7 +135,7 @@ class CaseDetailSerializer(CaseListSerializer):
                 for v in d.criteria.all()
             ],
             "decided_by": {
-                "name": reviewer.get_full_name() or reviewer.username,
+                "name": reviewer.get_full_name() or (PUBLIC_STAFF_NAME if self._is_provider() else reviewer.username),
                 "credentials": reviewer.credentials,
                 "role": user_role(reviewer),
             },
@@ -187,7 +191,7 @@ class CaseDetailSerializer(CaseListSerializer):
                 "event": e.kind,
                 "label": e.get_kind_display(),
                 "message": e.message,
-                "by": e.actor.display_name if e.actor_id else "UM Portal",
+                "by": (e.actor.public_name if provider else e.actor.display_name) if e.actor_id else "UM Portal",
             }
             for e in case.events.all()
             if e.provider_visible or not provider

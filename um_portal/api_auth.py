@@ -1,5 +1,6 @@
 """API authentication and "who am I" (API.md: token auth)."""
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from .api import error_responses
 from .exceptions import NotAllowed
+from .lockout import login_failures_reset
 from .mfa import mfa_token_check
 from .roles import user_role
 
@@ -76,6 +78,10 @@ class TokenView(APIView):
             mfa_token_check(user=user, otp=given.validated_data.get("otp"))
         except NotAllowed as refusal:
             raise AuthenticationFailed(refusal.message, code=refusal.code) from None
+        # A token is a successful sign-in: this username's failures are forgotten, and only
+        # this username's (um_portal.lockout).
+        if settings.AXES_ENABLED:
+            login_failures_reset(username=user.get_username())
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

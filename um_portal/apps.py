@@ -6,9 +6,12 @@ class UmPortalConfig(AppConfig):
     verbose_name = "UM Portal: users, roles and audit"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_migrate
 
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .lockout import on_user_logged_in
         from .roles import roles_sync
 
         post_migrate.connect(roles_sync, sender=self)
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="um_portal.login_failures_reset")

@@ -25,3 +25,18 @@ def lockout_response(request, original_response=None, credentials=None):
         return response
     form = AuthenticationForm(request)
     return render(request, "registration/login.html", {"form": form, "locked_out": message}, status=429)
+
+
+def login_failures_reset(*, username: str) -> int:
+    """After a successful sign-in (page, admin or API token): forget that username's failed
+    attempts, from every address, and nothing else. Other usernames' failures from the same
+    address keep counting toward their own lockout and the address's (issue 12, item 1)."""
+    from axes.models import AccessAttempt
+
+    deleted, _ = AccessAttempt.objects.filter(username=username).delete()
+    return deleted
+
+
+def on_user_logged_in(sender, request, user, **kwargs):
+    if settings.AXES_ENABLED:
+        login_failures_reset(username=user.get_username())

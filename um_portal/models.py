@@ -24,6 +24,18 @@ class User(AbstractUser):
         name = self.get_full_name() or self.username
         return f"{name}, {self.credentials}" if self.credentials else name
 
+    @property
+    def public_name(self) -> str:
+        """The name shown to providers: never the username, which is half of a sign-in
+        (issue 12). Without a name on file, the plan's staff are "UM Operations Center"."""
+        name = self.get_full_name()
+        if not name:
+            return PUBLIC_STAFF_NAME if self.organization_id is None else "Provider office staff"
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+
+PUBLIC_STAFF_NAME = "UM Operations Center"
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):

@@ -141,11 +141,14 @@ RECOVERY_CODE_COUNT = 10
 # Lockout (django-axes): separately per username and per client address, after
 # LOGIN_FAILURE_LIMIT failures (ASVS 2.2.1 asks for anti-automation; 5 is NIST 800-63B's
 # lower end), for LOGIN_LOCKOUT_MINUTES or until an administrator unlocks.
+# django-axes' own reset on success is off: it deletes every failure of the address too,
+# so a good login of one's own account gave endless guesses at another's (issue 12). A
+# success clears only its own username's failures (um_portal.lockout).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "um_portal.lockout.lockout_response"
 # The client address comes from um_portal.client_ip: REMOTE_ADDR, or behind
 # TRUSTED_PROXY_COUNT reverse proxies the address the outermost trusted proxy saw

@@ -15,6 +15,7 @@ from reviews.selectors import case_detail_queryset
 from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.models import AccessLog
+from um_portal.roles import Role, user_role
 
 from ..access import case_for_user, cases_visible_to
 from ..models import CaseStatus, Channel, ServiceCategory, Urgency
@@ -39,6 +40,9 @@ class CaseFilter(django_filters.FilterSet):
     def filter_assigned_to(self, queryset, name, value):
         if value == "me":
             return queryset.filter(assigned_to=self.request.user)
+        if user_role(self.request.user) == Role.PROVIDER:
+            # An answer would say which usernames exist and work on this office's cases.
+            raise ValidationError({"assigned_to": ["Providers cannot filter by reviewer."]})
         return queryset.filter(assigned_to__username=value)
 
     def filter_due_before(self, queryset, name, value):
