@@ -21,6 +21,28 @@ PROVIDER_ACTING_PERMS = frozenset(
 )
 
 
+_permission_ids: dict[str, int] = {}
+
+
+def case_permission_id(codename: str) -> int:
+    """The id of the case object permission `codename` (view or act), read once per process
+    and forgotten after every migrate or flush (CasesConfig.ready): grants are written in
+    bulk and checked without joining the permission tables."""
+    if codename not in _permission_ids:
+        from django.contrib.auth.models import Permission
+
+        _permission_ids.update(
+            Permission.objects.filter(
+                content_type__app_label="cases", codename__in=[VIEW_CODENAME, ACT_CODENAME]
+            ).values_list("codename", "pk")
+        )
+    return _permission_ids[codename]
+
+
+def case_permission_ids_forget(**kwargs) -> None:
+    _permission_ids.clear()
+
+
 def _provider_case_ids(user, codename: str = VIEW_CODENAME):
     return AuthorizationRequestGroupObjectPermission.objects.filter(
         group__user=user, permission__codename=codename

@@ -28,4 +28,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from .access import case_permission_ids_forget
+
         post_migrate.connect(turnaround_rules_ensure, sender=self)
+        # Permission rows get new ids after a flush (transactional tests): forget cached ids.
+        post_migrate.connect(case_permission_ids_forget, dispatch_uid="case_permission_ids_forget")

@@ -2,8 +2,8 @@
 Thin: access through `cases.access`, writes through the services."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +19,11 @@ from um_portal.models import AccessLog
 from um_portal.roles import Perm, Role, user_can, user_role
 
 from . import forms
-from .access import case_for_user, cases_visible_to
+from .access import case_for_user
 from .actions import actions_allowed
-from .models import CaseStatus, Channel, ServiceCategory, Urgency
+from .models import AuthorizationRequest, CaseStatus, Channel, Member, ServiceCategory, Urgency
 from .requirements_check import needless_request_warning
-from .selectors import case_list_queryset, member_eligibility, member_find
+from .selectors import case_list_page, case_related_attach, member_eligibility, member_find
 from .services.attachments import attachment_check
 from .services.intake import authorization_submit
 
@@ -37,7 +37,7 @@ def dashboard(request):
     """The organization's requests (as requester or servicer), newest first, with filters."""
     if not (user_can(request.user, Perm.CASE_VIEW_OWN_ORG) or user_can(request.user, Perm.CASE_VIEW_ALL)):
         raise NotAllowed("Your role has no request list.")
-    qs = cases_visible_to(request.user, case_list_queryset()).prefetch_related("lines").order_by("-received_at", "-id")
+    qs = AuthorizationRequest.objects.all()
     filters = {
         "status": request.GET.get("status", ""),
         "urgency": request.GET.get("urgency", ""),
@@ -56,15 +56,24 @@ def dashboard(request):
         qs = qs.filter(service_category=filters["service_category"])
     if filters["q"]:
         q = filters["q"].upper()
-        qs = qs.filter(reference=q) if q.startswith("UM-") else qs.filter(member__member_number=q)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    access_log_record_many(user=request.user, objs=page.object_list, how=AccessLog.How.PAGE, request=request)
+        qs = (
+            qs.filter(reference=q)
+            if q.startswith("UM-")
+            else qs.filter(member_id__in=Member.objects.filter(member_number=q).values("pk"))
+        )
+    # Keyset pages newest first, on an index whatever the organization's size: no COUNT
+    # (issue #13), so the pager says "newer" and "older", not "page 3 of 2,000".
+    page = case_list_page(user=request.user, queryset=qs, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    rows = case_related_attach(page.rows)
+    prefetch_related_objects(rows, "lines")
+    access_log_record_many(user=request.user, objs=rows, how=AccessLog.How.PAGE, request=request)
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     return render(
         request,
         "cases/dashboard.html",
         {
+            "rows": rows,
             "page": page,
             "filters": filters,
             "query": query.urlencode(),

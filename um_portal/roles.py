@@ -131,7 +131,10 @@ def user_role(user) -> str | None:
     cached = getattr(user, "_um_role", "unset")
     if cached != "unset":
         return cached
-    names = set(user.groups.values_list("name", flat=True))
+    groups = list(user.groups.values_list("pk", "name"))
+    names = {name for _pk, name in groups}
+    # The same read gives the group ids that hold object permissions (user_group_ids).
+    user._um_group_ids = frozenset(pk for pk, _name in groups)
     role = None
     # Most privileged first, should someone be in two groups by mistake.
     for candidate in (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.PROVIDER):
@@ -142,6 +145,17 @@ def user_role(user) -> str | None:
         role = Role.ADMIN
     user._um_role = role
     return role
+
+
+def user_group_ids(user) -> frozenset[int]:
+    """Ids of the user's groups, read with the role (cached on the user object): the
+    provider lists check object permissions held by these groups."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    ids = getattr(user, "_um_group_ids", None)
+    if ids is None:
+        ids = user._um_group_ids = frozenset(user.groups.values_list("pk", flat=True))
+    return ids
 
 
 def user_can(user, perm: Perm) -> bool:
@@ -183,3 +197,4 @@ def user_set_role(*, user, role: str) -> None:
     user.groups.remove(*role_groups)
     user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
     user._um_role = "unset"
+    user._um_group_ids = None

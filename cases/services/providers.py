@@ -27,6 +27,7 @@ def provider_user_attach(*, user, organization: ProviderOrganization) -> None:
     user.save(update_fields=["organization"])
     user_set_role(user=user, role=Role.PROVIDER)
     user.groups.add(organization_access_group(organization=organization))
+    user._um_group_ids = None  # um_portal.roles.user_group_ids reads them again
 
 
 def case_grant_organization_access(*, case: AuthorizationRequest) -> None:

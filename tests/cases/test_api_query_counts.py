@@ -2,6 +2,8 @@
 
 import pytest
 
+from cases.access import VIEW_CODENAME, case_permission_id
+from cases.models import AuthorizationRequest
 from um_portal.models import AccessLog
 
 pytestmark = pytest.mark.django_db
@@ -11,14 +13,33 @@ pytestmark = pytest.mark.django_db
 def test_authorization_list_query_count_is_constant(api, provider, make_case, django_assert_num_queries, n_cases):
     for _ in range(n_cases):
         make_case()
+    case_permission_id(VIEW_CODENAME)  # read once per process, at the first list or submit
     api.as_user(provider)
     provider._um_role = "unset"
-    # 1 the user's role groups (user_role)
-    # 2 the page of cases, scoped by the organization's object permissions, with member,
-    #   coverage, organizations, practitioners and assignee joined
-    # 3 one insert of the access-log rows for the page
-    with django_assert_num_queries(3):
+    # 1 the user's role groups (user_role), ids kept for the object-permission check
+    # 2 the page of cases: a UNION of the organization's requested and serviced cases,
+    #   newest first, each row checked against the organization's object permission;
+    #   no joins (cases.selectors.case_list_page)
+    # 3 the members of the page, by id
+    # 4 the organizations (requesting and servicing), by id
+    # 5 the practitioners (requesting and servicing), by id
+    #   (no query for assignees: nobody is assigned)
+    # 6 one insert of the access-log rows for the page
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/authorizations/")
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(n_cases, 25)
     assert AccessLog.objects.filter(user=provider, how="api").count() == min(n_cases, 25)
+
+
+def test_staff_list_query_count_with_an_assignee(api, nurse, make_case, django_assert_num_queries):
+    for _ in range(3):
+        make_case()
+    AuthorizationRequest.objects.update(assigned_to=nurse)
+    api.as_user(nurse)
+    nurse._um_role = "unset"
+    # 1 role; 2 the page (received_at index, backwards); 3 members; 4 organizations;
+    # 5 practitioners; 6 the assignees; 7 the access-log insert
+    with django_assert_num_queries(7):
+        response = api.get("/api/v1/authorizations/")
+    assert [row["assigned_to"] for row in response.json()["results"]] == [nurse.username] * 3
