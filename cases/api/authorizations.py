@@ -103,7 +103,7 @@ class AuthorizationListView(ListCreateAPIView):
             {
                 "next": _page_link(request, page.next_cursor),
                 "previous": _page_link(request, page.previous_cursor),
-                "results": CaseListSerializer(rows, many=True).data,
+                "results": CaseListSerializer(rows, many=True, context=self.get_serializer_context()).data,
             }
         )
 
