@@ -3,6 +3,9 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from criteria.selectors import checklist_answers
 
 from .models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
 
@@ -31,6 +34,20 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(d, initial) for d in data]
         return [single(data, initial)] if data else []
+
+
+class ChecklistField(forms.Field):
+    """The criteria checklist boxes a provider ticks as met, each "<version id>:<item index>"
+    (the page draws the boxes for the codes entered; see submit.js)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [v for v in (value or []) if v]
+
+    def validate(self, value):
+        if len(value) > 200:
+            raise ValidationError("Too many checklist items.")
 
 
 class SubmitForm(forms.Form):
@@ -67,6 +84,7 @@ class SubmitForm(forms.Form):
         max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 6}), label="Clinical summary"
     )
     documents = MultipleFileField(required=False, label="Clinical documents (PDF, PNG, JPEG, TIFF; 20 MB each)")
+    checklist = ChecklistField(required=False, label="Criteria met")
     confirm_duplicate = forms.BooleanField(
         required=False, label="I confirm this is a separate request, not a duplicate of the one named above"
     )
@@ -93,6 +111,12 @@ class SubmitForm(forms.Form):
             del self.fields["received_at"]
         if not self.is_bound:
             self.initial.setdefault("idempotency_token", uuid.uuid4().hex)
+
+    def clean_checklist(self) -> dict[str, list[str]]:
+        try:
+            return checklist_answers(self.cleaned_data["checklist"])
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
     def diagnosis_list(self) -> list[str]:
         return [c.strip() for c in self.cleaned_data["diagnosis_codes"].replace(";", ",").split(",") if c.strip()]

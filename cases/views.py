@@ -1,6 +1,8 @@
 """Provider pages: dashboard, eligibility, the guided request form, the case page.
 Thin: access through `cases.access`, writes through the services."""
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from criteria.selectors import criteria_in_force
 from notifications.access import letter_visible_to
 from reviews.provider_actions import PROVIDER_ACTIONS
 from reviews.selectors import case_detail_queryset
@@ -167,9 +170,30 @@ def submit(request):
             "duplicate": duplicate,
             "not_required": not_required,
             "staff": staff,
+            "checklists": _checklists(form, lines),
         },
         status=status,
     )
+
+
+def _checklists(form, lines) -> list[dict]:
+    """The criteria checklists of the codes entered, with the boxes ticked before, for a
+    form shown again (submit.js draws them as codes are typed)."""
+    if not form.is_bound:
+        return []
+    codes = [line.data.get(line.add_prefix("code"), "") for line in lines.forms]
+    starts = [line.data.get(line.add_prefix("start_date"), "") for line in lines.forms]
+    try:
+        on = date.fromisoformat(next(s for s in starts if s))
+    except (StopIteration, ValueError):
+        on = timezone.localdate()
+    ticked = set(form.data.getlist("checklist"))
+    checklists = []
+    for version in criteria_in_force(on=on, codes=[c[:5] for c in codes if c]):
+        tokens = [f"{version.pk}:{i}" for i in range(len(version.indications or []))]
+        items = [(token, text, token in ticked) for token, text in zip(tokens, version.indications or [], strict=True)]
+        checklists.append({"version": version, "items": items})
+    return checklists
 
 
 def _needless_warning(form, lines) -> str | None:
@@ -211,6 +235,7 @@ def _submit(request, form, lines):
                 confirm_duplicate=data["confirm_duplicate"],
                 door=Channel.PORTAL,
                 documents=documents,
+                checklist=data["checklist"],
             )
         return 302, {"case_id": str(case.pk), "reference": case.reference}
 

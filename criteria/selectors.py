@@ -62,3 +62,25 @@ def criteria_version_in_force_on(version: CriteriaVersion, day: date) -> bool:
     return not CriteriaVersion.objects.filter(
         criteria_set_id=version.criteria_set_id, effective_from__gt=version.effective_from, effective_from__lte=day
     ).exists()
+
+
+def checklist_answers(tokens: list[str]) -> dict[str, list[str]]:
+    """A form's ticked checklist boxes, each "<criteria version id>:<item index>", as the
+    intake's answers {"<criteria set name>": ["<indication>", ...]}. One query. Raises
+    ValueError naming a box that matches no checklist item."""
+    wanted: list[tuple[int, int]] = []
+    for token in tokens:
+        version_id, _, index = str(token).partition(":")
+        if not (version_id.isascii() and version_id.isdigit() and index.isascii() and index.isdigit()):
+            raise ValueError(f"{token!r} is not a checklist item of this form.")
+        wanted.append((int(version_id), int(index)))
+    versions = CriteriaVersion.objects.select_related("criteria_set").in_bulk({v for v, _ in wanted})
+    answers: dict[str, list[str]] = {}
+    for version_id, index in wanted:
+        version = versions.get(version_id)
+        if version is None or index >= len(version.indications or []):
+            raise ValueError("A ticked checklist item no longer exists: look the criteria up again.")
+        items = answers.setdefault(version.criteria_set.name, [])
+        if version.indications[index] not in items:
+            items.append(version.indications[index])
+    return answers

@@ -72,3 +72,38 @@ def test_admin_writes_simulates_switches_on_and_the_next_request_is_approved(
     page.click("#lookup-form button[type=submit]")
     expect(page.locator("#lookup-result")).to_contain_text("Not required")
     screenshot("provider-code-lookup")
+
+
+def test_provider_ticks_the_criteria_checklist_and_the_rule_approves(
+    page, live_server, login, screenshot, admin_user, provider, member, surgeon, ortho
+):
+    from tests.automation.conftest import live_rule
+    from tests.factories import CriteriaVersionFactory
+
+    items = ["Imaging shows advanced disease", "12 weeks of therapy failed"]
+    criteria = CriteriaVersionFactory(effective_from=date(2020, 1, 1), indications=items)
+    criteria.criteria_set.codes.create(code_system="CPT", code="27447")
+    live_rule(admin_user, codes=["27447"], checklist={"criteria_set": criteria.criteria_set.name, "indications": items})
+
+    login("provider")
+    page.goto(f"{live_server.url}/cases/new/")
+    page.fill("#id_member_number", member.member_number)
+    page.fill("#id_member_date_of_birth", member.date_of_birth.isoformat())
+    page.fill("#id_requesting_provider_npi", surgeon.npi)
+    page.fill("#id_servicing_provider_npi", ortho.npi)
+    page.select_option("#id_service_category", "outpatient_procedure")
+    page.fill("#id_diagnosis_codes", "M17.11")
+    day = (timezone.localdate() + timedelta(days=30)).isoformat()
+    page.fill("#id_lines-0-start_date", day)
+    page.fill("#id_lines-0-end_date", day)
+    page.fill("#id_lines-0-code", "27447")
+    page.locator("#id_lines-0-code").dispatch_event("change")
+    boxes = page.locator("#criteria-checklist input[name=checklist]")
+    expect(boxes).to_have_count(2)
+    expect(page.locator("#criteria-checklist")).to_contain_text(criteria.criteria_set.name)
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    screenshot("checklist-ticked")
+    page.click("#submit-button")
+    page.wait_for_url(re.compile(r"/cases/[0-9a-f-]+/\?submitted=1"))
+    expect(page.locator("#case-status")).to_contain_text("Approved")

@@ -51,6 +51,62 @@
   });
   lookUp();
 
+  // Criteria checklists for the codes entered (the criteria API), keeping ticked boxes.
+  var checklist = document.getElementById("criteria-checklist");
+  var lastCodes = "";
+  function drawChecklists() {
+    if (!checklist) { return; }
+    var codes = [];
+    form.querySelectorAll("input[name$='-code']").forEach(function (input) {
+      var code = input.value.trim().toUpperCase();
+      if (code && codes.indexOf(code) < 0) { codes.push(code); }
+    });
+    var on = firstDay && firstDay.value ? firstDay.value : "";
+    var key = codes.join(",") + "|" + on;
+    if (key === lastCodes) { return; }
+    lastCodes = key;
+    var ticked = {};
+    checklist.querySelectorAll("input[name=checklist]:checked").forEach(function (box) { ticked[box.value] = true; });
+    Promise.all(codes.map(function (code) {
+      var params = new URLSearchParams({ code: code });
+      if (on) { params.set("on", on); }
+      return fetch(checklist.dataset.url + "?" + params.toString(), {
+        credentials: "same-origin", headers: { Accept: "application/json" }
+      }).then(function (response) { return response.ok ? response.json() : []; }).catch(function () { return []; });
+    })).then(function (lists) {
+      checklist.querySelectorAll("fieldset.checklist").forEach(function (old) { old.remove(); });
+      var seen = {};
+      lists.forEach(function (versions) {
+        versions.forEach(function (version) {
+          if (seen[version.id]) { return; }
+          seen[version.id] = true;
+          var set = document.createElement("fieldset");
+          set.className = "checklist";
+          set.dataset.version = version.id;
+          var legend = document.createElement("legend");
+          legend.textContent = version.name + " (version " + version.version + ")";
+          set.appendChild(legend);
+          version.indications.forEach(function (text, index) {
+            var label = document.createElement("label");
+            var box = document.createElement("input");
+            box.type = "checkbox";
+            box.name = "checklist";
+            box.value = version.id + ":" + index;
+            box.checked = !!ticked[box.value];
+            label.appendChild(box);
+            label.appendChild(document.createTextNode(" " + text));
+            set.appendChild(label);
+          });
+          checklist.appendChild(set);
+        });
+      });
+    });
+  }
+  form.querySelectorAll("input[name$='-code'], input[name$='-start_date']").forEach(function (input) {
+    input.addEventListener("change", drawChecklists);
+  });
+  if (checklist && !checklist.querySelector("fieldset.checklist")) { drawChecklists(); }
+
   form.addEventListener("submit", function () {
     var button = document.getElementById("submit-button");
     window.setTimeout(function () {
