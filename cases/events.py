@@ -83,6 +83,20 @@ def event_note_added(*, case, actor, text: str) -> CaseEvent:
     return _record(case, Kind.NOTE_ADDED, actor=actor, message=text, provider_visible=False)
 
 
+def event_lines_changed(*, case, actor, changes: dict, reason: str) -> CaseEvent:
+    parts = [
+        f"{what} line{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+        for what, numbers in (
+            ("added", changes["added"]),
+            ("changed", changes["changed"]),
+            ("cancelled", changes["cancelled"]),
+        )
+        if numbers
+    ]
+    message = f"Service lines {'; '.join(parts)}. {reason}".strip()
+    return _record(case, Kind.LINES_CHANGED, actor=actor, message=message, data=changes)
+
+
 def event_duplicate_flagged(*, case, actor, duplicate_of) -> CaseEvent:
     return _record(
         case,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from criteria.selectors import checklist_answers
 
 from .models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
+from .validators import PORTAL_CODE_SYSTEMS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -123,7 +124,11 @@ class SubmitForm(forms.Form):
 
 
 class LineForm(forms.Form):
-    code_system = forms.ChoiceField(choices=ServiceLine.CodeSystem.choices, initial="CPT", label="Code system")
+    code_system = forms.ChoiceField(
+        choices=[c for c in ServiceLine.CodeSystem.choices if c[0] in PORTAL_CODE_SYSTEMS],
+        initial="CPT",
+        label="Code system",
+    )
     code = forms.CharField(max_length=5, label="Code")
     description = forms.CharField(max_length=200, required=False, label="Service")
     units = forms.IntegerField(min_value=1, max_value=9999, initial=1, label="Units")

@@ -416,6 +416,10 @@ class ServiceLine(models.Model):
     class CodeSystem(models.TextChoices):
         CPT = "CPT", "CPT"
         HCPCS = "HCPCS", "HCPCS"
+        # The other systems of Da Vinci PAS's requested-service value set (FHIR intake only).
+        X12 = "X12", "X12 service type"
+        PCS = "PCS", "ICD-10-PCS"
+        NDC = "NDC", "NDC"
 
     class Outcome(models.TextChoices):
         APPROVED = "approved", "Approved"
@@ -426,7 +430,7 @@ class ServiceLine(models.Model):
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.CASCADE, related_name="lines")
     line_number = models.PositiveSmallIntegerField()
     code_system = models.CharField(max_length=5, choices=CodeSystem.choices)
-    code = models.CharField(max_length=5)
+    code = models.CharField(max_length=13)
     description = models.CharField(max_length=200, blank=True, help_text="The service in plain words.")
     units = models.PositiveIntegerField()
     start_date = models.DateField()
@@ -434,6 +438,8 @@ class ServiceLine(models.Model):
     # Set by the decision, per line, so partial approvals and reporting are exact.
     approved_units = models.PositiveIntegerField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    # The requester cancelled this line before a decision (a PAS update): it is not decided.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["line_number"]
@@ -508,6 +514,7 @@ class CaseEvent(AppendOnlyModel):
         LETTER_ISSUED = "letter_issued", "Letter issued"
         LETTER_BLOCKED = "letter_blocked", "Letter held: required content missing"
         DUPLICATE_FLAGGED = "duplicate_flagged", "Possible duplicate"
+        LINES_CHANGED = "lines_changed", "Service lines changed"
 
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,11 @@ from django.core.exceptions import ValidationError
 ICD10_CM_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 CPT_RE = re.compile(r"^[0-9]{4}[0-9FTU]$")  # Category I (5 digits), II (####F), III (####T), PLA (####U)
 HCPCS_RE = re.compile(r"^[A-V][0-9]{4}$")  # HCPCS Level II: a letter A-V and four digits
+X12_SERVICE_TYPE_RE = re.compile(r"^[0-9A-Z]{1,2}$")  # X12 1365 service type codes
+ICD10_PCS_RE = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")  # ICD-10-PCS: 7 characters, no I or O
+NDC_RE = re.compile(r"^[0-9]{11}$")  # NDC in the 11-digit (5-4-2) billing form
+# The systems providers choose on the page and the JSON API; the others arrive by FHIR (PAS).
+PORTAL_CODE_SYSTEMS = ("CPT", "HCPCS")
 TIN_RE = re.compile(r"^[0-9]{9}$")
 
 
@@ -54,7 +59,9 @@ def validate_icd10_cm(value: str) -> None:
 
 
 def validate_procedure_code(code_system: str, code: str) -> None:
-    pattern = {"CPT": CPT_RE, "HCPCS": HCPCS_RE}.get(code_system)
+    pattern = {"CPT": CPT_RE, "HCPCS": HCPCS_RE, "X12": X12_SERVICE_TYPE_RE, "PCS": ICD10_PCS_RE, "NDC": NDC_RE}.get(
+        code_system
+    )
     if pattern is None:
         raise ValidationError(
             "%(system)s is not a supported code system: use CPT or HCPCS.",
@@ -62,7 +69,7 @@ def validate_procedure_code(code_system: str, code: str) -> None:
             params={"system": code_system},
         )
     if not pattern.fullmatch(code or ""):
-        example = "27447" if code_system == "CPT" else "E0601"
+        example = {"CPT": "27447", "HCPCS": "E0601", "X12": "42", "PCS": "0SRC0J9", "NDC": "00002143380"}[code_system]
         raise ValidationError(
             "%(code)s is not a valid %(system)s code (e.g. %(example)s).",
             code="invalid_procedure_code",

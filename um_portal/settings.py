@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reviews",
     "automation",
     "notifications",
+    "pas",
 ]
 
 MIDDLEWARE = [
@@ -288,7 +289,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "PREPROCESSING_HOOKS": ["cases.fhir_views.fhir_schema_paths"],
+    "PREPROCESSING_HOOKS": ["pas.views.fhir_schema_paths"],
 }
 
 # Security headers and cookies. Production (DEBUG off) gets the strict values;
@@ -329,6 +330,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # The plan's identity on pages and letters.
 PLAN_NAME = env.str("PLAN_NAME", default="Mid-Atlantic Health Plan")
+# Da Vinci PAS (pas/): the plan's own identifiers as insurer (NPIs, comma-separated; a
+# request addressed to another NPI is refused; empty: not checked), the largest request
+# Bundle taken (entries; the guide's examples hold at most 12), and the date the
+# CapabilityStatement carries.
+PAS_PAYER_IDENTIFIERS = env.list("PAS_PAYER_IDENTIFIERS", default=[])
+PAS_MAX_BUNDLE_ENTRIES = env.int("PAS_MAX_BUNDLE_ENTRIES", default=500)
+PAS_CAPABILITY_DATE = "2026-11-30"
 
 # Demo mode: `make run` only. Loosens nothing in production.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)

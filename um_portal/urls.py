@@ -6,8 +6,6 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from cases.fhir_views import ClaimInquireView, ClaimSubmitView
-
 from . import health, views
 
 # Swagger UI's start-up code is served as a separate script (the split view), so the page
@@ -42,8 +40,7 @@ urlpatterns = [
     path("automation/", include("automation.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
-    path("fhir/Claim/$submit", ClaimSubmitView.as_view(), name="fhir-claim-submit"),
-    path("fhir/Claim/$inquire", ClaimInquireView.as_view(), name="fhir-claim-inquire"),
+    path("fhir/", include("pas.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

@@ -3,12 +3,15 @@
 from rest_framework import serializers
 
 from ..models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
+from ..validators import PORTAL_CODE_SYSTEMS
 
 TEXT_MAX = 20000
 
 
 class LineInputSerializer(serializers.Serializer):
-    code_system = serializers.ChoiceField(choices=ServiceLine.CodeSystem.choices)
+    code_system = serializers.ChoiceField(
+        choices=[c for c in ServiceLine.CodeSystem.choices if c[0] in PORTAL_CODE_SYSTEMS]
+    )
     code = serializers.CharField(max_length=5)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     units = serializers.IntegerField(min_value=1, max_value=9999)

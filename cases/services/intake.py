@@ -58,7 +58,9 @@ def coverage_on(*, member: Member, day) -> Coverage | None:
     )
 
 
-def _clean_codes(diagnosis_codes: list[str], lines: list[dict]) -> tuple[list[str], list[dict]]:
+def _clean_codes(
+    diagnosis_codes: list[str], lines: list[dict], *, diagnosis_required: bool = True
+) -> tuple[list[str], list[dict]]:
     errors: dict[str, list[str]] = {}
     clean_dx = []
     for code in diagnosis_codes:
@@ -68,7 +70,7 @@ def _clean_codes(diagnosis_codes: list[str], lines: list[dict]) -> tuple[list[st
         except ValidationError as exc:
             errors.setdefault("diagnosis_codes", []).extend(exc.messages)
         clean_dx.append(normalized)
-    if not clean_dx:
+    if not clean_dx and diagnosis_required:
         errors.setdefault("diagnosis_codes", []).append("Give at least one diagnosis code.")
     clean_lines = []
     for index, line in enumerate(lines):
@@ -111,12 +113,13 @@ def case_create(
     submitted_by=None,
     kind: str = AuthorizationRequest.Kind.PRIOR_AUTHORIZATION,
     coverage: Coverage | None = None,
+    diagnosis_required: bool = True,
 ) -> AuthorizationRequest:
     """Create a case with its diagnoses and lines, give it a reference and its due time at
     once, grant the provider organizations access, and write the events."""
     from cases.deadlines.services import case_clock_fields_set
 
-    clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines)
+    clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines, diagnosis_required=diagnosis_required)
     received_at = received_at or timezone.now()
     first_day = min(line["start_date"] for line in clean_lines)
     case = AuthorizationRequest(
@@ -342,6 +345,7 @@ def authorization_submit(
     door: str = Channel.PORTAL,
     documents=(),
     checklist: dict | None = None,
+    diagnosis_required: bool = True,
 ) -> AuthorizationRequest:
     """The intake every provider door calls (portal form, API): check the request the way
     an intake coordinator would, each problem with a message a person can act on, then
@@ -353,7 +357,8 @@ def authorization_submit(
 
     `documents` (uploaded files) are attached in the same transaction; `checklist` holds
     the provider's answers to criteria checklist items ({"<criteria set>": ["item", ...]}).
-    Last, still in the transaction, the registered intake hooks run (the auto-approval
+    `diagnosis_required` is off only for Da Vinci PAS, whose Claim profile makes the
+    diagnosis optional. Last, still in the transaction, the registered intake hooks run (the auto-approval
     rules: a matching request is approved before this returns).
     """
     if not (user_can(user, Perm.CASE_SUBMIT) or user_can(user, Perm.CASE_ENTER_FOR_OTHERS)):
@@ -376,7 +381,7 @@ def authorization_submit(
     if "lines" not in errors:
         # Codes and units: the same checks case_create makes, reported with the others.
         try:
-            clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines)
+            clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines, diagnosis_required=diagnosis_required)
         except ValidationFailed as exc:
             for field, messages in exc.errors.items():
                 for message in messages:
@@ -438,6 +443,7 @@ def authorization_submit(
             channel=channel,
             received_at=received_at,
             submitted_by=user,
+            diagnosis_required=diagnosis_required,
         )
         if duplicate_of is not None:
             case.likely_duplicate_of = duplicate_of

@@ -57,7 +57,10 @@ def criteria_resolve(*, case: AuthorizationRequest, criteria_ids) -> list[Criter
 
 def _lines_resolve(*, case: AuthorizationRequest, lines) -> dict:
     """{line: approved_units} for every line of the case; lines not listed keep their requested units."""
-    by_id = {str(line.pk): line for line in case.lines.select_for_update().order_by("pk")}
+    # Lines the requester cancelled before the decision are not decided.
+    by_id = {
+        str(line.pk): line for line in case.lines.select_for_update().filter(cancelled_at__isnull=True).order_by("pk")
+    }
     approved = {line: line.units for line in by_id.values()}
     for item in lines or []:
         line = by_id.get(str(item.get("id")))

@@ -8,12 +8,37 @@ from django.utils import timezone
 
 from cases.models import AuthorizationRequest
 from tests.automation.conftest import live_rule
+from tests.pas.conftest import example, identifiers_mapped
 
-from . import test_fhir_pas
 from .test_pages_provider import _form
 
 pytestmark = pytest.mark.django_db
-pas_bundle = test_fhir_pas.pas_bundle  # the PAS request fixture
+
+
+@pytest.fixture
+def pas_bundle(member, surgeon, ortho):
+    """HL7's medical-services PAS example for `member`, requested by `ortho` for 27447."""
+
+    def _bundle():
+        bundle = identifiers_mapped(
+            example("Bundle-MedicalServicesAuthorizationBundleExample.json"),
+            member_number=member.member_number,
+            office_npi=ortho.npi,
+            practitioner_npi=surgeon.npi,
+        )
+        item = bundle["entry"][0]["resource"]["item"][0]
+        item["productOrService"] = {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "27447"}]}
+        bundle["entry"][0]["resource"]["diagnosis"] = [
+            {
+                "sequence": 1,
+                "diagnosisCodeableConcept": {
+                    "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M17.11"}]
+                },
+            }
+        ]
+        return bundle
+
+    return _bundle
 
 
 @pytest.mark.parametrize(("units", "status"), [(1, "approved"), (3, "received")])
@@ -54,5 +79,7 @@ def test_page_rest_and_pas_give_the_same_outcome(
     statuses = list(AuthorizationRequest.objects.order_by("created_at").values_list("status", flat=True))
     assert statuses == [status, status, status]
     assert rest.json()["status"] == status
-    expected = "complete" if status == "approved" else "queued"
-    assert pas.json()["entry"][0]["resource"]["outcome"] == expected
+    item = pas.json()["entry"][0]["resource"]["item"][0]
+    (action,) = [e for e in item["adjudication"][0]["extension"] if e["url"].endswith("/extension-reviewAction")]
+    codes = [p["valueCodeableConcept"]["coding"][0]["code"] for p in action["extension"] if p["url"] != "number"]
+    assert codes == ["A1" if status == "approved" else "A4"]

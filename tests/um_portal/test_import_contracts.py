@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["um_portal", "criteria", "cases", "reviews", "automation", "notifications", "tools"]
+APPS = ["um_portal", "criteria", "cases", "reviews", "automation", "notifications", "pas", "tools"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -94,8 +94,11 @@ MATRIX: dict[str, Row] = {
     "reports:prior_authorization_csv": row(PUBLIC),
     "reviews:dashboard": row({PHYSICIAN, ADMIN}),
     # FHIR (Da Vinci PAS): provider offices and UM staff entering requests
-    "fhir-claim-submit": row(PROVIDERS | {NURSE, ADMIN}, "post"),
-    "fhir-claim-inquire": row(USERS, "post"),
+    "pas:claim-submit": row(PROVIDERS | {NURSE, ADMIN}, "post"),
+    "pas:claim-inquire": row(USERS, "post"),
+    "pas:metadata": row(PUBLIC),
+    # anything else under /fhir/: a not-supported OperationOutcome (401 without a login)
+    "pas:not-supported": row(set()),
     # criteria
     "api-criteria": row(USERS),
     "api-coverage-requirements": row(USERS),

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class PasConfig(AppConfig):
+    """Da Vinci Prior Authorization Support (PAS 2.2.1): the FHIR door onto intake, reviews
+    and notifications. A composition layer: it sits above every domain app and nothing below
+    imports it."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "pas"
+    verbose_name = "Da Vinci PAS (FHIR)"

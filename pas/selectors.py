@@ -1,0 +1,22 @@
+"""Reads for the PAS answers: the case with what a ClaimResponse shows, in a fixed number of
+queries (case, lines, decisions, pends, PAS submissions)."""
+
+from django.db.models import Prefetch
+
+from cases.models import AuthorizationRequest
+from reviews.models import Decision, Pend
+
+from .models import PasSubmission
+
+
+def case_for_response_queryset():
+    return AuthorizationRequest.objects.prefetch_related(
+        "lines",
+        Prefetch("decisions", queryset=Decision.objects.filter(is_current=True)),
+        Prefetch("pends", queryset=Pend.objects.filter(responded_at__isnull=True)),
+        Prefetch("pas_submissions", queryset=PasSubmission.objects.order_by("received_at", "pk")),
+    )
+
+
+def submission_for_response(submission: PasSubmission) -> AuthorizationRequest:
+    return case_for_response_queryset().get(pk=submission.case_id)

@@ -1,0 +1,14 @@
+"""/fhir/: the Da Vinci PAS endpoints. Anything else under /fhir/ is an OperationOutcome."""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "pas"
+
+urlpatterns = [
+    path("metadata", views.MetadataView.as_view(), name="metadata"),
+    path("Claim/$submit", views.ClaimSubmitView.as_view(), name="claim-submit"),
+    path("Claim/$inquire", views.ClaimInquireView.as_view(), name="claim-inquire"),
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-supported"),
+]

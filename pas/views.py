@@ -1,0 +1,161 @@
+"""The FHIR endpoints (Da Vinci PAS): thin doors onto `pas.services`. Every answer under
+/fhir/ is FHIR JSON (`application/fhir+json`); every refusal an OperationOutcome with an
+IssueType code, never an HTML page."""
+
+import logging
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from um_portal.audit import access_log_record
+from um_portal.exceptions import DomainError
+from um_portal.models import AccessLog
+
+from .capability import capability_statement
+from .outcomes import FhirError, from_domain_error, operation_outcome, outcome_for
+from .parsing import pas_request_read
+from .responses import claim_response_bundle, inquiry_parameters
+from .selectors import submission_for_response
+from .services import pas_inquire, pas_submit, pas_submit_check
+
+logger = logging.getLogger(__name__)
+FHIR_JSON = "application/fhir+json"
+
+try:  # issue 12: bounded nesting and no NUL characters, when that parser is present
+    from um_portal.parsers import BoundedJSONParser as _BaseJSONParser
+except ImportError:  # pragma: no cover
+    _BaseJSONParser = JSONParser
+
+
+class FhirJSONParser(_BaseJSONParser):
+    media_type = FHIR_JSON
+
+
+class PlainJSONParser(_BaseJSONParser):
+    media_type = "application/json"
+
+
+class FhirJSONRenderer(JSONRenderer):
+    media_type = FHIR_JSON
+    format = "fhir"
+
+
+class FhirContentNegotiation(BaseContentNegotiation):
+    """FHIR JSON whatever the Accept header says (a browser asking for HTML included):
+    this server speaks no other format, and an error must stay an OperationOutcome."""
+
+    def select_parser(self, request, parsers):
+        content_type = (request.content_type or "").split(";")[0].strip()
+        return next((p for p in parsers if p.media_type == content_type), None)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+# DRF's own refusals, as FHIR IssueType codes.
+_DRF_CODES = [
+    (exceptions.NotAuthenticated, "login"),
+    (exceptions.AuthenticationFailed, "login"),
+    (exceptions.PermissionDenied, "forbidden"),
+    (exceptions.NotFound, "not-found"),
+    (exceptions.MethodNotAllowed, "not-supported"),
+    (exceptions.UnsupportedMediaType, "not-supported"),
+    (exceptions.Throttled, "throttled"),
+    (exceptions.ParseError, "structure"),
+]
+
+
+class FhirView(APIView):
+    parser_classes = [FhirJSONParser, PlainJSONParser]
+    renderer_classes = [FhirJSONRenderer]
+    content_negotiation_class = FhirContentNegotiation
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DomainError):
+            exc = from_domain_error(exc)
+        if isinstance(exc, FhirError):
+            return Response(outcome_for(exc), status=exc.status)
+        if isinstance(exc, exceptions.APIException):
+            response = super().handle_exception(exc)
+            code = next((c for kind, c in _DRF_CODES if isinstance(exc, kind)), "invalid")
+            detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+            response.data = operation_outcome(message=str(detail), code=code)
+            return response
+        logger.exception("Unexpected error under /fhir/")
+        return Response(
+            operation_outcome(message="The server could not process this request.", code="exception"),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+
+FHIR_SCHEMA = {
+    "request": {FHIR_JSON: {"type": "object", "description": "A PAS request Bundle"}},
+    "responses": {
+        200: OpenApiResponse(description="A PAS response Bundle (ClaimResponse first)"),
+        400: OpenApiResponse(description="OperationOutcome: the Bundle is not a PAS request this server can take"),
+        404: OpenApiResponse(description="OperationOutcome: no such earlier request, or not yours"),
+    },
+}
+
+
+class ClaimSubmitView(FhirView):
+    """`POST /fhir/Claim/$submit`: a PAS request Bundle creates, updates or cancels a case."""
+
+    @extend_schema(operation_id="fhir_claim_submit", **FHIR_SCHEMA)
+    def post(self, request):
+        pas_submit_check(user=request.user)
+        submission, created = pas_submit(user=request.user, request=pas_request_read(request.data))
+        bundle = claim_response_bundle(submission=submission, case=submission_for_response(submission))
+        return Response(bundle, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ClaimInquireView(FhirView):
+    """`POST /fhir/Claim/$inquire`: every matching authorization's current ClaimResponse."""
+
+    @extend_schema(operation_id="fhir_claim_inquire", **FHIR_SCHEMA)
+    def post(self, request):
+        found = pas_inquire(user=request.user, request=pas_request_read(request.data))
+        bundles = []
+        for submission in found:
+            case = submission_for_response(submission)
+            access_log_record(user=request.user, obj=case, how=AccessLog.How.API, request=request)
+            bundles.append(claim_response_bundle(submission=submission, case=case))
+        return Response(inquiry_parameters(bundles))
+
+
+class MetadataView(FhirView):
+    """`GET /fhir/metadata`: what this server does, as a CapabilityStatement."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(operation_id="fhir_metadata", responses={200: OpenApiResponse(description="CapabilityStatement")})
+    def get(self, request):
+        return Response(capability_statement(base=request.build_absolute_uri("/fhir")))
+
+
+class NotFoundView(FhirView):
+    """Anything else under /fhir/: a `not-supported` OperationOutcome, not Django's HTML 404."""
+
+    def _refuse(self, request, *args, **kwargs):
+        raise FhirError(
+            f"{request.method} {request.path} is not supported by this server.", code="not-supported", status=404
+        )
+
+    get = post = put = patch = delete = _refuse
+
+
+def fhir_schema_paths(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: it reads `$` in a route as a regex anchor and
+    drops it; FHIR operation names keep theirs (`/fhir/Claim/$submit`). The catch-all is left out."""
+    return [
+        (path.replace("/Claim/", "/Claim/$") if path.startswith("/fhir/Claim/") else path, regex, method, callback)
+        for path, regex, method, callback in endpoints
+        if getattr(callback, "cls", None) is not NotFoundView
+    ]
