@@ -54,3 +54,10 @@ class PayloadTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     status_code = 415
     code = "unsupported_media_type"
+
+
+class ServiceUnavailable(DomainError):
+    """A part the rule depends on is down, so the service refuses rather than guess: 503."""
+
+    status_code = 503
+    code = "service_unavailable"

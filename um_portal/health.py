@@ -1,7 +1,8 @@
 """Liveness (/healthz) and readiness (/readyz) for load balancers and docker-compose.
 
 - /healthz: this process answers and reaches the database. Nothing more: restart me if not.
-- /readyz: every part the portal needs, each named, 503 when any is down:
+- /readyz: every part the portal needs, each named, 503 when any is down (but 200 with
+  status "degraded" when only Redis is: the node keeps serving, see DEGRADED_WITHOUT_REDIS):
   database (SELECT 1), redis (the broker, and the shared cache round trip), worker (age of
   the last heartbeat task a worker ran) and beat (age of the last deadline sweep beat sent).
 
@@ -126,11 +127,26 @@ def healthz(request=None) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# What a web node does without Redis (issue 12, item 4): it keeps serving in this mode.
+DEGRADED_WITHOUT_REDIS = {
+    "throttling": "counted per process (um_portal.throttling), not across the cluster",
+    "signing": "physician signatures are refused (503) until Redis answers",
+    "letters": "enqueue fails and is logged; the letter sweep sends them once Redis is back",
+}
+
+
 def readyz(request=None) -> JsonResponse:
+    """200 "ready"; 200 "degraded" when only Redis (and so what is seen through it) is down,
+    because the node still serves and must stay in the load balancer; 503 "unavailable"
+    otherwise, naming what is down."""
     ok, checks = readiness()
     down = [name for name, check in checks.items() if not check["ok"]]
-    body = {"status": "ready" if ok else "unavailable", "down": down, "checks": checks}
-    response = JsonResponse(body, status=200 if ok else 503)
+    degraded = not ok and checks["database"]["ok"] and not checks["redis"]["ok"]
+    body = {"status": "ready" if ok else "degraded" if degraded else "unavailable", "down": down, "checks": checks}
+    if degraded:
+        body["degraded"] = DEGRADED_WITHOUT_REDIS
+        log.error("Readiness degraded: Redis is down (%s)", checks["redis"].get("error"))
+    response = JsonResponse(body, status=200 if ok or degraded else 503)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -217,6 +217,11 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
 CACHES = {"default": env.cache_url_config(CACHE_URL)}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer must cost a request at most a second, not hang it: the
+    # throttles then count per process and signing is refused (um_portal.throttling).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 
 # Celery. The broker is always explicit: `make run` chooses Redis when reachable and the
 # embedded filesystem transport otherwise, and says which; tasks are never run eagerly.
@@ -267,8 +272,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "um_portal.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        # DRF's throttles, failing open to a per-process count when Redis is down (issue 12).
+        "um_portal.throttling.UserRateThrottle",
+        "um_portal.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env.str("API_THROTTLE_USER", default="600/minute"),

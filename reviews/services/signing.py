@@ -19,13 +19,18 @@ from django.conf import settings
 from django.core.cache import cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from um_portal.exceptions import NotAllowed, ValidationFailed
+from um_portal.exceptions import NotAllowed, ServiceUnavailable, ValidationFailed
+from um_portal.throttling import CACHE_ERRORS
 
 security_log = logging.getLogger("um_portal.security")
 
 SIGNATURE_MESSAGE = "The password or code you entered to sign does not match. The decision was not recorded."
 _CODE = re.compile(r"^\d{6}$")
 SIGNATURE_FAILURE_LIMIT = 5  # as many as the sign-in lockout allows (settings.AXES_FAILURE_LIMIT default)
+UNAVAILABLE_MESSAGE = (
+    "Signing is unavailable for a moment: the service that guards signatures is down. "
+    "The decision was not recorded; try again in a few minutes."
+)
 LOCKED_MESSAGE = (
     "Too many failed signature attempts. Signing is paused for {minutes} minutes; "
     "sign out and back in, or ask a UM administrator."
@@ -43,20 +48,31 @@ def _totp_accepts(user, code: str) -> bool:
     return False
 
 
+def _counter(operation, *args, **kwargs):
+    """One call on the failure counter. The counter lives in Redis: when it does not answer,
+    signing fails closed (503) rather than let guesses go uncounted (issue 12, item 4)."""
+    try:
+        return operation(*args, **kwargs)
+    except CACHE_ERRORS as exc:
+        security_log.error("signing refused, the signature counter (Redis) is unreachable: %s", type(exc).__name__)
+        raise ServiceUnavailable(UNAVAILABLE_MESSAGE, code="signing_unavailable") from None
+
+
 def signature_verify(*, user, password: str | None, otp: str | None = None) -> None:
     """Raise ValidationFailed (400, code `signature_invalid`) unless `password` is the user's
-    password, or `otp` (or a six-digit `password`) is a current code of their authenticator."""
+    password, or `otp` (or a six-digit `password`) is a current code of their authenticator.
+    ServiceUnavailable (503, `signing_unavailable`) when failures cannot be counted."""
     window = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    if cache.get(_failures_key(user), 0) >= SIGNATURE_FAILURE_LIMIT:
+    if _counter(cache.get, _failures_key(user), 0) >= SIGNATURE_FAILURE_LIMIT:
         raise NotAllowed(LOCKED_MESSAGE.format(minutes=window // 60), code="signature_locked")
     code = (otp or "").strip() or (password or "").strip()
     if (_CODE.match(code) and _totp_accepts(user, code)) or (
         password and not _CODE.match(password.strip()) and user.check_password(password)
     ):
-        cache.delete(_failures_key(user))
+        _counter(cache.delete, _failures_key(user))
         return
-    cache.add(_failures_key(user), 0, timeout=window)
-    failures = cache.incr(_failures_key(user))
+    _counter(cache.add, _failures_key(user), 0, timeout=window)
+    failures = _counter(cache.incr, _failures_key(user))
     if failures >= SIGNATURE_FAILURE_LIMIT:
         security_log.warning("signing locked after %s failures: user_id=%s", failures, user.pk)
     raise ValidationFailed(SIGNATURE_MESSAGE, code="signature_invalid", errors={"password": [SIGNATURE_MESSAGE]})
