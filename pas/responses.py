@@ -251,4 +251,7 @@ class _Resolver:
 def inquiry_parameters(bundles: list[dict]) -> dict:
     """$inquire's answer (OperationDefinition Claim-inquiry): a Parameters with one `return`
     per matching authorization, each a response Bundle."""
-    return {"resourceType": "Parameters", "parameter": [{"name": "return", "resource": b} for b in bundles]}
+    parameters = {"resourceType": "Parameters"}
+    if bundles:  # FHIR JSON has no empty arrays: no match is a Parameters without parameter
+        parameters["parameter"] = [{"name": "return", "resource": bundle} for bundle in bundles]
+    return parameters
