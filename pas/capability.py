@@ -16,7 +16,6 @@ def capability_statement(*, base: str) -> dict:
         "date": settings.PAS_CAPABILITY_DATE,
         "publisher": settings.PLAN_NAME,
         "kind": "instance",
-        "instantiates": ["http://hl7.org/fhir/us/davinci-pas/CapabilityStatement/IntermediaryCapabilities"],
         "software": {"name": "UM Portal", "version": SOFTWARE_VERSION},
         "implementation": {"description": f"{settings.PLAN_NAME} prior authorization (Da Vinci PAS)", "url": base},
         "fhirVersion": "4.0.1",
@@ -27,17 +26,7 @@ def capability_statement(*, base: str) -> dict:
                 "mode": "server",
                 "security": {
                     "cors": False,
-                    "service": [
-                        {
-                            "coding": [
-                                {
-                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
-                                    "code": "OAuth",
-                                }
-                            ],
-                            "text": "Authorization: Token <token> (POST /api/v1/auth/token/).",
-                        }
-                    ],
+                    "description": "Authorization: Token <token>, from POST /api/v1/auth/token/ (README, API).",
                 },
                 "resource": [
                     {
