@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 
 from criteria.selectors import checklist_answers
 
+from um_portal.validators import PHONE_MAX_LENGTH
+
 from .models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
 from .validators import PORTAL_CODE_SYSTEMS
 
@@ -154,7 +156,7 @@ class WithdrawForm(forms.Form):
 
 
 class PeerToPeerForm(forms.Form):
-    phone = forms.CharField(max_length=25, label="Phone the physician should call")
+    phone = forms.CharField(max_length=PHONE_MAX_LENGTH, label="Phone the physician should call")
     preferred_times = forms.CharField(
         max_length=500, required=False, label="Preferred times", help_text="e.g. Tue 2-4 pm; Wed morning"
     )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from um_portal.models import AppendOnlyModel
+from um_portal.validators import PHONE_MAX_LENGTH
 
 from .validators import validate_icd10_cm, validate_npi, validate_tin
 
@@ -44,7 +45,7 @@ class Member(models.Model):
     city = models.CharField(max_length=80)
     state = models.CharField(max_length=US_STATE_MAX)
     postal_code = models.CharField(max_length=10)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
     preferred_language = models.CharField(max_length=40, default="English")
 
     class Meta:
@@ -127,8 +128,8 @@ class ProviderOrganization(models.Model):
     tin = models.CharField("TIN", max_length=9, validators=[validate_tin])
     npi = models.CharField("organization NPI", max_length=10, unique=True, validators=[validate_npi])
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    phone = models.CharField(max_length=20, blank=True)
-    fax = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
+    fax = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
     address = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=US_STATE_MAX, blank=True)
     mfa_required = models.BooleanField(

@@ -7,7 +7,6 @@ import logging
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -16,6 +15,7 @@ from rest_framework.views import APIView
 from um_portal.audit import access_log_record
 from um_portal.exceptions import DomainError
 from um_portal.models import AccessLog
+from um_portal.parsers import BoundedJSONParser
 
 from .capability import capability_statement
 from .outcomes import FhirError, from_domain_error, operation_outcome, outcome_for
@@ -27,17 +27,13 @@ from .services import pas_inquire, pas_submit, pas_submit_check
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
 
-try:  # issue 12: bounded nesting and no NUL characters, when that parser is present
-    from um_portal.parsers import BoundedJSONParser as _BaseJSONParser
-except ImportError:  # pragma: no cover
-    _BaseJSONParser = JSONParser
+class FhirJSONParser(BoundedJSONParser):
+    """Bounded nesting and no NUL characters, as every JSON endpoint (issue 12, item 8)."""
 
-
-class FhirJSONParser(_BaseJSONParser):
     media_type = FHIR_JSON
 
 
-class PlainJSONParser(_BaseJSONParser):
+class PlainJSONParser(BoundedJSONParser):
     media_type = "application/json"
 
 

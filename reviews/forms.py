@@ -4,6 +4,7 @@ from django import forms
 
 from cases.models import LineOfBusiness, ServiceCategory, Urgency
 from reviews.models import Appeal, Decision, PeerToPeerAttempt, PeerToPeerRequest
+from um_portal.validators import PHONE_MAX_LENGTH
 
 from .selectors import NURSE_STATUSES, PHYSICIAN_STATUSES
 
@@ -162,7 +163,7 @@ class ReviseForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
 
 
 class OfferTalkForm(ActionForm):
-    phone = forms.CharField(max_length=20, required=False, label="Provider phone (default: the office's)")
+    phone = forms.CharField(max_length=PHONE_MAX_LENGTH, required=False, label="Provider phone (default: the office's)")
 
 
 class ExtendForm(ActionForm):

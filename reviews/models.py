@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from um_portal.validators import PHONE_MAX_LENGTH
+
 
 class PhysicianLicense(models.Model):
     physician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="licenses")
@@ -184,7 +186,7 @@ class PeerToPeerRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     preferred_times = models.JSONField(default=list, blank=True)
-    phone = models.CharField(max_length=20)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     physician = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="peer_to_peers"

@@ -2,13 +2,44 @@
 staff without a verified second factor reach only enrolment and verification."""
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from .exceptions import DomainError
 from .mfa import mfa_required_for, user_has_mfa_device
+
+NUL_MESSAGE = "The address holds a NUL character (%00): remove it and try again."
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path or the query string answers 400 before any view runs
+    (issue 12, item 8): PostgreSQL cannot store or compare one, so a filter such as
+    `?assignee=a%00b` reaching a query raised ValueError, a 500. JSON bodies are checked by
+    the parser (um_portal.parsers); forms and serializers refuse NUL in their fields."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return _nul_refused(request)
+        return self.get_response(request)
+
+
+def _nul_refused(request):
+    if request.path.startswith("/fhir/"):
+        outcome = {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "error", "code": "invalid", "diagnostics": NUL_MESSAGE}],
+        }
+        return JsonResponse(outcome, status=400, content_type="application/fhir+json")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": NUL_MESSAGE, "code": "nul_character", "errors": {}}, status=400)
+    return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
 
 
 class DomainErrorMiddleware:

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from .validators import PHONE_MAX_LENGTH
+
 
 class User(AbstractUser):
     """A portal user. Provider office staff belong to one provider organization; UMOC
@@ -17,7 +19,7 @@ class User(AbstractUser):
     credentials = models.CharField(
         max_length=40, blank=True, help_text="Professional credentials shown on decisions, e.g. 'RN' or 'MD'."
     )
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
 
     @property
     def display_name(self) -> str:

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # Static files (WhiteNoise) right after SecurityMiddleware, as its docs ask: answered
     # before sessions and the database are touched.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and the database: a NUL in the address is a 400 (issue 12, item 8).
+    "um_portal.middleware.NulCharacterMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -267,6 +269,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # JSON with bounded nesting and no NUL characters (um_portal/parsers.py): 400, never 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "um_portal.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from um_portal.validators import PHONE_MAX_LENGTH
+
 from ..models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
 from ..validators import PORTAL_CODE_SYSTEMS
 
@@ -81,7 +83,7 @@ class PeerToPeerInputSerializer(serializers.Serializer):
     preferred_times = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=10
     )
-    phone = serializers.CharField(max_length=25)
+    phone = serializers.CharField(max_length=PHONE_MAX_LENGTH)
 
 
 class PeerToPeerRequestedSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases.deadlines.calendar import plan_tz
 from cases.models import LineOfBusiness
+from um_portal.validators import PHONE_MAX_LENGTH
 
 from .models import ContactLine, InquiryKind, Weekday
 
@@ -17,9 +18,9 @@ TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class LineForm(forms.Form):
     name = forms.CharField(max_length=80)
-    phone = forms.CharField(max_length=20, required=False)
-    fax = forms.CharField(max_length=20, required=False)
-    tty = forms.CharField(max_length=20, required=False, label="TTY")
+    phone = forms.CharField(max_length=PHONE_MAX_LENGTH, required=False)
+    fax = forms.CharField(max_length=PHONE_MAX_LENGTH, required=False)
+    tty = forms.CharField(max_length=PHONE_MAX_LENGTH, required=False, label="TTY")
     purpose = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     inquiries = forms.MultipleChoiceField(
         choices=InquiryKind.choices,
@@ -40,7 +41,7 @@ class LineForm(forms.Form):
         self.fields["fallback"].queryset = others.exclude(pk=line.pk) if line else others
         for lob, label in LineOfBusiness.choices:
             self.fields[f"phone_{lob}"] = forms.CharField(
-                max_length=20, required=False, label=f"Phone for {label} members"
+                max_length=PHONE_MAX_LENGTH, required=False, label=f"Phone for {label} members"
             )
 
     def line_data(self) -> dict:

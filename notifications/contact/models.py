@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from cases.models import LineOfBusiness
 from um_portal.exceptions import ValidationFailed
 from um_portal.models import AppendOnlyModel
+from um_portal.validators import PHONE_MAX_LENGTH
 
 from .choices import InquiryKind, Weekday  # noqa: F401 - importable from the models, as Django's choices usually are
 from .validation import intervals_validate, line_fallback_validate
@@ -32,9 +33,9 @@ class ContactLine(models.Model):
     # A stable handle for code (letters ask for "the referral fax"); names are for people
     # and administrators may rename them.
     key = models.SlugField(max_length=40, unique=True, null=True, blank=True, editable=False)
-    phone = models.CharField(max_length=20, blank=True)
-    fax = models.CharField(max_length=20, blank=True)
-    tty = models.CharField(max_length=20, blank=True, verbose_name="TTY")
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
+    fax = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
+    tty = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True, verbose_name="TTY")
     purpose = models.CharField(max_length=300, blank=True, help_text="What callers reach this line for.")
     open_on_holidays = models.BooleanField(
         default=False,
@@ -135,7 +136,7 @@ class ContactLinePhone(models.Model):
 
     line = models.ForeignKey(ContactLine, on_delete=models.CASCADE, related_name="alternate_phones")
     line_of_business = models.CharField(max_length=30, choices=LineOfBusiness.choices)
-    phone = models.CharField(max_length=20)
+    phone = models.CharField(max_length=PHONE_MAX_LENGTH)
 
     class Meta:
         ordering = ["line_of_business"]

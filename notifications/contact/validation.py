@@ -3,11 +3,11 @@
 writing, and the models' `clean()` calls them so the admin refuses the same things. Pure:
 no queries, so the models can call them without the two depending on each other."""
 
-import re
 from collections.abc import Iterable
 from datetime import time
 
 from um_portal.exceptions import ValidationFailed
+from um_portal.validators import phone_is_valid
 
 from .choices import InquiryKind
 
@@ -63,17 +63,12 @@ def inquiries_served_validate(*, unserved: Iterable[str]) -> None:
         raise ValidationFailed(message, errors={"inquiries": [message]})
 
 
-# Digits with the usual separators: "800-810-4766", "(301) 960 1436", "+1 800 555 0100", and
-# the relay service's "711".
-PHONE_PATTERN = re.compile(r"^\+?[0-9(][0-9 ().-]{1,18}[0-9]$")
-
-
 def phone_numbers_validate(**numbers: str) -> None:
     """Each given number (phone=, fax=, tty=...) is empty or looks like a phone number."""
     errors = {
         field: [f"“{value}” is not a phone number (digits, spaces, dashes, parentheses)."]
         for field, value in numbers.items()
-        if value and not PHONE_PATTERN.match(value)
+        if value and not phone_is_valid(value)
     }
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)

@@ -8,7 +8,6 @@ door: page, API, shell), then re-reads the case under a row lock so two clicks c
 both succeed.
 """
 
-import re
 import uuid
 from datetime import timedelta
 
@@ -22,6 +21,7 @@ from cases.models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, Authorizat
 from cases.services.workflow import case_lock, case_status_set
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.roles import Perm
+from um_portal.validators import phone_is_valid
 
 from ..models import Appeal, CriteriaCopyRequest, Decision, PeerToPeerRequest, Pend
 from ..selectors import decision_current
@@ -31,7 +31,6 @@ ADVERSE_STATUSES = frozenset({CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED})
 # NCQA UM 8), 30 calendar days for a standard pre-service appeal (42 CFR 422.590(a)).
 APPEAL_EXPEDITED_HOURS = 72
 APPEAL_STANDARD_DAYS = 30
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().-]{8,18}[0-9]$")
 TEXT_MAX = 5000
 
 
@@ -172,7 +171,7 @@ def peer_to_peer_request(
     locked = case_lock(case_id=case.pk)
     _require_adverse(locked, "a peer-to-peer talk")
     phone = (phone or "").strip()
-    if not PHONE_RE.fullmatch(phone):
+    if not phone_is_valid(phone, min_digits=10):
         raise ValidationFailed(
             "Give a phone number the physician can call, e.g. 410-555-0100.",
             errors={"phone": ["A phone number of 10 to 15 digits."]},
