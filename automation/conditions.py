@@ -30,6 +30,7 @@ from criteria.codes import (
     ranges_display,
 )
 from um_portal.exceptions import ValidationFailed
+from um_portal.validators import is_ascii_digits
 
 KINDS = (
     "codes",
@@ -118,7 +119,7 @@ def conditions_clean(conditions, *, checklist_lookup=None) -> dict:
         clean["states"] = items
     if "places_of_service" in conditions:
         items = _list(conditions, "places_of_service", errors)
-        bad = [p for p in items if not (len(p) == 2 and p.isdigit())]
+        bad = [p for p in items if not is_ascii_digits(p, length=2)]
         if bad:
             errors.setdefault("places_of_service", []).append(f"{bad[0]!r} is not a two-digit place of service.")
         clean["places_of_service"] = items

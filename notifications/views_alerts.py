@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from um_portal.validators import is_ascii_digits
+
 from .models import Notification
 from .services.alerts import notification_mark_read
 
@@ -15,7 +17,7 @@ PAGE_SIZE = 50
 def notification_list(request):
     qs = Notification.objects.filter(user=request.user).select_related("case").order_by("-id")
     before = request.GET.get("before", "")
-    if before.isdigit():
+    if is_ascii_digits(before):
         qs = qs.filter(id__lt=int(before))
     items = list(qs[: PAGE_SIZE + 1])
     more = len(items) > PAGE_SIZE

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm, user_can
+from um_portal.validators import is_ascii_digits
 
 from .. import events
 from ..intake_hooks import intake_hooks_run
@@ -376,7 +377,7 @@ def authorization_submit(
         errors, user=user, channel=channel, received_at=received_at, door=door, now=now
     )
     _check_dates(errors, lines=lines, today=timezone.localdate(now))
-    if place_of_service and not (len(place_of_service) == 2 and place_of_service.isdigit()):
+    if place_of_service and not is_ascii_digits(place_of_service, length=2):
         errors.add("place_of_service", "Place of service is a two-digit CMS code, e.g. 11 (office) or 22.")
     if "lines" not in errors:
         # Codes and units: the same checks case_create makes, reported with the others.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from um_portal.exceptions import ValidationFailed
+from um_portal.validators import is_ascii_digits
 
 from ..codes import LINES_OF_BUSINESS, US_STATES, procedure_ranges_parse
 from ..models import CoverageRequirement, CriteriaSet
@@ -58,7 +59,7 @@ def coverage_requirement_clean(*, fields: dict, instance: CoverageRequirement | 
         errors.setdefault("states", []).append(f"Unknown state {bad[0]!r}: use two-letter codes such as MD.")
     clean["states"] = states
     places = _strings(fields.get("places_of_service"), "places_of_service")
-    bad = [p for p in places if not (len(p) == 2 and p.isdigit())]
+    bad = [p for p in places if not is_ascii_digits(p, length=2)]
     if bad:
         errors.setdefault("places_of_service", []).append(
             f"{bad[0]!r} is not a place of service: two digits, e.g. 11 (office) or 22 (outpatient hospital)."

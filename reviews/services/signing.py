@@ -13,7 +13,6 @@ failures within the lockout window stop signing until it passes, so a session le
 cannot be used to guess the password."""
 
 import logging
-import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,11 +20,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from um_portal.exceptions import NotAllowed, ServiceUnavailable, ValidationFailed
 from um_portal.throttling import CACHE_ERRORS
+from um_portal.validators import is_ascii_digits
 
 security_log = logging.getLogger("um_portal.security")
 
 SIGNATURE_MESSAGE = "The password or code you entered to sign does not match. The decision was not recorded."
-_CODE = re.compile(r"^\d{6}$")
 SIGNATURE_FAILURE_LIMIT = 5  # as many as the sign-in lockout allows (settings.AXES_FAILURE_LIMIT default)
 UNAVAILABLE_MESSAGE = (
     "Signing is unavailable for a moment: the service that guards signatures is down. "
@@ -66,8 +65,8 @@ def signature_verify(*, user, password: str | None, otp: str | None = None) -> N
     if _counter(cache.get, _failures_key(user), 0) >= SIGNATURE_FAILURE_LIMIT:
         raise NotAllowed(LOCKED_MESSAGE.format(minutes=window // 60), code="signature_locked")
     code = (otp or "").strip() or (password or "").strip()
-    if (_CODE.match(code) and _totp_accepts(user, code)) or (
-        password and not _CODE.match(password.strip()) and user.check_password(password)
+    if (is_ascii_digits(code, length=6) and _totp_accepts(user, code)) or (
+        password and not is_ascii_digits(password.strip(), length=6) and user.check_password(password)
     ):
         _counter(cache.delete, _failures_key(user))
         return
