@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from criteria.selectors import checklist_answers
-
 from um_portal.validators import PHONE_MAX_LENGTH
 
 from .models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
