@@ -46,8 +46,12 @@ def fill(n: int) -> None:
         )
     coverages = []
     for i, (lob, state) in enumerate(
-        [(LineOfBusiness.COMMERCIAL, "MD"), (LineOfBusiness.MEDICARE_ADVANTAGE, "MD"),
-         (LineOfBusiness.MEDICAID, "MD"), (LineOfBusiness.COMMERCIAL, "VA")]  # fmt: skip
+        [
+            (LineOfBusiness.COMMERCIAL, "MD"),
+            (LineOfBusiness.MEDICARE_ADVANTAGE, "MD"),
+            (LineOfBusiness.MEDICAID, "MD"),
+            (LineOfBusiness.COMMERCIAL, "VA"),
+        ]  # fmt: skip
     ):
         number = f"BENCHD{i:04d}"
         member = Member.objects.filter(member_number=number).first()

@@ -10,17 +10,17 @@ import logging
 from kombu.exceptions import OperationalError as BrokerError
 
 from cases import dispatch
+from um_portal.enqueue import task_send
 
 from .letters.kinds import LETTER_EVENT_KINDS
+from .task_names import LETTERS_GENERATE_FOR_EVENT
 
 log = logging.getLogger(__name__)
 
 
 def letters_enqueue(event_id: int) -> None:
-    from .tasks import letters_generate_for_event
-
     try:
-        letters_generate_for_event.delay(event_id)
+        task_send(LETTERS_GENERATE_FOR_EVENT, event_id)
     except BrokerError:
         log.exception("Could not enqueue letters for event %s; the letter sweep will.", event_id)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import DECIDED_STATUSES, CaseStatus
 from reviews.models import Decision
+from um_portal.enqueue import task_send
 from um_portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm, user_can
 
@@ -139,11 +140,9 @@ def simulation_for_admin(*, actor, simulation_id) -> Simulation:
 
 def simulation_start(*, actor, version_id, period_start, period_end) -> Simulation:
     """Create the simulation and enqueue its task once the row is committed."""
-    from ..tasks import simulate_rule
-
     with transaction.atomic():
         simulation = simulation_request(
             actor=actor, version_id=version_id, period_start=period_start, period_end=period_end
         )
-        transaction.on_commit(lambda: simulate_rule.delay(simulation.pk))
+        transaction.on_commit(lambda: task_send("automation.tasks.simulate_rule", simulation.pk))
     return simulation

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from um_portal.enqueue import task_send
 from um_portal.roles import Role, users_with_role
 
 from ..models import Notification
+from ..task_names import NOTIFICATIONS_EMAIL_SEND
 
 KIND_BY_THRESHOLD = {
     "50": Notification.Kind.DEADLINE_50,
@@ -81,9 +83,7 @@ def alert_notifications_create(*, alerts: Sequence) -> dict:
 
 
 def _enqueue_emails(ids: list[int]) -> None:
-    from ..tasks import notifications_email_send
-
-    notifications_email_send.delay(ids)
+    task_send(NOTIFICATIONS_EMAIL_SEND, ids)
 
 
 def notification_email_send(*, notification_id: int) -> bool:

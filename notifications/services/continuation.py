@@ -29,10 +29,12 @@ from cases.models import (
 )
 from cases.services.intake import case_create, coverage_on
 from cases.services.workflow import case_status_set
+from um_portal.enqueue import task_send
 from um_portal.exceptions import NotFound, ValidationFailed
 
 from ..letters.deadlines import letter_due_at
 from ..models import ContinuationCase, ContinuationRun, Letter
+from ..task_names import CONTINUATION_OF_CARE_RUN, LETTER_ISSUE, LETTERS_GENERATE_FOR_EVENT
 from .letters import letters_plan_for_event
 
 BATCH = 200
@@ -61,8 +63,6 @@ def _day_start(day: date) -> datetime:
 def agreement_end_record(*, agreement_id: int, end_date: date, end_reason: str, actor=None) -> ProviderAgreement:
     """Record when and why an agreement ends. If that day has come, continuation of care
     runs once the change commits; otherwise the daily beat runs it on the day."""
-    from ..tasks import continuation_of_care_run
-
     agreement = ProviderAgreement.objects.select_for_update().filter(pk=agreement_id).first()
     if agreement is None:
         raise NotFound("No such agreement.")
@@ -75,7 +75,7 @@ def agreement_end_record(*, agreement_id: int, end_date: date, end_reason: str, 
     agreement.end_date, agreement.end_reason = end_date, end_reason
     agreement.save(update_fields=["end_date", "end_reason"])
     if end_date <= timezone.localdate():
-        transaction.on_commit(lambda: continuation_of_care_run.delay(agreement.pk))
+        transaction.on_commit(lambda: task_send(CONTINUATION_OF_CARE_RUN, agreement.pk))
     return agreement
 
 
@@ -148,8 +148,6 @@ def _open_case(run: ContinuationRun, stay: InpatientStay) -> CaseEvent:
 
 
 def _stays_batch(run: ContinuationRun, batch_size: int) -> None:
-    from ..tasks import letters_generate_for_event
-
     stays = list(
         confined_stays(organization_id=run.agreement.organization_id, on=run.end_date)
         .filter(id__gt=run.last_stay_id)
@@ -161,7 +159,7 @@ def _stays_batch(run: ContinuationRun, batch_size: int) -> None:
             continue
         event = _open_case(run, stay)
         letters_plan_for_event(event=event)
-        transaction.on_commit(lambda pk=event.pk: letters_generate_for_event.delay(pk))
+        transaction.on_commit(lambda pk=event.pk: task_send(LETTERS_GENERATE_FOR_EVENT, pk))
         run.stays_done += 1
     if stays:
         run.last_stay_id = stays[-1].pk
@@ -171,8 +169,6 @@ def _stays_batch(run: ContinuationRun, batch_size: int) -> None:
 
 def _rights_batch(run: ContinuationRun, batch_size: int) -> None:
     """One rights letter per member with open or approved future services with the provider."""
-    from ..tasks import letter_issue_task
-
     future = (
         AuthorizationRequest.objects.filter(
             servicing_organization_id=run.agreement.organization_id,
@@ -202,7 +198,7 @@ def _rights_batch(run: ContinuationRun, batch_size: int) -> None:
         )
         if created:
             run.rights_done += 1
-        transaction.on_commit(lambda pk=letter.pk: letter_issue_task.delay(str(pk)))
+        transaction.on_commit(lambda pk=letter.pk: task_send(LETTER_ISSUE, str(pk)))
     if chosen:
         run.last_rights_member_id = max(chosen)
     if len(chosen) < batch_size:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import events
 from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
+from um_portal.enqueue import task_send
 from um_portal.exceptions import Conflict, NotFound
 from um_portal.roles import Role, users_with_role
 
@@ -26,6 +27,7 @@ from ..letters.deadlines import letter_due_at
 from ..letters.kinds import LETTER_EVENT_KINDS
 from ..letters.render import html_to_pdf, letter_html, sha256_hex, template_current
 from ..models import Letter, LetterDelivery, Notification
+from ..task_names import LETTER_EMAIL_SEND, LETTER_ISSUE
 
 log = logging.getLogger(__name__)
 K = Letter.Kind
@@ -112,8 +114,6 @@ def _deliveries(letter: Letter, now) -> list[LetterDelivery]:
 def letter_issue(*, letter_id) -> Letter | None:
     """Issue one pending letter, exactly once. Returns the letter (issued or blocked), or
     None when it was not pending (already issued, blocked, or being issued elsewhere)."""
-    from ..tasks import letter_email_send
-
     with transaction.atomic():
         # The claim: only one transaction can move it out of pending; a concurrent one waits
         # on the row lock and then touches nothing.
@@ -179,21 +179,19 @@ def letter_issue(*, letter_id) -> Letter | None:
         events.event_letter_issued(case=letter.case, letter=letter)
         for delivery in deliveries:
             if delivery.channel == LetterDelivery.Channel.EMAIL:
-                transaction.on_commit(lambda pk=delivery.pk: letter_email_send.delay(pk))
+                transaction.on_commit(lambda pk=delivery.pk: task_send(LETTER_EMAIL_SEND, pk))
     return letter
 
 
 @transaction.atomic
 def letter_retry(*, letter: Letter, actor) -> Letter:
     """Put a held letter back in line (after its template or the case data was fixed)."""
-    from ..tasks import letter_issue_task
-
     touched = Letter.objects.filter(pk=letter.pk, status=Letter.Status.BLOCKED).update(
         status=Letter.Status.PENDING, missing=[]
     )
     if touched != 1:
         raise Conflict("Only a held letter can be tried again.")
-    transaction.on_commit(lambda: letter_issue_task.delay(str(letter.pk)))
+    transaction.on_commit(lambda: task_send(LETTER_ISSUE, str(letter.pk)))
     letter.refresh_from_db()
     return letter
 

@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from cases import events
 from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
+from um_portal.enqueue import task_send
 from um_portal.roles import Role, users_with_role
 
 from ..letters.kinds import LETTER_EVENT_KINDS
 from ..models import Letter, Notification
+from ..task_names import LETTER_ISSUE, LETTERS_GENERATE_FOR_EVENT
 
 BATCH = 200
 # Events older than this are history: letters for them would be news to no one.
@@ -70,17 +72,15 @@ def _alert_overdue(now) -> int:
 
 
 def letters_sweep(*, now=None) -> dict:
-    from ..tasks import letter_issue_task, letters_generate_for_event
-
     now = now or timezone.now()
     event_ids = list(_letterless_events(now))
     for event_id in event_ids:
-        letters_generate_for_event.delay(event_id)
+        task_send(LETTERS_GENERATE_FOR_EVENT, event_id)
     stale = list(
         Letter.objects.filter(status=Letter.Status.PENDING, created_at__lte=now - GRACE)
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:BATCH]
     )
     for letter_id in stale:
-        letter_issue_task.delay(str(letter_id))
+        task_send(LETTER_ISSUE, str(letter_id))
     return {"events": len(event_ids), "pending": len(stale), "overdue_alerts": _alert_overdue(now)}

@@ -270,7 +270,5 @@ def test_rule_decisions_are_counted_as_automated_on_the_dashboard(provider, memb
     assert Decision.objects.get(case=by_nurse).automated is False
     today = local_day(timezone.now())
     rollup_days_rebuild(days=[today])
-    totals = CaseDayRollup.objects.filter(day=today).aggregate(
-        decided=Sum("decided"), auto=Sum("auto_decided")
-    )
+    totals = CaseDayRollup.objects.filter(day=today).aggregate(decided=Sum("decided"), auto=Sum("auto_decided"))
     assert totals == {"decided": 2, "auto": 1}

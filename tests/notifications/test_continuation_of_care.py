@@ -11,7 +11,9 @@ from notifications.letters.context import fmt_date
 from notifications.models import ContinuationCase, ContinuationRun, Letter
 from notifications.services.continuation import agreement_end_record, agreements_ending_due, continuation_run
 from notifications.services.letters import letter_issue
+from notifications.task_names import CONTINUATION_OF_CARE_RUN
 from tests.factories import AgreementFactory, CoverageFactory, InpatientStayFactory, MemberFactory, OrganizationFactory
+from tests.tasks_sent import tasks_sent
 
 from .conftest import pdf_text, squash
 
@@ -207,12 +209,10 @@ def test_members_with_future_services_get_the_continuity_rights_letter_with_cali
 def test_admin_recording_a_past_end_date_triggers_the_run_after_commit(
     hospital, admin_user, client, django_capture_on_commit_callbacks
 ):
-    from unittest import mock
-
     _, agreement = hospital
     client.force_login(admin_user)
     past = timezone.localdate() - timedelta(days=1)
-    with mock.patch("notifications.tasks.continuation_of_care_run.delay") as delay:
+    with tasks_sent() as sent:
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("admin:cases_provideragreement_change", args=[agreement.pk]),
@@ -227,14 +227,12 @@ def test_admin_recording_a_past_end_date_triggers_the_run_after_commit(
     assert response.status_code == 302
     agreement.refresh_from_db()
     assert (agreement.end_date, agreement.end_reason) == (past, "termination")
-    delay.assert_called_once_with(agreement.pk)
+    assert sent == [(CONTINUATION_OF_CARE_RUN, (agreement.pk,))]
 
 
 def test_future_end_date_waits_for_the_daily_beat(hospital, admin_user, django_capture_on_commit_callbacks):
-    from unittest import mock
-
     _, agreement = hospital
-    with mock.patch("notifications.tasks.continuation_of_care_run.delay") as delay:
+    with tasks_sent() as sent:
         with django_capture_on_commit_callbacks(execute=True):
             agreement_end_record(
                 agreement_id=agreement.pk,
@@ -243,4 +241,4 @@ def test_future_end_date_waits_for_the_daily_beat(hospital, admin_user, django_c
                 actor=admin_user,
             )
 
-    delay.assert_not_called()
+    assert sent == []

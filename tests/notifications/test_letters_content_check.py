@@ -9,6 +9,8 @@ from notifications.letters.defaults import default_body
 from notifications.models import Letter, LetterDelivery, Notification
 from notifications.services.letters import letters_generate_for_event
 from notifications.services.templates import letter_template_revise
+from notifications.task_names import LETTER_ISSUE
+from tests.tasks_sent import tasks_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +92,6 @@ def test_benefit_denial_needs_no_clinical_criteria_but_states_its_basis(make_cas
 def test_administrator_puts_a_held_letter_back_in_line_after_fixing_the_template(
     make_case, decide, admin_user, client, django_capture_on_commit_callbacks
 ):
-    from unittest import mock
-
     from notifications.services.letters import letter_issue
 
     body = default_body("approval").replace("{{ s.approved_text }}", "as asked")
@@ -103,13 +103,13 @@ def test_administrator_puts_a_held_letter_back_in_line_after_fixing_the_template
     letter_template_revise(kind="approval", title="Approved", body=default_body("approval"), actor=admin_user)
     client.force_login(admin_user)
 
-    with mock.patch("notifications.tasks.letter_issue_task.delay") as delay:
+    with tasks_sent() as sent:
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
                 reverse("admin:notifications_letter_changelist"),
                 {"action": "retry_held", "_selected_action": [str(x.pk) for x in held]},
             )
-    assert delay.call_count == 2
+    assert sorted(sent) == sorted((LETTER_ISSUE, (str(x.pk),)) for x in held)
     for letter in held:
         letter_issue(letter_id=letter.pk)
         letter.refresh_from_db()

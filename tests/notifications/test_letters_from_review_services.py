@@ -6,8 +6,10 @@ import pytest
 from cases.models import CaseEvent
 from notifications.models import Letter
 from notifications.services.letters import letters_generate_for_event
+from notifications.task_names import LETTERS_GENERATE_FOR_EVENT
 from reviews.services.decisions import case_approve, case_deny
 from tests.conftest import PASSWORD
+from tests.tasks_sent import tasks_sent
 
 from .conftest import pdf_text, squash
 
@@ -17,16 +19,14 @@ pytestmark = pytest.mark.django_db
 def test_approval_by_the_review_service_enqueues_letters_after_commit(
     make_case, nurse, tka_criteria, django_capture_on_commit_callbacks
 ):
-    from unittest import mock
-
     case = make_case()
-    with mock.patch("notifications.tasks.letters_generate_for_event.delay") as delay:
+    with tasks_sent() as sent:
         with django_capture_on_commit_callbacks(execute=True):
             case_approve(case_id=case.pk, actor=nurse, criteria_ids=[tka_criteria.pk])
-            delay.assert_not_called()  # not before the commit
+            assert sent == []  # not before the commit
 
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DECISION_RECORDED)
-    delay.assert_called_once_with(event.pk)
+    assert sent == [(LETTERS_GENERATE_FOR_EVENT, (event.pk,))]
     letters = letters_generate_for_event(event_id=event.pk)
     assert {(x.kind, x.status) for x in letters} == {("approval", "issued")}
 

@@ -4,7 +4,6 @@ decision commits, and the sweep catches up on events whose message was lost."""
 import logging
 import time
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from notifications.models import Letter
 from notifications.services.sweep import letters_sweep
+from tests.tasks_sent import tasks_sent
 from um_portal.celery import app
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -59,7 +59,7 @@ def test_decision_commit_enqueues_generation_and_the_worker_issues_each_letter_o
 
 def test_sweep_catches_up_on_an_event_whose_message_was_lost(worker, make_case, decide):
     case = make_case()
-    with mock.patch("notifications.tasks.letters_generate_for_event.delay"):  # the message is lost
+    with tasks_sent():  # the message is lost
         with transaction.atomic():
             decide(case, "approved", basis="")
     assert not Letter.objects.filter(case=case).exists()
