@@ -7,10 +7,15 @@ from django.urls import path, reverse_lazy
 from . import account_views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=False), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=False, authentication_form=account_views.LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/setup/", account_views.mfa_setup, name="mfa_setup"),
     path("mfa/verify/", account_views.mfa_verify, name="mfa_verify"),
+    path("mfa/enrol/<str:token>/", account_views.mfa_enrol, name="mfa_enrol"),
     path("mfa/recovery-codes/", account_views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("keep-alive/", account_views.keep_alive, name="keep_alive"),
     path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),

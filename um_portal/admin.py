@@ -1,11 +1,16 @@
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .mfa import mfa_devices_reset, security_log
-from .models import AccessLog, User
+from .account_views import AdminLoginForm
+from .mfa import mfa_devices_reset, mfa_enrolment_link_send, security_log
+from .models import AccessLog, MFAEnrolmentLink, User
+
+# Where a second factor is required, an account without one cannot sign in here either.
+admin.site.login_form = AdminLoginForm
 
 # django-otp's device admins show TOTP secrets (as a QR code) and recovery codes to
 # administrators, who could then pass anyone's second factor. Administrators reset a
@@ -24,16 +29,37 @@ def unlock_login(modeladmin, request, queryset):
     messages.success(request, f"Unlocked {queryset.count()} user(s); {cleared} failed-attempt record(s) cleared.")
 
 
-@admin.action(description="Reset two-step verification (lost phone: enrol again at next sign-in)")
+@admin.action(description="Reset two-step verification (lost phone: then send an enrolment link)")
 def reset_mfa(modeladmin, request, queryset):
     for user in queryset:
         mfa_devices_reset(user=user, by=request.user)
-    messages.success(request, f"Two-step verification reset for {queryset.count()} user(s).")
+    messages.success(
+        request,
+        f"Two-step verification reset for {queryset.count()} user(s). Staff cannot sign in until they enrol: "
+        "send them an enrolment link (action \u201cSend a two-step enrolment link\u201d).",
+    )
+
+
+@admin.action(description="Send a two-step enrolment link (one-time, expiring)")
+def send_mfa_enrolment_link(modeladmin, request, queryset):
+    """Where a second factor is required, the only way to enrol one (issue 12, item 3). The
+    link is e-mailed; to a user without an address it is shown here once, to hand over."""
+    for user in queryset.order_by("pk"):
+        link, url, emailed = mfa_enrolment_link_send(user=user, by=request.user)
+        until = f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M %Z}"
+        if emailed:
+            messages.success(request, f"Enrolment link for {user.username} e-mailed; it works once, until {until}.")
+        else:
+            messages.warning(
+                request,
+                f"{user.username} has no e-mail address: give them this link in person or by phone "
+                f"(it works once, until {until}): {url}",
+            )
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    actions = [unlock_login, reset_mfa]
+    actions = [unlock_login, reset_mfa, send_mfa_enrolment_link]
     fieldsets = BaseUserAdmin.fieldsets + (("Portal", {"fields": ("organization", "credentials", "phone")}),)
     list_display = ("username", "first_name", "last_name", "organization", "is_active")
     list_filter = ("groups", "is_active", "organization")
@@ -60,3 +86,13 @@ class AccessLogAdmin(ReadOnlyAdmin):
     search_fields = ("object_id", "user__username", "member__member_number")
     list_select_related = ("user", "member")
     date_hierarchy = "at"
+
+
+@admin.register(MFAEnrolmentLink)
+class MFAEnrolmentLinkAdmin(ReadOnlyAdmin):
+    """Who was sent an enrolment link, by whom, and whether it was used (never the link)."""
+
+    list_display = ("user", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at")
+    list_select_related = ("user", "issued_by")
+    fields = list_display
+    search_fields = ("user__username",)

@@ -2,13 +2,14 @@
 staff without a verified second factor reach only enrolment and verification."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from .exceptions import DomainError
-from .mfa import mfa_required_for, user_has_mfa_device
+from .mfa import ENROLMENT_LINK_NEEDED, mfa_enrolment_link_needed, mfa_required_for, user_has_mfa_device
 
 NUL_MESSAGE = "The address holds a NUL character (%00): remove it and try again."
 
@@ -67,6 +68,7 @@ MFA_EXEMPT_VIEWS = frozenset(
         "logout",
         "mfa_setup",
         "mfa_verify",
+        "mfa_enrol",
         "keep_alive",
         "healthz",
         "password_reset",
@@ -103,6 +105,15 @@ class MFAEnforcementMiddleware:
 
         if not mfa_required_for(user):
             return None
+        if mfa_enrolment_link_needed(user):
+            # No second factor and none may be enrolled from a password: this session ends
+            # (the login form refuses such accounts; issue 12, item 3).
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": ENROLMENT_LINK_NEEDED, "code": "mfa_enrolment_required", "errors": {}}, status=403
+                )
+            logout(request)
+            return render(request, "registration/mfa_enrol.html", {"invalid": ENROLMENT_LINK_NEEDED}, status=403)
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {

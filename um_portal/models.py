@@ -130,3 +130,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class MFAEnrolmentLink(models.Model):
+    """A one-time, expiring link an administrator issues so a user enrols an authenticator
+    (issue 12, item 3): where a second factor is required, a password alone never enrols
+    one. Only the SHA-256 of the secret in the link is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Replaced by a newer link.")
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "used_at"], name="mfa_link_user_open")]
+
+    def __str__(self) -> str:
+        return f"Enrolment link for {self.user} (issued {self.issued_at:%Y-%m-%d %H:%M})"

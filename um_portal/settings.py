@@ -140,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
 MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="UM Portal")
 RECOVERY_CODE_COUNT = 10
+# Where a second factor is required, enrolment only through a one-time link an
+# administrator issues (admin action or `manage.py mfa_enrolment_link`), valid this long.
+# DEMO_MODE (`make run`) keeps enrolment from the password for the seeded logins.
+MFA_ENROLMENT_LINK_HOURS = env.int("MFA_ENROLMENT_LINK_HOURS", default=72)
 
 # Lockout (django-axes): separately per username and per client address, after
 # LOGIN_FAILURE_LIMIT failures (ASVS 2.2.1 asks for anti-automation; 5 is NIST 800-63B's

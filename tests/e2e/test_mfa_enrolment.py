@@ -1,11 +1,16 @@
-"""A nurse enrols an authenticator (QR code page, secret typed in by the "phone"), notes the
-recovery codes, signs out, and signs in again with a password and a code."""
+"""A nurse without an authenticator cannot sign in with the password alone; with the
+enrolment link an administrator issued she enrols one (password, QR code page, secret typed
+in by the "phone"), notes the recovery codes, signs out, and signs in again with a password
+and a code (issue 12, item 3)."""
 
 import base64
 
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import PASSWORD
+from um_portal.mfa import mfa_enrolment_link_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,11 +22,20 @@ def code_for(secret_b32: str, steps_ahead: int = 0) -> str:
     return f"{totp(key, step=30, t0=-30 * steps_ahead, digits=6):06d}"
 
 
-def test_nurse_enrols_totp_and_logs_in_with_a_code(settings, nurse, page, live_server, login, screenshot):
+def test_nurse_enrols_totp_and_logs_in_with_a_code(settings, nurse, admin_user, page, live_server, login, screenshot):
     settings.MFA_ENFORCED = True
+    settings.DEMO_MODE = False
 
     login("nurse")
-    assert "/accounts/mfa/setup/" in page.url, "staff without a device go to enrolment"
+    assert "/accounts/login/" in page.url, "no sign-in without a second factor"
+    assert "enrolment link" in page.locator("#enrolment-needed").inner_text()
+    screenshot("mfa-enrolment-needed")
+
+    _, token = mfa_enrolment_link_issue(user=nurse, by=admin_user)
+    page.goto(f"{live_server.url}/accounts/mfa/enrol/{token}/")
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary[type=submit]")
+    page.wait_for_load_state("networkidle")
     assert page.locator("#totp-qr svg").is_visible()
     secret = page.locator("#totp-secret").inner_text().strip()
     screenshot("mfa-enrol-qr")

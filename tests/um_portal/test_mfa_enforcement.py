@@ -25,7 +25,9 @@ def enrolled(user) -> TOTPDevice:
 
 
 @pytest.mark.django_db
-def test_staff_without_a_device_is_sent_to_enrolment_from_every_page(client, nurse):
+def test_staff_without_a_device_is_sent_to_enrolment_from_every_page_in_demo_mode(client, nurse, settings):
+    # Outside demo mode such an account cannot sign in at all (test_mfa_enrolment_link.py).
+    settings.DEMO_MODE = True
     client.force_login(nurse)
     for path in ("/", "/audit/", "/accounts/password/change/"):
         response = client.get(path)
@@ -75,7 +77,8 @@ def test_a_recovery_code_signs_in_once(client, nurse):
 
 
 @pytest.mark.django_db
-def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(client, nurse):
+def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(client, nurse, settings):
+    settings.DEMO_MODE = True  # otherwise through an enrolment link (test_mfa_enrolment_link.py)
     client.force_login(nurse)
     page = client.get("/accounts/mfa/setup/?next=/")
     body = page.content.decode()
@@ -93,7 +96,8 @@ def test_enrolment_shows_a_qr_code_and_confirms_with_a_code(client, nurse):
 
 
 @pytest.mark.django_db
-def test_wrong_enrolment_code_leaves_the_device_unconfirmed(client, nurse):
+def test_wrong_enrolment_code_leaves_the_device_unconfirmed(client, nurse, settings):
+    settings.DEMO_MODE = True
     client.force_login(nurse)
     client.get("/accounts/mfa/setup/")
     response = client.post("/accounts/mfa/setup/", {"token": "123456"})
@@ -119,7 +123,7 @@ def test_providers_need_no_second_factor_unless_enrolled_or_required(client, pro
     ortho.save(update_fields=["mfa_required"])
     provider.refresh_from_db()
     response = client.get("/")
-    assert response["Location"].startswith("/accounts/mfa/setup/")
+    assert response.status_code == 403 and "enrolment link" in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -140,6 +144,8 @@ def test_enforcement_off_in_demo_mode(client, settings, nurse):
 @pytest.mark.django_db
 def test_session_api_calls_of_unverified_staff_are_refused(client, nurse, monkeypatch):
     from um_portal import middleware
+
+    enrolled(nurse)  # without a device the refusal says to enrol (test_mfa_enrolment_link.py)
 
     # The schema is exempt (public); take it out of the exemptions to exercise an API route.
     monkeypatch.setattr(middleware, "MFA_EXEMPT_VIEWS", middleware.MFA_EXEMPT_VIEWS - {"api-schema"})

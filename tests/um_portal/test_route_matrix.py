@@ -61,6 +61,8 @@ MATRIX: dict[str, Row] = {
     # accounts (um_portal/account_urls.py)
     "mfa_setup": row(USERS),
     "mfa_verify": row(USERS),
+    # The page an enrolment link opens: anyone holding a usable link (it asks for the password).
+    "mfa_enrol": row(PUBLIC, kwargs=lambda w: {"token": _enrolment_token(w)}),
     "mfa_recovery_codes": row(USERS, "post"),
     "keep_alive": row(USERS, "post"),
     "password_change": row(USERS),
@@ -189,6 +191,12 @@ MATRIX: dict[str, Row] = {
         set(), kwargs=lambda w: {"letter_id": "00000000-0000-0000-0000-000000000000"}
     ),
 }
+
+
+def _enrolment_token(w) -> str:
+    from um_portal.mfa import mfa_enrolment_link_issue
+
+    return mfa_enrolment_link_issue(user=w.users[NURSE])[1]
 
 
 def _rule_version_pk() -> int:
