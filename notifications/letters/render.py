@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 
 from ..models import LetterTemplate
 from .content import html_text
+from .fetcher import ASSET_BASE_URL, letter_url_fetcher
+from .sanitize import letter_html_sanitize
 
 CSS_PATH = Path(__file__).with_name("letter.css")
 
@@ -18,7 +20,7 @@ CSS_PATH = Path(__file__).with_name("letter.css")
 def _stylesheet():
     from weasyprint import CSS
 
-    return CSS(filename=str(CSS_PATH))
+    return CSS(string=CSS_PATH.read_text(encoding="utf-8"), base_url=ASSET_BASE_URL, url_fetcher=letter_url_fetcher)
 
 
 @lru_cache(maxsize=64)
@@ -44,15 +46,20 @@ def template_current(*, kind: str) -> LetterTemplate:
 def letter_html(*, template: LetterTemplate, context: dict) -> tuple[str, str]:
     """The full HTML of the letter and its visible text (for the required-content check)."""
     body = _compiled(template.pk, template.body).render(Context(context, autoescape=True))
+    # Again after rendering: a template can still produce markup (a literal marked |safe).
+    body = letter_html_sanitize(body)
     page = render_to_string("notifications/letters/layout.html", {**context, "title": template.title, "body": body})
     return page, html_text(page)
 
 
 def html_to_pdf(markup: str) -> tuple[bytes, int]:
-    """The PDF and its number of pages."""
+    """The PDF and its number of pages. Whatever `markup` references, only the project's own
+    static files are loaded (letters/fetcher.py): no file, no network."""
     from weasyprint import HTML
 
-    document = HTML(string=markup, base_url=str(CSS_PATH.parent)).render(stylesheets=[_stylesheet()])
+    document = HTML(string=markup, base_url=ASSET_BASE_URL, url_fetcher=letter_url_fetcher).render(
+        stylesheets=[_stylesheet()]
+    )
     return document.write_pdf(), len(document.pages)
 
 

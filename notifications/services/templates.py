@@ -5,6 +5,7 @@ from django.template import Engine, TemplateSyntaxError
 
 from um_portal.exceptions import Conflict, ValidationFailed
 
+from ..letters.sanitize import letter_html_sanitize
 from ..models import Letter, LetterTemplate
 
 
@@ -17,9 +18,11 @@ def letter_template_check(*, body: str) -> None:
 
 @transaction.atomic
 def letter_template_revise(*, kind: str, title: str, body: str, note: str = "", actor=None) -> LetterTemplate:
-    """Save a new version of `kind`'s template; earlier versions stay as letters used them."""
+    """Save a new version of `kind`'s template; earlier versions stay as letters used them.
+    The body is saved sanitized to the tags and attributes letters use (issue 12, item 2)."""
     if kind not in Letter.Kind.values:
         raise ValidationFailed("Unknown letter kind.", errors={"kind": [f"{kind} is not a letter kind."]})
+    body = letter_html_sanitize(body, template=True)
     letter_template_check(body=body)
     latest = LetterTemplate.objects.select_for_update().filter(kind=kind).order_by("-version").first()
     try:
