@@ -9,3 +9,11 @@ class PasConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "pas"
     verbose_name = "Da Vinci PAS (FHIR)"
+
+    def ready(self) -> None:
+        from cases import dispatch
+
+        from .subscriptions import NOTIFY_KINDS, decision_notify
+
+        # A decided request notifies its organization's subscribers once the decision commits.
+        dispatch.subscribe(name="pas.subscriptions", kinds=NOTIFY_KINDS, handler=decision_notify)

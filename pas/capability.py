@@ -37,6 +37,16 @@ def capability_statement(*, base: str) -> dict:
                             {"name": "inquire", "definition": f"{PAS_OP}Claim-inquiry|2.2.1"},
                         ],
                     },
+                    {
+                        "type": "Subscription",
+                        "supportedProfile": [f"{PAS_SD}profile-subscription|2.2.1"],
+                        "interaction": [
+                            {"code": "create"},
+                            {"code": "read"},
+                            {"code": "delete"},
+                            {"code": "search-type"},
+                        ],
+                    },
                 ],
             }
         ],

@@ -40,3 +40,73 @@ class PasSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.identifier_value} -> {self.case_id}"
+
+
+class PasSubscription(models.Model):
+    """A provider organization's R4 Subscriptions-backport subscription to the PAS topic: a
+    rest-hook endpoint told when one of the organization's requests is decided."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested (handshake pending)"
+        ACTIVE = "active", "Active"
+        ERROR = "error", "Error"
+        OFF = "off", "Off"
+
+    class Content(models.TextChoices):
+        EMPTY = "empty", "Empty"
+        ID_ONLY = "id-only", "Id only"
+        FULL_RESOURCE = "full-resource", "Full resource"
+
+    organization = models.ForeignKey(
+        "cases.ProviderOrganization", on_delete=models.CASCADE, related_name="pas_subscriptions"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(max_length=300, blank=True)
+    endpoint = models.URLField(max_length=500)
+    content = models.CharField(max_length=15, choices=Content.choices, default=Content.ID_ONLY)
+    # Sent with every notification (e.g. the subscriber's own Authorization header).
+    headers = models.JSONField(default=list, blank=True)
+    heartbeat_seconds = models.PositiveIntegerField(null=True, blank=True)
+    events_since_start = models.PositiveIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} -> {self.endpoint} ({self.status})"
+
+
+class PasNotification(models.Model):
+    """One notification to send: the handshake, a heartbeat, or one decision event. A
+    decision event is notified exactly once per subscription (unique), sent by a Celery task
+    that claims the row and retries transient failures with back-off."""
+
+    class Kind(models.TextChoices):
+        HANDSHAKE = "handshake", "Handshake"
+        HEARTBEAT = "heartbeat", "Heartbeat"
+        EVENT = "event-notification", "Event notification"
+
+    subscription = models.ForeignKey(PasSubscription, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    event = models.ForeignKey("cases.CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    event_number = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"], condition=models.Q(event__isnull=False), name="pas_notify_event_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.event_number} to {self.subscription_id}"

@@ -6,7 +6,7 @@ from django.db.models import Prefetch
 from cases.models import AuthorizationRequest
 from reviews.models import Decision, Pend
 
-from .models import PasSubmission
+from .models import PasSubmission, PasSubscription
 
 
 def case_for_response_queryset():
@@ -20,3 +20,15 @@ def case_for_response_queryset():
 
 def submission_for_response(submission: PasSubmission) -> AuthorizationRequest:
     return case_for_response_queryset().get(pk=submission.case_id)
+
+
+def subscriptions_for_user(user):
+    """The caller's organization's subscriptions that are not deleted (none for staff)."""
+    organization_id = getattr(user, "organization_id", None)
+    if organization_id is None:
+        return PasSubscription.objects.none()
+    return (
+        PasSubscription.objects.filter(organization_id=organization_id)
+        .exclude(status=PasSubscription.Status.OFF)
+        .select_related("organization")
+    )

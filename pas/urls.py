@@ -10,5 +10,7 @@ urlpatterns = [
     path("metadata", views.MetadataView.as_view(), name="metadata"),
     path("Claim/$submit", views.ClaimSubmitView.as_view(), name="claim-submit"),
     path("Claim/$inquire", views.ClaimInquireView.as_view(), name="claim-inquire"),
+    path("Subscription", views.SubscriptionListView.as_view(), name="subscriptions"),
+    path("Subscription/<int:subscription_id>", views.SubscriptionDetailView.as_view(), name="subscription"),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-supported"),
 ]

@@ -21,8 +21,9 @@ from .capability import capability_statement
 from .outcomes import FhirError, from_domain_error, operation_outcome, outcome_for
 from .parsing import pas_request_read
 from .responses import claim_response_bundle, inquiry_parameters
-from .selectors import submission_for_response
+from .selectors import submission_for_response, subscriptions_for_user
 from .services import pas_inquire, pas_submit, pas_submit_check
+from .subscriptions import subscription_create, subscription_create_check, subscription_delete, subscription_resource
 
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
@@ -123,6 +124,60 @@ class ClaimInquireView(FhirView):
             access_log_record(user=request.user, obj=case, how=AccessLog.How.API, request=request)
             bundles.append(claim_response_bundle(submission=submission, case=case))
         return Response(inquiry_parameters(bundles))
+
+
+class SubscriptionListView(FhirView):
+    """`POST /fhir/Subscription` (a backport Subscription to the PAS topic) and
+    `GET /fhir/Subscription` (the organization's subscriptions, a searchset Bundle)."""
+
+    @extend_schema(operation_id="fhir_subscription_create", **FHIR_SCHEMA)
+    def post(self, request):
+        subscription_create_check(user=request.user)
+        subscription = subscription_create(user=request.user, resource=request.data)
+        body = subscription_resource(subscription, base=_base(request))
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": f"{_base(request)}/Subscription/{subscription.pk}"},
+        )
+
+    @extend_schema(operation_id="fhir_subscription_search", responses={200: OpenApiResponse(description="Bundle")})
+    def get(self, request):
+        found = subscriptions_for_user(request.user)
+        entries = [
+            {
+                "fullUrl": f"{_base(request)}/Subscription/{s.pk}",
+                "resource": subscription_resource(s, base=_base(request)),
+            }
+            for s in found
+        ]
+        bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
+        if entries:
+            bundle["entry"] = entries
+        return Response(bundle)
+
+
+class SubscriptionDetailView(FhirView):
+    """`GET` and `DELETE /fhir/Subscription/<id>`: the organization's own only (404 otherwise)."""
+
+    def _subscription(self, request, subscription_id):
+        subscription = subscriptions_for_user(request.user).filter(pk=subscription_id).first()
+        if subscription is None:
+            raise FhirError("No such subscription.", code="not-found", status=404)
+        return subscription
+
+    @extend_schema(operation_id="fhir_subscription_read", responses={200: OpenApiResponse(description="Subscription")})
+    def get(self, request, subscription_id: int):
+        return Response(subscription_resource(self._subscription(request, subscription_id), base=_base(request)))
+
+    @extend_schema(operation_id="fhir_subscription_delete", responses={204: None})
+    def delete(self, request, subscription_id: int):
+        subscription_delete(user=request.user, subscription=self._subscription(request, subscription_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _base(request) -> str:
+    return request.build_absolute_uri("/fhir")
 
 
 class MetadataView(FhirView):

@@ -57,4 +57,6 @@ app.conf.beat_schedule = {
     # Gold cards: approval rates per organization and service group, grants and revocations.
     "gold-cards-nightly": {"task": "automation.tasks.gold_cards_nightly", "schedule": crontab(hour=1, minute=30)},
     "gold-card-letters-catch-up": {"task": "notifications.tasks.gold_card_letters_catch_up", "schedule": 900.0},
+    # Da Vinci PAS subscriptions: heartbeats, and notifications whose message was lost.
+    "pas-heartbeats": {"task": "pas.tasks.pas_heartbeats", "schedule": 60.0, "options": {"expires": 55}},
 }

@@ -355,6 +355,8 @@ PLAN_NAME = env.str("PLAN_NAME", default="Mid-Atlantic Health Plan")
 PAS_PAYER_IDENTIFIERS = env.list("PAS_PAYER_IDENTIFIERS", default=[])
 PAS_MAX_BUNDLE_ENTRIES = env.int("PAS_MAX_BUNDLE_ENTRIES", default=500)
 PAS_CAPABILITY_DATE = "2026-11-30"
+# The public address of /fhir, used in notifications sent to subscribers.
+PAS_BASE_URL = env.str("PAS_BASE_URL", default="http://127.0.0.1:8000/fhir")
 
 # Demo mode: `make run` only. Loosens nothing in production.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)

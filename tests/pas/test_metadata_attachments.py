@@ -37,8 +37,32 @@ def test_metadata_is_a_capability_statement_whose_every_operation_answers(office
                 assert answer.json()["resourceType"] == "OperationOutcome"
                 walked.append(url)
             for interaction in resource.get("interaction") or []:
-                raise AssertionError(f"walk {interaction} too")  # none listed yet
-    assert walked == ["/fhir/Claim/$submit", "/fhir/Claim/$inquire"]
+                walked.append(_interaction(client, resource["type"], interaction["code"]))
+    assert walked == [
+        "/fhir/Claim/$submit",
+        "/fhir/Claim/$inquire",
+        "create Subscription",
+        "read Subscription",
+        "delete Subscription",
+        "search-type Subscription",
+    ]
+
+
+def _interaction(client, resource_type: str, code: str) -> str:
+    """Call the interaction; it must be answered by its own view (not the catch-all)."""
+    url = f"/fhir/{resource_type}"
+    if code == "create":
+        answer = client.post(url, {"resourceType": resource_type}, format="json")
+        assert answer.status_code == 400 and answer.json()["resourceType"] == "OperationOutcome"
+    elif code in ("read", "delete"):
+        answer = getattr(client, "get" if code == "read" else "delete")(f"{url}/999999")
+        assert answer.status_code == 404 and "not supported" not in answer.json()["issue"][0]["diagnostics"]
+    elif code == "search-type":
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.json()["type"] == "searchset"
+    else:
+        raise AssertionError(f"walk {code} too")
+    return f"{code} {resource_type}"
 
 
 def _with_document(bundle: dict, content: bytes, content_type: str) -> dict:

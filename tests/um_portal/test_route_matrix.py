@@ -99,6 +99,8 @@ MATRIX: dict[str, Row] = {
     "pas:claim-submit": row(PROVIDERS | {NURSE, ADMIN}, "post"),
     "pas:claim-inquire": row(USERS, "post"),
     "pas:metadata": row(PUBLIC),
+    "pas:subscriptions": row(PROVIDERS, "post"),
+    "pas:subscription": row({PROVIDER}, kwargs=lambda w: {"subscription_id": _pas_subscription(w)}),
     # anything else under /fhir/: a not-supported OperationOutcome (401 without a login)
     "pas:not-supported": row(set()),
     # criteria
@@ -356,6 +358,16 @@ def world(provider, provider2, nurse, physician, admin_user, member, make_case):
     case = make_case(member=member)
     users = {PROVIDER: provider, OTHER_ORG: provider2, NURSE: nurse, PHYSICIAN: physician, ADMIN: admin_user}
     return SimpleNamespace(case=case, member=member, users=users)
+
+
+def _pas_subscription(world) -> int:
+    from pas.models import PasSubscription
+
+    provider = world.users[PROVIDER]
+    subscription = PasSubscription.objects.create(
+        organization_id=provider.organization_id, created_by=provider, endpoint="http://127.0.0.1:9/hook"
+    )
+    return subscription.pk
 
 
 def _url(name: str, spec: Row, world) -> str:
