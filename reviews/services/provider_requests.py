@@ -19,7 +19,7 @@ from cases.access import case_for_user
 from cases.deadlines.services import case_clock_fields_set
 from cases.models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, AuthorizationRequest, CaseStatus
 from cases.services.workflow import case_lock, case_status_set
-from um_portal.exceptions import Conflict, ValidationFailed
+from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm
 from um_portal.validators import phone_is_valid
 
@@ -117,7 +117,14 @@ def _uuids(ids: list[str]) -> list:
 
 
 def case_withdraw_check(*, actor, case: AuthorizationRequest) -> None:
-    """Only a request not yet decided is withdrawn (409 otherwise)."""
+    """Only the requesting office withdraws (403 for the servicing one, which sees the
+    request but did not make it: issue 12), and only a request not yet decided (409)."""
+    if actor.organization_id is None or actor.organization_id != case.requesting_organization_id:
+        raise NotAllowed(
+            f"Only the requesting office can withdraw {case.reference}. As the servicing provider, ask the "
+            "requesting office to withdraw it, or call the plan.",
+            code="not_requester",
+        )
     if case.status not in OPEN_STATUSES:
         raise Conflict(
             f"Case {case.reference} is {case.get_status_display().lower()}: only a request not yet decided "
