@@ -481,6 +481,11 @@ class Attachment(models.Model):
     description = models.CharField(max_length=200, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    active_content = models.BooleanField(
+        default=False,
+        help_text="A PDF with JavaScript, launch actions, XFA or embedded files: stored as sent, "
+        "downloaded only as opaque bytes (cases.services.attachments).",
+    )
 
     class Meta:
         ordering = ["uploaded_at"]

@@ -179,6 +179,7 @@ class CaseDetailSerializer(CaseListSerializer):
                 "size": a.size,
                 "description": a.description,
                 "uploaded_at": a.uploaded_at.isoformat(),
+                "active_content": a.active_content,
             }
             for a in case.attachments.all()
         ]

@@ -53,14 +53,22 @@ class AttachmentDownloadView(APIView):
         return attachment_file_response(attachment)
 
 
+# A document is never rendered from the portal's origin: always a download, in a CSP
+# sandbox (no script, no same origin) should a browser render it anyway.
+DOWNLOAD_CSP = "sandbox; default-src 'none'"
+
+
 def attachment_file_response(attachment) -> FileResponse:
+    """The document as a download. One with active content (a PDF with JavaScript) goes out
+    as opaque bytes, so no browser PDF viewer picks it up (issue 12)."""
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
         filename=attachment.original_name,
-        content_type=attachment.content_type,
+        content_type="application/octet-stream" if attachment.active_content else attachment.content_type,
     )
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
 
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+import zlib
 from pathlib import PurePosixPath
 
 import filetype
@@ -71,6 +72,52 @@ def attachment_check(upload) -> str:
     return attachment_type_detect(upload)
 
 
+# PDF names that make a document act rather than show: scripts (JavaScript, JS), running
+# programs (Launch), Flash/3D (RichMedia), XFA forms (scripted), files inside the file,
+# and actions that send data away or open other documents (PDF 32000-1:2008, 12.6.4).
+ACTIVE_PDF_NAMES = frozenset(
+    {b"JavaScript", b"JS", b"Launch", b"RichMedia", b"XFA", b"EmbeddedFile", b"SubmitForm", b"ImportData", b"GoToE"}
+)
+_PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+# Compressed streams are inflated to look inside object streams; past this much inflated
+# data in one file the document counts as active (a decompression bomb is not inspected).
+INFLATE_MAX_BYTES = 64 * 1024 * 1024
+
+
+def _pdf_names_active(data: bytes) -> bool:
+    for match in _PDF_NAME.finditer(data):
+        name = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        if name in ACTIVE_PDF_NAMES:
+            return True
+    return False
+
+
+def pdf_has_active_content(upload) -> bool:
+    """Whether a PDF carries active content (ACTIVE_PDF_NAMES), in its objects or inside
+    its Flate-compressed streams (object streams hide dictionaries there). When unsure
+    (too much to inflate) the answer is yes: the cost is only a plainer download."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if _pdf_names_active(data):
+        return True
+    budget = INFLATE_MAX_BYTES
+    for stream in _PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(stream.group(1), budget + 1)
+        except zlib.error:
+            continue  # not Flate (images, other filters): no dictionaries inside
+        budget -= len(inflated)
+        if budget < 0:
+            return True
+        if _pdf_names_active(inflated):
+            return True
+    return False
+
+
 def _sha256(upload) -> str:
     digest = hashlib.sha256()
     upload.seek(0)
@@ -101,6 +148,8 @@ def attachment_add(*, case: AuthorizationRequest, user, upload, description: str
         sha256=_sha256(upload),
         description=(description or "").strip()[:200],
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        # Kept as sent (it is the clinical record), but never served as a PDF (issue 12).
+        active_content=mime == "application/pdf" and pdf_has_active_content(upload),
     )
     attachment.file.save(attachment.original_name, upload, save=False)
     # A failed insert must not leave an orphan file in storage.
