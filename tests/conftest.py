@@ -28,6 +28,7 @@ from .factories import (
     PractitionerFactory,
     UserFactory,
 )
+from .html_ids import found_take
 
 PASSWORD = "correct-horse-battery"
 
@@ -95,6 +96,16 @@ def pytest_sessionfinish(session, exitstatus):
         queue = app.amqp.queues[settings.CELERY_TASK_DEFAULT_QUEUE].bind(connection.default_channel)
         queue.declare()
         queue.delete()
+
+
+@pytest.fixture(autouse=True)
+def _unique_ids_on_every_page():
+    """Fail the test that rendered a page with an id used twice (tests/html_ids.py)."""
+    found_take()
+    yield
+    found = found_take()
+    if found:
+        pytest.fail("Pages with duplicate element ids:\n" + "\n".join(found), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

@@ -72,3 +72,7 @@ AXES_ENABLED = False
 # end. The cache is the in-process one above, so throttle counters and idempotency keys are
 # never shared either.
 CELERY_TASK_DEFAULT_QUEUE = f"um-test-{uuid.uuid4().hex[:12]}"
+
+# Every HTML page the suite renders is checked for duplicate element ids (tests/html_ids.py;
+# issue 22, item 1); tests/conftest.py fails the test that rendered one.
+MIDDLEWARE = [*MIDDLEWARE, "tests.html_ids.DuplicateIdMiddleware"]  # noqa: F405

@@ -23,7 +23,9 @@ PAGE_ACTIONS = {name: action for name, action in REVIEW_ACTIONS.items() if name 
 
 
 def _forms(case, *, user, criteria, reviewers, data=None, which=None):
-    """Every action's form, bound only for the one that was posted (to show its errors)."""
+    """Every action's form, bound only for the one that was posted (to show its errors).
+    Each form's ids carry its action's name (`id_deny_criteria_ids_0`): the forms share
+    field names, and a shared id made a label in one form tick the box in another."""
     page = {
         "criteria": criteria,
         "reviewers": reviewers,
@@ -32,7 +34,7 @@ def _forms(case, *, user, criteria, reviewers, data=None, which=None):
     }
     initial = {"version": case.version}
     return {
-        name: action.form(data if name == which else None, initial=initial, **page)
+        name: action.form(data if name == which else None, initial=initial, auto_id=f"id_{name}_%s", **page)
         for name, action in PAGE_ACTIONS.items()
     }
 

@@ -15,12 +15,17 @@ from .common import require
 def _page(request, *, error=None, status=200):
     require(request.user, Perm.PEER_TO_PEER_CONDUCT, "Only physicians hold peer-to-peer talks.")
     items = list(peer_to_peer_list(user=request.user, open_only=request.GET.get("show") != "all"))
+    for talk in items:
+        # One set of forms per talk, their ids carrying the talk's (ids unique on the page).
+        auto_id = f"id_talk{talk.pk}_%s"
+        talk.forms = {
+            "schedule": ScheduleForm(auto_id=auto_id),
+            "attempt": AttemptForm(auto_id=auto_id),
+            "complete": CompleteForm(auto_id=auto_id),
+        }
     context = {
         "talks": items,
         "show_all": request.GET.get("show") == "all",
-        "schedule_form": ScheduleForm(),
-        "attempt_form": AttemptForm(),
-        "complete_form": CompleteForm(),
         "error": error,
     }
     return render(request, "reviews/peer_to_peer.html", context, status=status)

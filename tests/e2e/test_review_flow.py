@@ -47,7 +47,11 @@ def test_nurse_routes_physician_denies_provider_sees_it(
         "Your records show 4 weeks of physical therapy; a knee replacement is covered after 12 weeks of "
         "conservative treatment have not helped.",
     )
-    page.check(f"#form-deny input[name=criteria_ids][value='{version.pk}']")
+    # Ticking the criterion by its label ticks the Deny form's box, not the Approve form's
+    # (issue 22, item 1: the forms once shared the ids the labels point at).
+    page.click(f"#form-deny label:has(input[name=criteria_ids][value='{version.pk}'])")
+    assert page.is_checked(f"#form-deny input[name=criteria_ids][value='{version.pk}']")
+    assert not page.is_checked(f"#form-approve input[name=criteria_ids][value='{version.pk}']")
     page.fill("#form-deny input[name=password]", PASSWORD)
     screenshot("reviews-physician-review-page")
     page.click("#form-deny button[type=submit]")
