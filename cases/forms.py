@@ -68,7 +68,10 @@ class SubmitForm(forms.Form):
         label="Servicing provider NPI",
         help_text="Who will deliver the service.",
     )
-    service_category = forms.ChoiceField(choices=ServiceCategory.choices, label="Service category")
+    # Starts blank: a preselected category was submitted unread (issue 22, item 3).
+    service_category = forms.ChoiceField(
+        choices=[("", "Choose the service category")] + ServiceCategory.choices, label="Service category"
+    )
     review_type = forms.ChoiceField(choices=ReviewType.choices, initial=ReviewType.PROSPECTIVE, label="Review type")
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.STANDARD, widget=forms.RadioSelect)
     expedited_reason = forms.CharField(

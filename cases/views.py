@@ -1,9 +1,11 @@
 """Provider pages: dashboard, eligibility, the guided request form, the case page.
 Thin: access through `cases.access`, writes through the services."""
 
+import re
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
@@ -24,11 +26,11 @@ from um_portal.roles import Perm, Role, user_can, user_role
 from . import forms
 from .access import case_for_user
 from .actions import actions_allowed
-from .models import AuthorizationRequest, CaseStatus, Channel, Member, ServiceCategory, Urgency
+from .models import AuthorizationRequest, CaseStatus, Channel, Member, ReviewType, ServiceCategory, Urgency
 from .requirements_check import needless_request_warning
 from .selectors import case_list_page, case_related_attach, member_eligibility, member_find
 from .services.attachments import attachment_check
-from .services.intake import authorization_submit
+from .services.intake import authorization_submit, authorization_submit_check
 
 PAGE_SIZE = 25
 
@@ -147,6 +149,7 @@ def submit(request):
                         duplicate = error.message
                     status = error.status_code
         else:
+            _check_the_rest(request.user, form, lines)
             status = 400
     else:
         prefill = (
@@ -171,9 +174,68 @@ def submit(request):
             "not_required": not_required,
             "staff": staff,
             "checklists": _checklists(form, lines),
+            "error_summary": _error_summary(form, lines) if form.is_bound else [],
+            # A browser never sends a file input back: say plainly what to attach again.
+            "reattach": [f.name for f in request.FILES.getlist("documents")] if form.is_bound else [],
         },
         status=status,
     )
+
+
+def _check_the_rest(user, form, lines) -> None:
+    """The form's own checks failed: ask the intake service about every field they let
+    through, so one submit lists every problem (member, NPIs, codes, dates), not rounds."""
+    data = form.cleaned_data
+    line_forms_ok = all(not f.errors for f in lines.forms) and not lines.non_form_errors()
+    errors = authorization_submit_check(
+        user=user,
+        member_number=data.get("member_number", ""),
+        member_date_of_birth=data.get("member_date_of_birth"),
+        requesting_provider_npi=data.get("requesting_provider_npi", ""),
+        servicing_provider_npi=data.get("servicing_provider_npi", ""),
+        service_category=data.get("service_category", ""),
+        diagnosis_codes=form.diagnosis_list() if data.get("diagnosis_codes") else [],
+        # Lines are checked by the service only when each filled row passed the form, so
+        # its "Line N" is the row the person sees.
+        lines=[dict(f.cleaned_data) for f in lines.forms if f.cleaned_data] if line_forms_ok else [],
+        review_type=data.get("review_type") or ReviewType.PROSPECTIVE,
+        urgency=data.get("urgency") or Urgency.STANDARD,
+        expedited_reason=data.get("expedited_reason", ""),
+        place_of_service=data.get("place_of_service", ""),
+        channel=data.get("channel") or None,
+        received_at=data.get("received_at"),
+    )
+    for name, messages in errors.items():
+        if name == "lines":
+            if line_forms_ok:
+                lines._non_form_errors = lines.non_form_errors() + messages
+        elif name in form.fields and name not in form.errors:
+            for message in messages:
+                form.add_error(name, message)
+
+
+_LINE_NUMBER = re.compile(r"^Line (\d+):")
+
+
+def _error_summary(form, lines) -> list[dict]:
+    """Every problem on the page, each with the id of the field it is about, for the
+    summary at the top whose links move focus to the field (submit.js)."""
+    items = [{"href": "", "text": str(message)} for message in form.non_field_errors()]
+    for name, messages in form.errors.items():
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        field = form[name]
+        items += [{"href": field.id_for_label, "text": f"{field.label}: {m}"} for m in messages]
+    for number, line in enumerate(lines.forms, start=1):
+        for name, messages in line.errors.items():
+            field = line["code"] if name == NON_FIELD_ERRORS else line[name]
+            label = f"Line {number}" if name == NON_FIELD_ERRORS else f"Line {number}, {field.label}"
+            items += [{"href": field.id_for_label, "text": f"{label}: {m}"} for m in messages]
+    for message in lines.non_form_errors():
+        match = _LINE_NUMBER.match(str(message))
+        index = int(match.group(1)) - 1 if match and int(match.group(1)) <= len(lines.forms) else 0
+        items.append({"href": lines.forms[index]["code"].id_for_label, "text": str(message)})
+    return items
 
 
 def _checklists(form, lines) -> list[dict]:

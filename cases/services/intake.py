@@ -2,6 +2,7 @@
 (portal form, API, FHIR, staff entry, continuation of care, demo data); the provider
 intake checks sit in front of it."""
 
+import dataclasses
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -325,6 +326,137 @@ def likely_duplicate_find(*, member, requesting_organization, lines: list[dict])
     return None
 
 
+@dataclasses.dataclass
+class _Checked:
+    errors: _Errors
+    incomplete: bool = False
+    member: Member | None = None
+    coverage: Coverage | None = None
+    requesting: tuple = (None, None)
+    servicing: tuple = (None, None)
+    channel: str | None = None
+    received_at: datetime | None = None
+    clean_dx: list = dataclasses.field(default_factory=list)
+    clean_lines: list = dataclasses.field(default_factory=list)
+
+
+def _request_check(
+    *,
+    user,
+    member_number,
+    member_date_of_birth,
+    requesting_provider_npi,
+    servicing_provider_npi,
+    service_category,
+    diagnosis_codes,
+    lines,
+    review_type,
+    urgency,
+    expedited_reason,
+    place_of_service,
+    channel,
+    received_at,
+    door,
+    now,
+    diagnosis_required,
+) -> _Checked:
+    """Every check of a request in one pass (issue 22, item 3): the member and the NPIs
+    are looked up even when a field or a line is wrong, so a person sees every problem at
+    once rather than in rounds. Checks that need the dates of service (eligibility,
+    agreements) wait for valid lines."""
+    errors = _Errors()
+    checked = _Checked(errors=errors)
+    _check_choices(
+        errors,
+        service_category=service_category,
+        review_type=review_type,
+        urgency=urgency,
+        expedited_reason=expedited_reason,
+    )
+    checked.channel, checked.received_at = _check_channel(
+        errors, user=user, channel=channel, received_at=received_at, door=door, now=now
+    )
+    _check_dates(errors, lines=lines, today=timezone.localdate(now))
+    if place_of_service and not is_ascii_digits(place_of_service, length=2):
+        errors.add("place_of_service", "Place of service is a two-digit CMS code, e.g. 11 (office) or 22.")
+    first_day = last_day = None
+    if "lines" not in errors:
+        # Codes and units: the same checks case_create makes, reported with the others.
+        try:
+            checked.clean_dx, checked.clean_lines = _clean_codes(
+                diagnosis_codes, lines, diagnosis_required=diagnosis_required
+            )
+        except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                for message in messages:
+                    errors.add(name, message)
+        else:
+            first_day = min(line["start_date"] for line in checked.clean_lines)
+            last_day = max(line["end_date"] for line in checked.clean_lines)
+    checked.incomplete = bool(errors)
+
+    if not member_number or member_date_of_birth is None:
+        field_name = "member_number" if not member_number else "member_date_of_birth"
+        errors.add(field_name, "Give the member number and date of birth from the member's ID card.")
+    else:
+        checked.member = member_find(member_number=member_number, date_of_birth=member_date_of_birth)
+        if checked.member is None:
+            errors.add(
+                "member_number",
+                "No member matches this member number and date of birth. Check both against the member's ID card.",
+            )
+        elif first_day is not None:
+            checked.coverage = _check_eligibility(errors, member=checked.member, first_day=first_day, last_day=last_day)
+    checked.requesting = _resolve_provider(
+        errors, "requesting_provider_npi", requesting_provider_npi, first_day, last_day
+    )
+    checked.servicing = _resolve_provider(errors, "servicing_provider_npi", servicing_provider_npi, first_day, last_day)
+    return checked
+
+
+def authorization_submit_check(
+    *,
+    user,
+    member_number: str = "",
+    member_date_of_birth: date | None = None,
+    requesting_provider_npi: str = "",
+    servicing_provider_npi: str = "",
+    service_category: str = "",
+    diagnosis_codes: list[str] = (),
+    lines: list[dict] = (),
+    review_type: str = ReviewType.PROSPECTIVE,
+    urgency: str = Urgency.STANDARD,
+    expedited_reason: str = "",
+    place_of_service: str = "",
+    channel: str | None = None,
+    received_at: datetime | None = None,
+    door: str = Channel.PORTAL,
+) -> dict[str, list[str]]:
+    """Every problem `authorization_submit` would report for this input, writing nothing:
+    the request form asks it for the fields its own checks let through, so one submit
+    lists every problem (issue 22, item 3)."""
+    checked = _request_check(
+        user=user,
+        member_number=member_number,
+        member_date_of_birth=member_date_of_birth,
+        requesting_provider_npi=requesting_provider_npi,
+        servicing_provider_npi=servicing_provider_npi,
+        service_category=service_category,
+        diagnosis_codes=list(diagnosis_codes),
+        lines=list(lines),
+        review_type=review_type,
+        urgency=urgency,
+        expedited_reason=expedited_reason,
+        place_of_service=place_of_service,
+        channel=channel,
+        received_at=received_at,
+        door=door,
+        now=timezone.now(),
+        diagnosis_required=True,
+    )
+    return dict(checked.errors)
+
+
 def authorization_submit(
     *,
     user,
@@ -365,48 +497,33 @@ def authorization_submit(
     if not (user_can(user, Perm.CASE_SUBMIT) or user_can(user, Perm.CASE_ENTER_FOR_OTHERS)):
         raise NotAllowed("Your role does not allow submitting requests.")
     now = timezone.now()
-    errors = _Errors()
-    _check_choices(
-        errors,
+    checked = _request_check(
+        user=user,
+        member_number=member_number,
+        member_date_of_birth=member_date_of_birth,
+        requesting_provider_npi=requesting_provider_npi,
+        servicing_provider_npi=servicing_provider_npi,
         service_category=service_category,
+        diagnosis_codes=diagnosis_codes,
+        lines=lines,
         review_type=review_type,
         urgency=urgency,
         expedited_reason=expedited_reason,
+        place_of_service=place_of_service,
+        channel=channel,
+        received_at=received_at,
+        door=door,
+        now=now,
+        diagnosis_required=diagnosis_required,
     )
-    channel, received_at = _check_channel(
-        errors, user=user, channel=channel, received_at=received_at, door=door, now=now
+    checked.errors.raise_if_any(
+        "The request is incomplete or invalid." if checked.incomplete else "The request cannot be accepted."
     )
-    _check_dates(errors, lines=lines, today=timezone.localdate(now))
-    if place_of_service and not is_ascii_digits(place_of_service, length=2):
-        errors.add("place_of_service", "Place of service is a two-digit CMS code, e.g. 11 (office) or 22.")
-    if "lines" not in errors:
-        # Codes and units: the same checks case_create makes, reported with the others.
-        try:
-            clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines, diagnosis_required=diagnosis_required)
-        except ValidationFailed as exc:
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    errors.add(field, message)
-    errors.raise_if_any("The request is incomplete or invalid.")
-
-    first_day = min(line["start_date"] for line in clean_lines)
-    last_day = max(line["end_date"] for line in clean_lines)
-    member = member_find(member_number=member_number, date_of_birth=member_date_of_birth)
-    coverage = None
-    if member is None:
-        errors.add(
-            "member_number",
-            "No member matches this member number and date of birth. Check both against the member's ID card.",
-        )
-    else:
-        coverage = _check_eligibility(errors, member=member, first_day=first_day, last_day=last_day)
-    requesting_org, requesting_practitioner = _resolve_provider(
-        errors, "requesting_provider_npi", requesting_provider_npi, first_day, last_day
-    )
-    servicing_org, servicing_practitioner = _resolve_provider(
-        errors, "servicing_provider_npi", servicing_provider_npi, first_day, last_day
-    )
-    errors.raise_if_any("The request cannot be accepted.")
+    member, coverage = checked.member, checked.coverage
+    requesting_org, requesting_practitioner = checked.requesting
+    servicing_org, servicing_practitioner = checked.servicing
+    channel, received_at = checked.channel, checked.received_at
+    clean_dx, clean_lines = checked.clean_dx, checked.clean_lines
 
     own = getattr(user, "organization_id", None)
     if not user_can(user, Perm.CASE_ENTER_FOR_OTHERS) and own not in (requesting_org.pk, servicing_org.pk):

@@ -183,3 +183,19 @@ def test_a_decided_request_is_not_a_duplicate_candidate(provider, payload, decid
     first = _submit(provider, payload())
     decided(first)
     assert _submit(provider, payload()).likely_duplicate_of is None
+
+
+def test_every_problem_is_reported_in_one_pass(provider, payload):
+    """Issue 22, item 3: a wrong line no longer hides an unknown member and a bad NPI
+    until the next round."""
+    start = (timezone.localdate() + timedelta(days=10)).isoformat()
+    before = (timezone.localdate() + timedelta(days=5)).isoformat()
+    exc = _refused(
+        ValidationFailed,
+        provider,
+        payload(member_number="NOBODY", servicing_provider_npi="1234567890", lines=_line(start, before)),
+    )
+    assert set(exc.errors) == {"lines", "member_number", "servicing_provider_npi"}
+    assert "end date" in exc.errors["lines"][0]
+    assert "No member matches" in exc.errors["member_number"][0]
+    assert "not a valid NPI" in exc.errors["servicing_provider_npi"][0]

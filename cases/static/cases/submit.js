@@ -7,6 +7,22 @@
   var form = document.getElementById("submit-form");
   if (!form) { return; }
 
+  // The error summary (issue 22, item 3): focus it when the page comes back with
+  // problems, and let each of its links move focus to the field it names.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+    summary.querySelectorAll("a[data-focus]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.dataset.focus);
+        if (!target) { return; }
+        event.preventDefault();
+        target.scrollIntoView({ block: "center" });
+        target.focus();
+      });
+    });
+  }
+
   var reason = document.getElementById("expedited-reason-row");
   function syncUrgency() {
     var chosen = form.querySelector("input[name=urgency]:checked");
@@ -22,17 +38,27 @@
   var birth = document.getElementById("id_member_date_of_birth");
   var firstDay = document.getElementById("id_lines-0-start_date");
   var lastQuery = "";
+  var asked = 0;  // a reply to an earlier question is ignored (the answers may arrive out of order)
   function lookUp() {
-    if (!check || !number.value.trim() || !birth.value) { return; }
+    if (!check) { return; }
+    if (!number.value.trim() || !birth.value) {
+      asked++;  // an answer still on its way is about numbers no longer there
+      lastQuery = "";
+      check.textContent = "";
+      return;
+    }
     var params = new URLSearchParams({ member_number: number.value.trim(), date_of_birth: birth.value });
     if (firstDay && firstDay.value) { params.set("on", firstDay.value); }
     var query = params.toString();
     if (query === lastQuery) { return; }
     lastQuery = query;
     check.textContent = "Looking the member up…";
+    check.className = "help";
+    var mine = ++asked;
     fetch(check.dataset.url + "?" + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (body) {
+        if (mine !== asked) { return; }
         var member = body.results && body.results[0];
         if (!member) {
           check.textContent = body.detail || "No member matches this member number and date of birth.";
@@ -44,7 +70,7 @@
           (e.plan ? " (" + e.plan + ")" : "") + ".";
         check.className = e.eligible ? "help due-ok" : "help error-message";
       })
-      .catch(function () { check.textContent = ""; });
+      .catch(function () { if (mine === asked) { check.textContent = ""; } });
   }
   [number, birth, firstDay].forEach(function (input) {
     if (input) { input.addEventListener("change", lookUp); }
@@ -54,6 +80,7 @@
   // Criteria checklists for the codes entered (the criteria API), keeping ticked boxes.
   var checklist = document.getElementById("criteria-checklist");
   var lastCodes = "";
+  var drawn = 0;  // as for the member check: only the latest codes' answers are drawn
   function drawChecklists() {
     if (!checklist) { return; }
     var codes = [];
@@ -65,6 +92,7 @@
     var key = codes.join(",") + "|" + on;
     if (key === lastCodes) { return; }
     lastCodes = key;
+    var mine = ++drawn;
     var ticked = {};
     checklist.querySelectorAll("input[name=checklist]:checked").forEach(function (box) { ticked[box.value] = true; });
     Promise.all(codes.map(function (code) {
@@ -74,6 +102,7 @@
         credentials: "same-origin", headers: { Accept: "application/json" }
       }).then(function (response) { return response.ok ? response.json() : []; }).catch(function () { return []; });
     })).then(function (lists) {
+      if (mine !== drawn) { return; }
       checklist.querySelectorAll("fieldset.checklist").forEach(function (old) { old.remove(); });
       var seen = {};
       lists.forEach(function (versions) {
