@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Now
 
 from .validators import PHONE_MAX_LENGTH
 
@@ -82,7 +83,9 @@ class AccessLog(AppendOnlyModel):
         ADMIN = "admin", "Admin"
         EXPORT = "export", "Export"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the database (DEFAULT now(), and an insert trigger that replaces any value a
+    # client sends): a row cannot be backdated (issue 12, item 5; um_portal/audit/database.py).
+    at = models.DateTimeField(db_default=Now(), editable=False, db_index=True)
     user = models.ForeignKey("um_portal.User", null=True, on_delete=models.PROTECT, related_name="+")
     object_kind = models.CharField(max_length=20, choices=ObjectKind.choices)
     object_id = models.CharField(max_length=64)

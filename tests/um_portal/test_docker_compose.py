@@ -50,3 +50,16 @@ def test_compose_health_checks_use_readiness_and_static_files_need_no_extra_serv
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "collectstatic" in dockerfile and '"gunicorn", "-c", "gunicorn.conf.py"' in dockerfile
     assert not any("nginx" in str(service.get("image", "")) for service in services.values())
+
+
+def test_compose_runs_migrations_as_the_owner_and_the_portal_as_the_app_role():
+    # Issue 12, item 5: the app role may only INSERT and SELECT the audit tables.
+    services = _compose()["services"]
+    command = " ".join(services["web"]["command"])
+    assert command.index("db_roles") < command.index("migrate") < command.rindex("db_roles") < command.index("gunicorn")
+    assert 'DATABASE_URL="$$DATABASE_OWNER_URL" python manage.py migrate' in command
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://um_app:")
+    for name in ("worker", "beat"):
+        assert "DATABASE_ADMIN_URL" not in services[name]["environment"]
+        assert "DATABASE_OWNER_URL" not in services[name]["environment"]
