@@ -4,7 +4,7 @@ from django.db import migrations
 
 from um_portal.audit.database import append_only_install, append_only_uninstall
 
-TABLES = ('cases_caseevent',)
+TABLES = ("cases_caseevent",)
 
 
 def forwards(apps, schema_editor):
@@ -18,7 +18,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('cases', '0008_service_line_pas_codes_cancel'), ('um_portal', '0006_access_log_database_time')]
+    dependencies = [("cases", "0009_attachment_active_content"), ("um_portal", "0006_access_log_database_time")]
 
     operations = [
         migrations.RunPython(forwards, backwards, elidable=False),
