@@ -11,7 +11,7 @@ from .models import AuthorizationRequest, CaseEvent
 Kind = CaseEvent.Kind
 
 
-def _record(
+def _row(
     case: AuthorizationRequest,
     kind: str,
     *,
@@ -22,7 +22,7 @@ def _record(
     data: dict | None = None,
     provider_visible: bool = True,
 ) -> CaseEvent:
-    event = CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -32,9 +32,35 @@ def _record(
         data=data or {},
         provider_visible=provider_visible,
     )
-    # The apps above react after commit (notice letters, for one): cases.dispatch.
-    event_dispatch(event_id=event.pk, kind=kind)
+
+
+def _record(case: AuthorizationRequest, kind: str, **fields) -> CaseEvent:
+    event = _row(case, kind, **fields)
+    event.save()
+    events_written(case=case, rows=[event])
     return event
+
+
+def events_written(*, case, rows: list[CaseEvent]) -> None:
+    """After rows were saved (one by one or in bulk): hand each to the apps above, which
+    react after commit (notice letters, for one: cases.dispatch), and keep them on the case
+    object when the intake follows them (`new_events`), so its answer needs no re-read."""
+    followed = getattr(case, "new_events", None)
+    for event in rows:
+        event_dispatch(event_id=event.pk, kind=event.kind)
+        if followed is not None:
+            followed.append(event)
+
+
+def receipt_rows(*, case, actor, channel: str) -> list[CaseEvent]:
+    """The two events of a new case, unsaved (the intake writes them with the case in one
+    statement, then calls `events_written`): received, and its due time set."""
+    return [
+        _row(case, Kind.SUBMITTED, actor=actor, new=case.status, message=f"Received by {channel}.",
+             data={"channel": channel}),
+        _row(case, Kind.CLOCK_SET, actor=None, new=case.decision_due_at.isoformat(),
+             message="Decision due time set on receipt."),
+    ]  # fmt: skip
 
 
 def event_submitted(*, case, actor, channel: str) -> CaseEvent:

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from um_portal.exceptions import ValidationFailed
@@ -121,7 +122,11 @@ def case_list_page(*, user, queryset=None, cursor: str | None = None, limit: int
         serviced = qs.filter(granted, servicing_organization_id=org).order_by(*order)[: limit + 1]
         # UNION ALL: a case the organization both requested and services comes twice;
         # the first limit+1 distinct rows are among these, dropped twice here.
-        both = {case.pk: case for case in requested.union(serviced, all=True)}
+        if connection.features.supports_slicing_ordering_in_compound:
+            found = list(requested.union(serviced, all=True))
+        else:  # SQLite (`make run`): the two branches one after the other
+            found = [*requested, *serviced]
+        both = {case.pk: case for case in found}
         rows = sorted(both.values(), key=lambda c: (c.received_at, c.pk), reverse=direction == "n")[: limit + 1]
     else:
         rows = []

@@ -46,12 +46,16 @@ def rule_actor():
 
 
 def rules_evaluate(*, case, checklist: dict | None = None, versions=None) -> tuple:
-    """(matching version or None, results closest first). Pure reads."""
-    facts = case_facts(case, checklist=checklist)
+    """(matching version or None, results closest first). Pure reads; the case's facts are
+    read only when some version is live."""
     day = timezone.localdate(case.received_at)
+    versions = versions if versions is not None else live_versions_on(day)
+    if not versions:
+        return None, []
+    facts = case_facts(case, checklist=checklist)
     results = []
     match = None
-    for version in versions if versions is not None else live_versions_on(day):
+    for version in versions:
         passed, failed = conditions_evaluate(version.conditions, facts)
         results.append(
             {
@@ -92,7 +96,13 @@ def intake_evaluate(*, case, context: dict) -> RuleEvaluation | None:
             summary="Not evaluated by the auto-approval rules: possible duplicate or not a prior authorization.",
             checklist=checklist,
         )
-    fresh = facts_queryset().select_related("requesting_organization").get(pk=case.pk)
+    # The intake hands over the case with its lines, diagnoses and documents just written
+    # (prefetched in memory): read again only what it does not carry.
+    prefetched = getattr(case, "_prefetched_objects_cache", {})
+    if {"lines", "diagnoses", "attachments"} <= set(prefetched):
+        fresh = case
+    else:
+        fresh = facts_queryset().select_related("requesting_organization").get(pk=case.pk)
     match, results = rules_evaluate(case=fresh, checklist=checklist)
     evaluation = RuleEvaluation.objects.create(
         case=case,

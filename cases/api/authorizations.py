@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from reviews.selectors import case_detail_queryset
+from reviews.selectors import case_detail_prefilled, case_detail_queryset
 from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.models import AccessLog
@@ -128,7 +128,11 @@ class AuthorizationListView(ListCreateAPIView):
                 lines=[dict(line) for line in data.pop("lines")],
                 **data,
             )
-            return status.HTTP_201_CREATED, case_detail_response(request, case.pk).data
+            detail = case_detail_prefilled(case)
+            if detail is None:  # a hook changed it (a rule approved it): read it again
+                return status.HTTP_201_CREATED, case_detail_response(request, case.pk).data
+            access_log_record(user=request.user, obj=detail, how=AccessLog.How.API, request=request)
+            return status.HTTP_201_CREATED, CaseDetailSerializer(detail, context={"request": request}).data
 
         return idempotent_response(request, run)
 

@@ -6,8 +6,7 @@ import dataclasses
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
@@ -26,32 +25,16 @@ from ..models import (
     Member,
     Practitioner,
     ProviderOrganization,
-    ReferenceSequence,
     ReviewType,
     ServiceCategory,
     ServiceLine,
     Urgency,
 )
-from ..selectors import member_find, npi_resolve
+from ..selectors import npi_resolve
 from ..validators import normalize_icd10, npi_is_valid, validate_icd10_cm, validate_procedure_code
 from .attachments import attachment_add
-from .providers import case_grant_organization_access
-
-
-def reference_next(*, year: int) -> str:
-    """The next human reference for `year`, e.g. UM-2026-000123 (inside a transaction)."""
-    for _attempt in range(2):
-        touched = ReferenceSequence.objects.filter(year=year).update(last_number=F("last_number") + 1)
-        if touched:
-            break
-        try:
-            with transaction.atomic():
-                ReferenceSequence.objects.create(year=year, last_number=1)
-            break
-        except IntegrityError:
-            continue  # Someone created the year's row first: increment it.
-    number = ReferenceSequence.objects.get(year=year).last_number
-    return f"UM-{year}-{number:06d}"
+from .intake_reads import member_with_coverages, npis_resolve
+from .receipt import receipt_write
 
 
 def coverage_on(*, member: Member, day) -> Coverage | None:
@@ -94,7 +77,6 @@ def _clean_codes(
     return clean_dx, clean_lines
 
 
-@transaction.atomic
 def case_create(
     *,
     member: Member,
@@ -118,14 +100,15 @@ def case_create(
     diagnosis_required: bool = True,
 ) -> AuthorizationRequest:
     """Create a case with its diagnoses and lines, give it a reference and its due time at
-    once, grant the provider organizations access, and write the events."""
+    once, grant the provider organizations access, and write the events (one statement on
+    PostgreSQL: `cases.services.receipt`). `case.receipt_rows` keeps the diagnoses, lines
+    and events just written, for the intake to answer from without reading them again."""
     from cases.deadlines.services import case_clock_fields_set
 
     clean_dx, clean_lines = _clean_codes(diagnosis_codes, lines, diagnosis_required=diagnosis_required)
     received_at = received_at or timezone.now()
     first_day = min(line["start_date"] for line in clean_lines)
     case = AuthorizationRequest(
-        reference=reference_next(year=timezone.localtime(received_at).year),
         kind=kind,
         member=member,
         coverage=coverage or coverage_on(member=member, day=first_day),
@@ -148,28 +131,26 @@ def case_create(
     # before they are saved; it sets the due time, breakdown and next alert.
     case.diagnosis_codes = clean_dx
     case_clock_fields_set(case=case)
-    case.save(force_insert=True)
-    Diagnosis.objects.bulk_create([Diagnosis(case=case, sequence=i + 1, code=code) for i, code in enumerate(clean_dx)])
-    ServiceLine.objects.bulk_create(
-        [
-            ServiceLine(
-                case=case,
-                line_number=i + 1,
-                code_system=line["code_system"],
-                code=line["code"],
-                description=line.get("description", ""),
-                units=int(line["units"]),
-                start_date=line["start_date"],
-                end_date=line["end_date"],
-            )
-            for i, line in enumerate(clean_lines)
-        ]
-    )
-    case_grant_organization_access(case=case)
-    events.event_submitted(case=case, actor=submitted_by, channel=channel)
-    events.event_clock_set(
-        case=case, actor=None, old_due=None, new_due=case.decision_due_at, reason="Decision due time set on receipt."
-    )
+    diagnoses = [Diagnosis(case=case, sequence=i + 1, code=code) for i, code in enumerate(clean_dx)]
+    service_lines = [
+        ServiceLine(
+            case=case,
+            line_number=i + 1,
+            code_system=line["code_system"],
+            code=line["code"],
+            description=line.get("description", ""),
+            units=int(line["units"]),
+            start_date=line["start_date"],
+            end_date=line["end_date"],
+        )
+        for i, line in enumerate(clean_lines)
+    ]
+    receipt_events = events.receipt_rows(case=case, actor=submitted_by, channel=channel)
+    # Checks and reads above, writes here: a refused request leaves the caller's transaction
+    # usable, and the writes need no savepoint of their own (one statement on PostgreSQL).
+    with transaction.atomic(savepoint=False):
+        receipt_write(case=case, diagnoses=diagnoses, lines=service_lines, events_rows=receipt_events)
+    case.receipt_rows = {"diagnoses": diagnoses, "lines": service_lines, "events": receipt_events}
     return case
 
 
@@ -245,12 +226,13 @@ def _check_channel(errors: _Errors, *, user, channel, received_at, door: str, no
     return channel, now
 
 
-def _resolve_provider(errors: _Errors, field: str, npi: str, first_day, last_day):
+def _resolve_provider(errors: _Errors, field: str, npi: str, first_day, last_day, *, directory=None):
     npi = (npi or "").strip()
     if not npi_is_valid(npi):
         errors.add(field, f"'{npi}' is not a valid NPI: 10 digits with a correct check digit.")
         return None, None
-    organization, practitioner = npi_resolve(npi)
+    # `directory`: the NPIs of the request read together (intake_reads.npis_resolve).
+    organization, practitioner = directory.get(npi, (None, None)) if directory is not None else npi_resolve(npi)
     if organization is None:
         errors.add(field, f"NPI {npi} is not in the plan's provider directory.")
         return None, None
@@ -270,9 +252,11 @@ def _resolve_provider(errors: _Errors, field: str, npi: str, first_day, last_day
 
 
 def _check_eligibility(errors: _Errors, *, member, first_day, last_day) -> Coverage | None:
-    coverage = coverage_on(member=member, day=first_day)
+    # From the coverages read with the member (intake_reads.member_with_coverages).
+    coverages = sorted(member.coverages.all(), key=lambda c: (c.effective_date, c.pk), reverse=True)
+    coverage = next((c for c in coverages if c.is_active_on(first_day)), None)
     if coverage is None or not coverage.is_active_on(last_day):
-        latest = member.coverages.order_by("-effective_date").first()
+        latest = coverages[0] if coverages else None
         hint = ""
         if latest is not None and latest.end_date is not None:
             hint = f" Coverage ended {latest.end_date}."
@@ -399,7 +383,7 @@ def _request_check(
         field_name = "member_number" if not member_number else "member_date_of_birth"
         errors.add(field_name, "Give the member number and date of birth from the member's ID card.")
     else:
-        checked.member = member_find(member_number=member_number, date_of_birth=member_date_of_birth)
+        checked.member = member_with_coverages(member_number=member_number, date_of_birth=member_date_of_birth)
         if checked.member is None:
             errors.add(
                 "member_number",
@@ -407,10 +391,13 @@ def _request_check(
             )
         elif first_day is not None:
             checked.coverage = _check_eligibility(errors, member=checked.member, first_day=first_day, last_day=last_day)
+    directory = npis_resolve([requesting_provider_npi, servicing_provider_npi])
     checked.requesting = _resolve_provider(
-        errors, "requesting_provider_npi", requesting_provider_npi, first_day, last_day
+        errors, "requesting_provider_npi", requesting_provider_npi, first_day, last_day, directory=directory
     )
-    checked.servicing = _resolve_provider(errors, "servicing_provider_npi", servicing_provider_npi, first_day, last_day)
+    checked.servicing = _resolve_provider(
+        errors, "servicing_provider_npi", servicing_provider_npi, first_day, last_day, directory=directory
+    )
     return checked
 
 
@@ -563,14 +550,22 @@ def authorization_submit(
             submitted_by=user,
             diagnosis_required=diagnosis_required,
         )
+        # Events written from here on are kept on the case too (cases.events.events_written).
+        case.new_events = list(case.receipt_rows["events"])
         if duplicate_of is not None:
             case.likely_duplicate_of = duplicate_of
             case.save(update_fields=["likely_duplicate_of"])
             events.event_duplicate_flagged(case=case, actor=user, duplicate_of=duplicate_of)
-        for document in documents:
-            attachment_add(case=case, user=user, upload=document)
+        attachments = [attachment_add(case=case, user=user, upload=document) for document in documents]
+        # The hooks (and the API's answer) read the rows just written from memory.
+        case._prefetched_objects_cache = {
+            "diagnoses": case.receipt_rows["diagnoses"],
+            "lines": case.receipt_rows["lines"],
+            "attachments": attachments,
+        }
+        # A hook that changes the case (a rule approving it) reads it again itself and
+        # refreshes this object (automation.services.evaluate).
         intake_hooks_run(case=case, context={"checklist": _checklist_clean(checklist)})
-        case.refresh_from_db()
     return case
 
 

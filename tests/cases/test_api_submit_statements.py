@@ -1,0 +1,70 @@
+"""A submit costs a fixed, small number of statements (issue #13: it was 57), and its
+answer is the same as reading the case afterwards."""
+
+import pytest
+from django.db import connection
+
+from cases.models import AuthorizationRequestGroupObjectPermission, CaseEvent
+
+pytestmark = pytest.mark.postgres
+
+# Issue #13, item 3: at most 15 statements (57 before), every one Django sends counted,
+# BEGIN and COMMIT included.
+MAX_SUBMIT_STATEMENTS = 15
+
+
+# transaction=True: the submit's own transaction is the outermost one, as in production,
+# so no test savepoint is counted.
+@pytest.mark.django_db(transaction=True)
+def test_api_submit_takes_at_most_15_statements(api, provider, payload, django_assert_max_num_queries):
+    api.as_user(provider)
+    # A first submit fills the per-process caches (permission ids, the live rules).
+    first = payload()
+    first["lines"][0]["code"] = "27130"
+    assert api.post("/api/v1/authorizations/", first, format="json").status_code == 201
+    provider._um_role = "unset"
+    # 1 role groups; 2 member with coverages; 3 the organizations and practitioners named
+    # by NPI with their agreements; 4 BEGIN; 5 duplicate-check advisory lock; 6 open lines
+    # that could be duplicates; 7 turnaround rules with their periods; 8 plan closures;
+    # 9 the case, its reference, diagnoses, lines, permissions and events in one
+    # statement; 10-13 the intake hooks in a savepoint (live-rule stamp, the rule
+    # evaluation row); 14 COMMIT; 15 the access-log row of the answer.
+    with django_assert_max_num_queries(MAX_SUBMIT_STATEMENTS):
+        response = api.post("/api/v1/authorizations/", payload(), format="json")
+    assert response.status_code == 201, response.json()
+
+
+@pytest.mark.django_db
+def test_submit_answer_equals_the_detail_read_afterwards(api, provider, payload):
+    api.as_user(provider)
+    created = api.post("/api/v1/authorizations/", payload(), format="json").json()
+    again = api.get(f"/api/v1/authorizations/{created['id']}/").json()
+    assert created == again
+    assert created["reference"].startswith("UM-") and len(created["timeline"]) == 2
+
+
+@pytest.mark.django_db
+def test_submit_grants_view_and_act_to_both_organizations(api, provider, provider2, payload, imaging):
+    body = (
+        api.as_user(provider)
+        .post("/api/v1/authorizations/", payload(servicing_provider_npi=imaging.npi), format="json")
+        .json()
+    )
+    grants = AuthorizationRequestGroupObjectPermission.objects.filter(content_object_id=body["id"])
+    assert sorted((g.group_id, g.permission.codename) for g in grants) == sorted(
+        (group, codename)
+        for group in (provider.organization.access_group_id, imaging.access_group_id)
+        for codename in ("act_on_authorizationrequest", "view_authorizationrequest")
+    )
+    # The servicing organization sees it in its list, through its grant.
+    listed = api.as_user(provider2).get("/api/v1/authorizations/").json()["results"]
+    assert [c["id"] for c in listed] == [body["id"]]
+    assert CaseEvent.objects.filter(case_id=body["id"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_references_follow_each_other_from_the_year_sequence(make_case):
+    first, second = make_case(), make_case()
+    year, number = first.reference.split("-")[1:]
+    assert second.reference == f"UM-{year}-{int(number) + 1:06d}"
+    assert connection.vendor == "postgresql"
