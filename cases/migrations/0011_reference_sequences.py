@@ -13,7 +13,7 @@ from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION cases_reference_next(y integer) RETURNS text
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
 DECLARE
     seq text := 'cases_reference_' || y;
     n bigint;
