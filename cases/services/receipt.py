@@ -100,6 +100,8 @@ def receipt_write(
             ("g", grants, None),
             ("e", events_rows, [CaseEvent._meta.pk]),
         ):
+            if not objs:  # no diagnoses (a PAS request may carry none)
+                continue
             sql, more = _insert_sql(objs, returning)
             parts.append(f"{name} AS ({sql})")
             params += more
@@ -116,7 +118,7 @@ def receipt_write(
     else:
         case.reference = reference_next(year=year)
         case.save(force_insert=True)
-        Diagnosis.objects.bulk_create(diagnoses)
+        Diagnosis.objects.bulk_create(diagnoses)  # an empty list writes nothing
         ServiceLine.objects.bulk_create(lines)
         AuthorizationRequestGroupObjectPermission.objects.bulk_create(grants)
         for event in events_rows:
