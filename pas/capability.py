@@ -9,7 +9,7 @@ PAS_OP = "http://hl7.org/fhir/us/davinci-pas/OperationDefinition/"
 SOFTWARE_VERSION = "2.2.1-um-portal"
 
 
-def capability_statement(*, base: str) -> dict:
+def capability_statement(*, base: str, token_url: str) -> dict:
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -26,7 +26,25 @@ def capability_statement(*, base: str) -> dict:
                 "mode": "server",
                 "security": {
                     "cors": False,
-                    "description": "Authorization: Token <token>, from POST /api/v1/auth/token/ (README, API).",
+                    "extension": [
+                        {
+                            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                            "extension": [{"url": "token", "valueUri": token_url}],
+                        }
+                    ],
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ],
+                            "text": "SMART Backend Services (client credentials, private_key_jwt RS384/ES384)",
+                        }
+                    ],
+                    "description": "SMART Backend Services bearer tokens (see /fhir/.well-known/smart-configuration), "
+                    "or the portal's own Authorization: Token <token> from POST /api/v1/auth/token/.",
                 },
                 "resource": [
                     {

@@ -1,5 +1,11 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+
+
+def _client_id_new() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class PasSubmission(models.Model):
@@ -110,3 +116,72 @@ class PasNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.event_number} to {self.subscription_id}"
+
+
+class SmartClient(models.Model):
+    """A provider organization's system registered by an administrator for SMART Backend
+    Services (OAuth2 client credentials with a signed JWT assertion): its public keys, and
+    the organization user whose permissions its access tokens carry."""
+
+    organization = models.ForeignKey(
+        "cases.ProviderOrganization", on_delete=models.CASCADE, related_name="smart_clients"
+    )
+    name = models.CharField(max_length=120)
+    client_id = models.CharField(max_length=64, unique=True, default=_client_id_new, editable=False)
+    # The client's public key set (JWKS): RS384 or ES384 keys, each with a "kid".
+    jwks = models.JSONField(help_text='The public JWK Set: {"keys": [{"kty": "RSA", "kid": ..., ...}]}')
+    acts_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A user of the organization: its role and access apply to the client's requests.",
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .jwks import jwks_check
+
+        if self.acts_as_id and self.organization_id and self.acts_as.organization_id != self.organization_id:
+            raise ValidationError({"acts_as": "Choose a user of this organization."})
+        problem = jwks_check(self.jwks)
+        if problem:
+            raise ValidationError({"jwks": problem})
+
+
+class SmartAccessToken(models.Model):
+    """An access token issued to a SMART client: stored as its SHA-256 only, short-lived."""
+
+    client = models.ForeignKey(SmartClient, on_delete=models.CASCADE, related_name="tokens")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=300)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"token for {self.client_id} until {self.expires_at:%H:%M}"
+
+
+class SmartAssertionUse(models.Model):
+    """Each client assertion's jti is accepted once (replay protection, SMART Backend
+    Services): unique per client until it expires."""
+
+    client = models.ForeignKey(SmartClient, on_delete=models.CASCADE, related_name="+")
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "jti"], name="smart_assertion_once")]
+
+    def __str__(self) -> str:
+        return self.jti

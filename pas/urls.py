@@ -8,6 +8,7 @@ app_name = "pas"
 
 urlpatterns = [
     path("metadata", views.MetadataView.as_view(), name="metadata"),
+    path(".well-known/smart-configuration", views.smart_configuration, name="smart-configuration"),
     path("Claim/$submit", views.ClaimSubmitView.as_view(), name="claim-submit"),
     path("Claim/$inquire", views.ClaimInquireView.as_view(), name="claim-inquire"),
     path("Subscription", views.SubscriptionListView.as_view(), name="subscriptions"),

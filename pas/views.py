@@ -4,8 +4,13 @@ IssueType code, never an HTML page."""
 
 import logging
 
+from django.http import JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -17,16 +22,19 @@ from um_portal.exceptions import DomainError
 from um_portal.models import AccessLog
 from um_portal.parsers import BoundedJSONParser
 
+from .authentication import SmartBearerAuthentication
 from .capability import capability_statement
 from .outcomes import FhirError, from_domain_error, operation_outcome, outcome_for
 from .parsing import pas_request_read
 from .responses import claim_response_bundle, inquiry_parameters
 from .selectors import submission_for_response, subscriptions_for_user
 from .services import pas_inquire, pas_submit, pas_submit_check
+from .smart import ALGORITHMS, SCOPES, SmartError, token_issue
 from .subscriptions import subscription_create, subscription_create_check, subscription_delete, subscription_resource
 
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
+
 
 class FhirJSONParser(BoundedJSONParser):
     """Bounded nesting and no NUL characters, as every JSON endpoint (issue 12, item 8)."""
@@ -69,6 +77,9 @@ _DRF_CODES = [
 
 
 class FhirView(APIView):
+    # SMART Backend Services bearer tokens first (its WWW-Authenticate on a 401), then the
+    # portal's own token and session.
+    authentication_classes = [SmartBearerAuthentication, TokenAuthentication, SessionAuthentication]
     parser_classes = [FhirJSONParser, PlainJSONParser]
     renderer_classes = [FhirJSONRenderer]
     content_negotiation_class = FhirContentNegotiation
@@ -188,7 +199,11 @@ class MetadataView(FhirView):
 
     @extend_schema(operation_id="fhir_metadata", responses={200: OpenApiResponse(description="CapabilityStatement")})
     def get(self, request):
-        return Response(capability_statement(base=request.build_absolute_uri("/fhir")))
+        return Response(
+            capability_statement(
+                base=request.build_absolute_uri("/fhir"), token_url=request.build_absolute_uri(reverse("smart-token"))
+            )
+        )
 
 
 class NotFoundView(FhirView):
@@ -210,3 +225,30 @@ def fhir_schema_paths(endpoints, **kwargs):
         for path, regex, method, callback in endpoints
         if getattr(callback, "cls", None) is not NotFoundView
     ]
+
+
+@csrf_exempt
+@require_POST
+def smart_token(request):
+    """`POST /auth/smart/token`: SMART Backend Services' token endpoint (OAuth2 client
+    credentials, private_key_jwt). OAuth's own JSON errors (RFC 6749 5.2), not FHIR."""
+    try:
+        body = token_issue(form=request.POST, token_url=request.build_absolute_uri(request.path))
+    except SmartError as exc:
+        return JsonResponse(exc.body(), status=exc.status, headers={"Cache-Control": "no-store"})
+    return JsonResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@require_GET
+def smart_configuration(request):
+    """`GET /fhir/.well-known/smart-configuration`: where and how to get a token."""
+    return JsonResponse(
+        {
+            "token_endpoint": request.build_absolute_uri(reverse("smart-token")),
+            "grant_types_supported": ["client_credentials"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ALGORITHMS,
+            "scopes_supported": list(SCOPES),
+            "capabilities": ["client-confidential-asymmetric"],
+        }
+    )

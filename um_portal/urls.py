@@ -41,6 +41,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("fhir/", include("pas.urls")),
+    path("auth/smart/", include("pas.urls_auth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
 ]

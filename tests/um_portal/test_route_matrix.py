@@ -99,6 +99,9 @@ MATRIX: dict[str, Row] = {
     "pas:claim-submit": row(PROVIDERS | {NURSE, ADMIN}, "post"),
     "pas:claim-inquire": row(USERS, "post"),
     "pas:metadata": row(PUBLIC),
+    # SMART Backend Services: discovery, and the token endpoint (its own client assertion is the credential)
+    "pas:smart-configuration": row(PUBLIC),
+    "smart-token": row(PUBLIC, "post"),
     "pas:subscriptions": row(PROVIDERS, "post"),
     "pas:subscription": row({PROVIDER}, kwargs=lambda w: {"subscription_id": _pas_subscription(w)}),
     # anything else under /fhir/: a not-supported OperationOutcome (401 without a login)
