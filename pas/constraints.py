@@ -94,6 +94,10 @@ def claim_response_problems(response: dict, by_url: dict) -> list[str]:
     for name, types in REFERENCE_TYPES.items():
         if name in response or name in ("patient", "insurer", "request"):
             problems += _resolves(by_url, response.get(name), types, f"ClaimResponse.{name}")
+    for index, insurance in enumerate(response.get("insurance") or []):
+        problems += _resolves(
+            by_url, insurance.get("coverage"), {"Coverage"}, f"ClaimResponse.insurance[{index}].coverage"
+        )
     for index, reference in enumerate(response.get("communicationRequest") or []):
         problems += _resolves(
             by_url, reference, {"CommunicationRequest"}, f"ClaimResponse.communicationRequest[{index}]"

@@ -106,6 +106,16 @@ def claim_response_bundle(*, submission: PasSubmission, case=None) -> dict:
     patient_url = resolver.url(claim.get("patient"))
     insurer_url = resolver.url(claim.get("insurer"))
     requestor_url = resolver.url(claim.get("provider"))
+    # The coverage the request named, echoed (as HL7's inquiry response example does).
+    insurance = [
+        {
+            "sequence": entry.get("sequence"),
+            "focal": entry.get("focal"),
+            "coverage": {"reference": resolver.url(entry.get("coverage"))},
+        }
+        for entry in claim.get("insurance") or []
+        if resolver.url(entry.get("coverage")) in entries
+    ]
     claim_items = {item.get("sequence"): item for item in claim.get("item") or []}
     # An update's Claim lists only what changed: the earlier Claims give the other items.
     earlier_items = {}
@@ -176,6 +186,8 @@ def claim_response_bundle(*, submission: PasSubmission, case=None) -> dict:
         "outcome": "complete",
         "disposition": case.get_status_display(),
     }
+    if insurance:
+        claim_response["insurance"] = insurance
     if certified_lines:
         claim_response["preAuthRef"] = number
         claim_response["preAuthPeriod"] = _period(
@@ -201,7 +213,8 @@ def claim_response_bundle(*, submission: PasSubmission, case=None) -> dict:
             {"number": index, "type": "display", "text": text} for index, text in enumerate(notes, start=1)
         ]
     entry = [{"fullUrl": f"urn:uuid:{response_id}", "resource": claim_response}]
-    for url in dict.fromkeys([submission.claim_full_url, patient_url, insurer_url, requestor_url]):
+    coverage_urls = [entry["coverage"]["reference"] for entry in insurance]
+    for url in dict.fromkeys([submission.claim_full_url, patient_url, insurer_url, requestor_url, *coverage_urls]):
         resource = entries.get(url) if url != submission.claim_full_url else claim
         if resource is not None:
             entry.append({"fullUrl": url, "resource": resource})

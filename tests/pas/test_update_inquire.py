@@ -172,3 +172,20 @@ def test_a_colleague_at_the_same_office_finds_the_request(api, office_user, mapp
     body = api.as_user(colleague).post(INQUIRE, mapped(INQUIRY), format="json").json()
 
     assert len(body["parameter"]) == 1
+
+
+def test_inquiry_answer_matches_hl7s_inquiry_response_example_shape(api, office_user, mapped, submitted, nurse):
+    from .conftest import example
+    from .test_responses_decisions import _shape
+
+    case_approve(case_id=submitted.pk, actor=nurse)
+
+    body = api.as_user(office_user).post(INQUIRE, mapped(INQUIRY), format="json").json()
+
+    ours = body["parameter"][0]["resource"]["entry"][0]["resource"]
+    theirs = example("Parameters-PASClaimInquiryOperationResponseExample.json")["parameter"][0]["resource"]
+    wanted = _shape(theirs["entry"][0]["resource"])
+    assert wanted - _shape(ours) == set()
+    # HL7's example names its output parameter responseBundle; the OperationDefinition
+    # (Claim-inquiry, out parameter "return") is followed here.
+    assert body["parameter"][0]["name"] == "return"
