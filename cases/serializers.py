@@ -11,6 +11,19 @@ from um_portal.roles import Role, user_role
 from .selectors import provider_label
 
 
+def _coded_reason(entry) -> dict | None:
+    """A decision's or pend's coded reason (reviews' reason-code catalogue), as the API shows it."""
+    if entry is None:
+        return None
+    return {
+        "code": entry.code,
+        "x12_code": entry.x12_code,
+        "label": entry.label,
+        "member_text": entry.member_text,
+        "catalogue_version": entry.catalogue.version,
+    }
+
+
 class MemberBriefSerializer(serializers.Serializer):
     member_number = serializers.CharField()
     name = serializers.CharField()
@@ -103,6 +116,7 @@ class CaseDetailSerializer(CaseListSerializer):
         pend = max(pends, key=lambda p: p.requested_at)
         return {
             "requested_information": pend.requested_information,
+            "reason_code": _coded_reason(pend.coded_reason),
             "respond_by": pend.respond_by.isoformat(),
             "requested_at": pend.requested_at.isoformat(),
             "responded_at": pend.responded_at.isoformat() if pend.responded_at else None,
@@ -130,6 +144,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "outcome": d.outcome,
             "basis": d.basis or None,
             "reason": d.reason,
+            "reason_code": _coded_reason(d.coded_reason),
             "criteria": [
                 {"id": v.pk, "name": v.criteria_set.name, "source": v.criteria_set.source, "version": v.version}
                 for v in d.criteria.all()

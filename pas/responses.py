@@ -12,6 +12,7 @@ import uuid
 from django.utils import timezone
 
 from cases.models import CaseStatus
+from reviews.selectors_reasons import decision_x12_reason_code
 
 from .models import PasSubmission
 
@@ -126,7 +127,7 @@ def claim_response_bundle(*, submission: PasSubmission, case=None) -> dict:
 
     decision = _current(case.decisions.all(), lambda d: d.is_current)
     pend = _current(case.pends.all(), lambda p: p.responded_at is None) if case.status == CaseStatus.PENDED else None
-    reason_code = (getattr(decision, "reason_code", "") or "") if decision else ""
+    reason_code = decision_x12_reason_code(decision)
     number = case.reference
     now = timezone.now()
     items, add_items, certified_lines = [], [], []

@@ -12,7 +12,7 @@ from .models import PasSubmission, PasSubscription
 def case_for_response_queryset():
     return AuthorizationRequest.objects.prefetch_related(
         "lines",
-        Prefetch("decisions", queryset=Decision.objects.filter(is_current=True)),
+        Prefetch("decisions", queryset=Decision.objects.filter(is_current=True).select_related("coded_reason")),
         Prefetch("pends", queryset=Pend.objects.filter(responded_at__isnull=True)),
         Prefetch("pas_submissions", queryset=PasSubmission.objects.order_by("received_at", "pk")),
     )

@@ -40,7 +40,7 @@ def _route(actor, case, data):
 
 
 def _decide(service, *names):
-    return service_call(service, "reason", "criteria_ids", *names, versioned=True)
+    return service_call(service, "reason", "criteria_ids", "reason_code", *names, versioned=True)
 
 
 REVIEW_ACTIONS = action_register(
@@ -59,7 +59,7 @@ REVIEW_ACTIONS = action_register(
     ),
     CaseAction(
         "pend", Perm.CASE_PEND,
-        service_call(pends.case_pend, "requested_information", "respond_by", versioned=True),
+        service_call(pends.case_pend, "requested_information", "respond_by", "reason_code", versioned=True),
         check=pends.case_pend_check, form=forms.PendForm,
         success="Pended: the provider is asked for the information.",
         api_input=inputs.PendIn, api_summary="Pend for information (notice to the provider)",

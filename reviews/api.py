@@ -107,6 +107,7 @@ class AppealSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     decided_by = serializers.SerializerMethodField()
     decision_appealed = serializers.SerializerMethodField()
+    reason_code = serializers.CharField(source="coded_reason.code", allow_null=True, default=None)
     version = serializers.IntegerField()
 
     def get_member(self, appeal) -> dict:
@@ -199,6 +200,7 @@ class AppealDecideView(APIView):
             lines=data.get("lines"),
             password=data.get("password"),
             expected_version=data.get("version"),
+            reason_code=data.get("reason_code"),
         )
         appeal = _appeal_for_user(request.user, appeal_id)
         return Response(AppealSerializer(appeal).data)

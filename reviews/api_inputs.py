@@ -20,9 +20,13 @@ class AssignIn(VersionIn):
     username = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
 
+REASON_CODE_HELP = "A code of the reason-code catalogue in use (GET /api/v1/reason-codes/) that fits this decision."
+
+
 class PendIn(VersionIn):
     requested_information = serializers.CharField()
     respond_by = serializers.DateField()
+    reason_code = serializers.CharField(help_text=REASON_CODE_HELP)
 
 
 class ApproveIn(VersionIn):
@@ -39,6 +43,7 @@ class RouteIn(VersionIn):
 class DenyIn(VersionIn):
     basis = serializers.ChoiceField(choices=["medical_necessity", "benefit", "administrative"])
     reason = serializers.CharField()
+    reason_code = serializers.CharField(help_text=REASON_CODE_HELP)
     criteria_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     password = serializers.CharField(
         required=False, allow_blank=True, write_only=True, help_text="Signature: required on medical necessity."
@@ -47,6 +52,7 @@ class DenyIn(VersionIn):
 
 class PartialIn(VersionIn):
     reason = serializers.CharField()
+    reason_code = serializers.CharField(help_text=REASON_CODE_HELP)
     criteria_ids = serializers.ListField(child=serializers.IntegerField())
     lines = LineIn(many=True)
     password = serializers.CharField(
@@ -70,6 +76,9 @@ class ExtendInputSerializer(serializers.Serializer):
 class AppealDecideIn(VersionIn):
     outcome = serializers.ChoiceField(choices=["upheld", "overturned", "partially_overturned"])
     reason = serializers.CharField()
+    reason_code = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=REASON_CODE_HELP + " Not needed to overturn."
+    )
     criteria_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     lines = LineIn(many=True, required=False)
     password = serializers.CharField(

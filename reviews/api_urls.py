@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from . import api
+from .api_reasons import ReasonCodeListView
 from .api_reports import PriorAuthorizationMetricsView
 
 urlpatterns: list = [
@@ -23,6 +24,7 @@ urlpatterns: list = [
         api.PartiallyApproveView.as_view(),
         name="api-case-partially-approve",
     ),
+    path("reason-codes/", ReasonCodeListView.as_view(), name="api-reason-codes"),
     path("queues/nurse/", api.NurseQueueView.as_view(), name="api-queue-nurse"),
     path("queues/physician/", api.PhysicianQueueView.as_view(), name="api-queue-physician"),
     path("queues/appeals/", api.AppealQueueView.as_view(), name="api-queue-appeals"),

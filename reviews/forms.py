@@ -3,10 +3,11 @@
 from django import forms
 
 from cases.models import LineOfBusiness, ServiceCategory, Urgency
-from reviews.models import Appeal, Decision, PeerToPeerAttempt, PeerToPeerRequest
+from reviews.models import Appeal, Decision, PeerToPeerAttempt, PeerToPeerRequest, ReasonCode
 from um_portal.validators import PHONE_MAX_LENGTH
 
 from .selectors import NURSE_STATUSES, PHYSICIAN_STATUSES
+from .selectors_reasons import reason_codes_fit
 
 BLANK = [("", "Any")]
 
@@ -32,12 +33,21 @@ class ActionForm(forms.Form):
     """A case action's page form (see `reviews.actions`). Every one takes the review page's
     data and fills the choices it needs from them in `setup`."""
 
-    def __init__(self, *args, criteria=(), reviewers=(), lines=(), bases=None, **kwargs):
+    def __init__(self, *args, criteria=(), reviewers=(), lines=(), bases=None, reason_codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup(criteria=criteria, reviewers=reviewers, lines=lines, bases=bases)
+        self.setup(criteria=criteria, reviewers=reviewers, lines=lines, bases=bases, reason_codes=reason_codes)
 
-    def setup(self, *, criteria, reviewers, lines, bases) -> None:
+    def setup(self, *, criteria, reviewers, lines, bases, reason_codes) -> None:
         """Fill the choices that depend on the case and the user."""
+
+    def _reason_code_field(self, reason_codes, *, kind: str, bases=None, required: bool = True):
+        """The coded reason (reviews.models_reasons), from the catalogue version in use."""
+        fit = reason_codes_fit(reason_codes, kind=kind, bases=bases)
+        self.fields["reason_code"] = forms.ChoiceField(
+            choices=([] if required else [("", "None")]) + [(c.code, f"{c.code}: {c.label}") for c in fit],
+            required=required,
+            label="Reason code",
+        )
 
     def action_input(self) -> dict:
         """The input in the API's shape, for the action's service call."""
@@ -67,6 +77,9 @@ class ReassignForm(VersionForm):
 class PendForm(VersionForm):
     requested_information = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What is missing")
     respond_by = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Respond by")
+
+    def setup(self, *, reason_codes, **page):
+        self._reason_code_field(reason_codes, kind=ReasonCode.Kind.PEND)
 
 
 class CriteriaChoiceMixin:
@@ -112,7 +125,8 @@ class DenyForm(CriteriaChoiceMixin, VersionForm):
         label="Your password or authenticator code, to sign (medical necessity)",
     )
 
-    def setup(self, *, criteria, bases, **page):
+    def setup(self, *, criteria, bases, reason_codes, **page):
+        self._reason_code_field(reason_codes, kind=ReasonCode.Kind.DENIAL, bases=bases)
         self._criteria_field(criteria)
         if bases is not None:
             self.fields["basis"].choices = [c for c in Decision.Basis.choices if c[0] in bases]
@@ -144,7 +158,8 @@ class PartialForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
     password = forms.CharField(widget=forms.PasswordInput, label="Your password or authenticator code, to sign")
 
-    def setup(self, *, criteria, lines, **page):
+    def setup(self, *, criteria, lines, reason_codes, **page):
+        self._reason_code_field(reason_codes, kind=ReasonCode.Kind.PARTIAL_APPROVAL)
         self._criteria_field(criteria)
         self._line_fields(lines)
 
@@ -157,7 +172,9 @@ class ReviseForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
     password = forms.CharField(widget=forms.PasswordInput, label="Your password, to sign")
 
-    def setup(self, *, criteria, lines, **page):
+    def setup(self, *, criteria, lines, reason_codes, **page):
+        # Needed for a partial approval only (the service says so).
+        self._reason_code_field(reason_codes, kind=ReasonCode.Kind.PARTIAL_APPROVAL, required=False)
         self._criteria_field(criteria)
         self._line_fields(lines, required=False)
 
@@ -178,7 +195,9 @@ class AppealDecideForm(LinesMixin, CriteriaChoiceMixin, VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason, in plain language")
     password = forms.CharField(widget=forms.PasswordInput, label="Your password or authenticator code, to sign")
 
-    def setup(self, *, criteria, lines, **page):
+    def setup(self, *, criteria, lines, reason_codes, **page):
+        # Needed unless the appeal is overturned (the service says so).
+        self._reason_code_field(reason_codes, kind=ReasonCode.Kind.APPEAL, required=False)
         self._criteria_field(criteria)
         self._line_fields(lines, required=False)
         for _line, name in self.line_fields:

@@ -54,6 +54,10 @@ class Decision(models.Model):
     is_current = models.BooleanField(default=True)
     # Made by software (an auto-approval rule), not a reviewer: reporting splits on it.
     automated = models.BooleanField(default=False)
+    # The coded reason (reviews.models_reasons): required on denials and partial approvals.
+    coded_reason = models.ForeignKey(
+        "reviews.ReasonCode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-decided_at"]
@@ -87,6 +91,9 @@ class Pend(models.Model):
     )
     responded_at = models.DateTimeField(null=True, blank=True)
     response_attachments = models.ManyToManyField("cases.Attachment", blank=True, related_name="+")
+    coded_reason = models.ForeignKey(
+        "reviews.ReasonCode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -153,6 +160,9 @@ class Appeal(models.Model):
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
     criteria = models.ManyToManyField("criteria.CriteriaVersion", blank=True, related_name="appeals")
+    coded_reason = models.ForeignKey(
+        "reviews.ReasonCode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="decided_appeals"
     )
@@ -234,6 +244,7 @@ class CriteriaCopyRequest(models.Model):
 
 # Deadline alerts (kept in their own module).
 from .models_clocks import CaseAlert  # noqa: E402,F401
+from .models_reasons import ReasonCatalogue, ReasonCode  # noqa: E402,F401
 from .models_reporting import (  # noqa: E402,F401
     CaseDayRollup,
     CaseMonthRollup,

@@ -13,7 +13,7 @@ from cases.selectors import case_list_queryset
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, users_with_role
 
-from .models import Appeal, Decision, PeerToPeerRequest
+from .models import Appeal, Decision, PeerToPeerRequest, Pend
 from .pagination import Page, keyset_page
 from .templatetags.clock_tags import SOON_SECONDS
 
@@ -88,7 +88,12 @@ def appeals_page(*, user, cursor: str | None = None, limit: int | None = None) -
 
 def appeal_detail_queryset():
     return Appeal.objects.select_related(
-        "case__member", "decision_appealed__decided_by", "decision_appealed__license", "decided_by", "assigned_to"
+        "case__member",
+        "decision_appealed__decided_by",
+        "decision_appealed__license",
+        "decided_by",
+        "assigned_to",
+        "coded_reason",
     ).prefetch_related("decision_appealed__criteria__criteria_set", "criteria__criteria_set")
 
 
@@ -131,7 +136,7 @@ def decisions_current():
     """Each case's current decision (one at most, by constraint) with who decided and on
     which license: the one definition of \"the decision\" that pages, API, letters and
     provider requests read."""
-    return Decision.objects.filter(is_current=True).select_related("decided_by", "license")
+    return Decision.objects.filter(is_current=True).select_related("decided_by", "license", "coded_reason__catalogue")
 
 
 def decision_current(*, case) -> Decision | None:
@@ -166,7 +171,7 @@ def case_detail_queryset():
                 queryset=decisions_current().prefetch_related("criteria__criteria_set"),
                 to_attr="current_decisions",
             ),
-            "pends",
+            Prefetch("pends", queryset=Pend.objects.select_related("coded_reason__catalogue")),
             "appeals",
             "letters",
             "peer_to_peers",

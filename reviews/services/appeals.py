@@ -6,13 +6,14 @@ from django.utils import timezone
 from cases import events
 from cases.models import CaseEvent, CaseStatus
 from criteria.services.versions import criteria_versions_lock
-from reviews.models import Appeal, Decision, PeerToPeerRequest
+from reviews.models import Appeal, Decision, PeerToPeerRequest, ReasonCode
 from um_portal.exceptions import Conflict, NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm
 
 from ..access import physician_license_for
 from .common import case_for_action
 from .decisions import _lines_resolve, criteria_resolve, decision_record
+from .reasons import reason_code_resolve
 from .signing import signature_verify
 
 Outcome = Appeal.Outcome
@@ -50,8 +51,11 @@ def appeal_decide(
     lines=None,
     password: str | None = None,
     expected_version: int | None = None,
+    reason_code: str | None = None,
 ) -> Appeal:
-    """Uphold, overturn or partially overturn the decision appealed. The appeal_decided
+    """Uphold, overturn or partially overturn the decision appealed. An upheld or partly
+    overturned appeal cites a reason code (an overturn approves in full: X12 sends no HCR03
+    reason with a certification in total, so the code is optional there). The appeal_decided
     event produces the appeal decision letters."""
     try:
         appeal_pk = int(appeal_id)
@@ -86,6 +90,10 @@ def appeal_decide(
     appealed = appeal.decision_appealed
     if outcome == Outcome.UPHELD and appealed.basis == Decision.Basis.MEDICAL_NECESSITY and not criteria:
         raise ValidationFailed("Cite the criteria used.", errors={"criteria_ids": ["Choose at least one."]})
+    coded = None
+    if outcome != Outcome.OVERTURNED or reason_code:
+        basis = Decision.Basis.MEDICAL_NECESSITY if outcome == Outcome.PARTIALLY_OVERTURNED else appealed.basis
+        coded = reason_code_resolve(code=reason_code, kind=ReasonCode.Kind.APPEAL, basis=basis)
     license_ = physician_license_for(actor, case)
     signature_verify(user=actor, password=password)
 
@@ -108,7 +116,7 @@ def appeal_decide(
         decision_record(
             case=case, actor=actor, outcome=Decision.Outcome.PARTIALLY_APPROVED,
             basis=Decision.Basis.MEDICAL_NECESSITY, reason=reason, criteria=criteria,
-            approved_units=approved, license_=license_, supersede=True,
+            approved_units=approved, license_=license_, supersede=True, coded_reason=coded,
         )  # fmt: skip
     appeal.status = Appeal.Status.DECIDED
     appeal.outcome = outcome
@@ -116,7 +124,10 @@ def appeal_decide(
     appeal.decided_by = actor
     appeal.decided_at = now
     appeal.version += 1
-    appeal.save(update_fields=["status", "outcome", "outcome_reason", "decided_by", "decided_at", "version"])
+    appeal.coded_reason = coded
+    appeal.save(
+        update_fields=["status", "outcome", "outcome_reason", "decided_by", "decided_at", "version", "coded_reason"]
+    )
     appeal.criteria.set(criteria)
     criteria_versions_lock(versions=criteria, at=now)
     events.event_appeal_decided(case=case, actor=actor, appeal=appeal)

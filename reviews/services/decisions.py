@@ -16,17 +16,19 @@ from cases.services.workflow import case_status_set, transition_allowed
 from criteria.models import CriteriaVersion
 from criteria.selectors import criteria_version_in_force_on
 from criteria.services.versions import criteria_versions_lock
-from reviews.models import Decision, PhysicianLicense
+from reviews.models import Decision, PhysicianLicense, ReasonCode
 from um_portal.exceptions import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from um_portal.roles import Perm, user_can
 
 from ..access import MEDICAL_NECESSITY_REFUSED, case_for_physician, physician_license_for
 from .common import case_for_action, require_open
+from .reasons import reason_code_resolve
 from .signing import signature_verify
 
 Basis = Decision.Basis
 Outcome = Decision.Outcome
 LineOutcome = ServiceLine.Outcome
+ReasonKind = ReasonCode.Kind
 
 
 def criteria_resolve(*, case: AuthorizationRequest, criteria_ids) -> list[CriteriaVersion]:
@@ -104,6 +106,7 @@ def decision_record(
     license_: PhysicianLicense | None = None,
     supersede: bool = False,
     automated: bool = False,
+    coded_reason: ReasonCode | None = None,
 ) -> Decision:
     """Write the decision, its per-line outcomes, the status change and the decision event,
     and lock the criteria used. The caller has locked the case and checked the rules."""
@@ -123,6 +126,7 @@ def decision_record(
                 license=license_,
                 signed_at=now if license_ is not None else None,
                 automated=automated,
+                coded_reason=coded_reason,
             )
     except IntegrityError:
         raise Conflict(f"Case {case.reference} already has a decision.", code="already_decided") from None
@@ -208,9 +212,11 @@ def case_deny(
     criteria_ids=(),
     password: str | None = None,
     expected_version: int | None = None,
+    reason_code: str | None = None,
 ) -> Decision:
-    """Deny every line. On medical necessity: physician, license in the member's state,
-    criteria and signature. On benefit or administrative grounds: nurse or physician."""
+    """Deny every line, citing a reason code for denials on this basis. On medical necessity:
+    physician, license in the member's state, criteria and signature. On benefit or
+    administrative grounds: nurse or physician."""
     if basis not in Basis.values:
         raise ValidationFailed(
             "Say on what grounds the request is denied.",
@@ -222,6 +228,7 @@ def case_deny(
     require_open(case, actor=actor)
     reason = (reason or "").strip()
     criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
+    coded = reason_code_resolve(code=reason_code, kind=ReasonKind.DENIAL, basis=basis)
     license_ = None
     if medical:
         license_ = _medical_necessity_checks(
@@ -239,6 +246,7 @@ def case_deny(
         criteria=criteria,
         approved_units=approved,
         license_=license_,
+        coded_reason=coded,
     )
     events.event_decision_recorded(case=case, actor=actor, decision=decision)
     return decision
@@ -264,6 +272,7 @@ def case_partially_approve(
     lines=None,
     password: str | None = None,
     expected_version: int | None = None,
+    reason_code: str | None = None,
 ) -> Decision:
     """Approve fewer units than requested on at least one line (a modification on medical
     necessity): physician only, licensed in the member's state, signed."""
@@ -280,6 +289,7 @@ def case_partially_approve(
         raise ValidationFailed("Every line is reduced to 0: use “deny”.", errors={"lines": ["Approve some units."]})
     reason = (reason or "").strip()
     criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
+    coded = reason_code_resolve(code=reason_code, kind=ReasonKind.PARTIAL_APPROVAL, basis=Basis.MEDICAL_NECESSITY)
     license_ = _medical_necessity_checks(case=case, actor=actor, password=password, criteria=criteria, reason=reason)
     decision = decision_record(
         case=case,
@@ -290,6 +300,7 @@ def case_partially_approve(
         criteria=criteria,
         approved_units=approved,
         license_=license_,
+        coded_reason=coded,
     )
     events.event_decision_recorded(case=case, actor=actor, decision=decision)
     return decision
@@ -336,6 +347,7 @@ def case_decision_revise(
     lines=None,
     password: str | None = None,
     expected_version: int | None = None,
+    reason_code: str | None = None,
 ) -> Decision:
     """After a peer-to-peer talk that changed the physician's mind, replace an adverse
     decision with an approval or a larger partial approval. Only the physician who held the
@@ -360,6 +372,10 @@ def case_decision_revise(
     criteria = criteria_resolve(case=case, criteria_ids=criteria_ids)
     if not reason:
         raise ValidationFailed("Give the reason for the new decision.", errors={"reason": ["This field is required."]})
+    # A partial approval cites a code; an approval in full has no reason to code.
+    coded = None
+    if outcome == Outcome.PARTIALLY_APPROVED:
+        coded = reason_code_resolve(code=reason_code, kind=ReasonKind.PARTIAL_APPROVAL, basis=Basis.MEDICAL_NECESSITY)
     license_ = physician_license_for(actor, case)
     signature_verify(user=actor, password=password)
     decision = decision_record(
@@ -372,6 +388,7 @@ def case_decision_revise(
         approved_units=approved,
         license_=license_ if outcome == Outcome.PARTIALLY_APPROVED else None,
         supersede=True,
+        coded_reason=coded,
     )
     events.event_decision_recorded(case=case, actor=actor, decision=decision)
     return decision

@@ -8,12 +8,13 @@ from django.utils import timezone
 from cases import events
 from cases.models import AuthorizationRequest, CaseStatus
 from cases.services.workflow import case_status_set
-from reviews.models import Pend
+from reviews.models import Pend, ReasonCode
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.models import User
 from um_portal.roles import Perm, Role, user_role
 
 from .common import case_for_action, require_open
+from .reasons import reason_code_resolve
 
 
 def case_pend_check(*, actor, case: AuthorizationRequest) -> None:
@@ -25,10 +26,16 @@ def case_pend_check(*, actor, case: AuthorizationRequest) -> None:
 
 @transaction.atomic
 def case_pend(
-    *, case_id, actor, requested_information: str, respond_by: date, expected_version: int | None = None
+    *,
+    case_id,
+    actor,
+    requested_information: str,
+    respond_by: date,
+    expected_version: int | None = None,
+    reason_code: str | None = None,
 ) -> Pend:
-    """Ask the provider for what is missing, by a date. The information_requested event
-    produces the request-for-information letter."""
+    """Ask the provider for what is missing, by a date, citing a pend reason code. The
+    information_requested event produces the request-for-information letter."""
     case = case_for_action(actor=actor, case_id=case_id, need=Perm.CASE_PEND, expected_version=expected_version)
     require_open(case, actor=actor)
     errors = {}
@@ -39,6 +46,7 @@ def case_pend(
         errors["respond_by"] = ["Give a respond-by date from today on."]
     if errors:
         raise ValidationFailed("The request for information is incomplete.", errors=errors)
+    coded = reason_code_resolve(code=reason_code, kind=ReasonCode.Kind.PEND)
     case_pend_check(actor=actor, case=case)
     now = timezone.now()
     try:
@@ -49,6 +57,7 @@ def case_pend(
                 respond_by=respond_by,
                 requested_by=actor,
                 requested_at=now,
+                coded_reason=coded,
             )
     except IntegrityError:
         raise Conflict(f"Case {case.reference} already has an open request for information.") from None

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.access import case_for_user
@@ -12,6 +13,7 @@ from um_portal.roles import Perm
 
 from ..forms import AppealDecideForm
 from ..selectors import appeal_detail_queryset, appeals_page
+from ..selectors_reasons import reason_codes_in_use
 from ..services.appeals import appeal_decide, appeal_involved_user_ids
 from .common import require
 
@@ -33,7 +35,13 @@ def _appeal_context(request, appeal_id, *, data=None, error=None) -> dict:
     access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
     lines = list(case.lines.all())
     criteria = criteria_for_case(case)
-    form = AppealDecideForm(data, initial={"version": appeal.version}, criteria=criteria, lines=lines)
+    form = AppealDecideForm(
+        data,
+        initial={"version": appeal.version},
+        criteria=criteria,
+        lines=lines,
+        reason_codes=reason_codes_in_use(on=timezone.localdate()),
+    )
     return {
         "appeal": appeal,
         "case": case,
@@ -69,6 +77,7 @@ def appeal_decide_view(request, appeal_id):
             lines=form.lines_value() if data["outcome"] == "partially_overturned" else None,
             password=data["password"],
             expected_version=data["version"],
+            reason_code=data.get("reason_code"),
         )
     except NotFound:
         raise

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.access import case_for_user
@@ -17,6 +18,7 @@ from um_portal.roles import Perm, Role, user_can, user_role
 from ..actions import REVIEW_ACTIONS
 from ..models import PhysicianLicense
 from ..selectors import case_detail_queryset, case_peer_to_peers, prior_requests, reviewers_for_assignment
+from ..selectors_reasons import reason_codes_in_use
 
 # The actions of the review page (the deadline extension answers differently, below).
 PAGE_ACTIONS = {name: action for name, action in REVIEW_ACTIONS.items() if name != "extend"}
@@ -27,6 +29,7 @@ def _forms(case, *, user, criteria, reviewers, data=None, which=None):
     Each form's ids carry its action's name (`id_deny_criteria_ids_0`): the forms share
     field names, and a shared id made a label in one form tick the box in another."""
     page = {
+        "reason_codes": reason_codes_in_use(on=timezone.localdate()),
         "criteria": criteria,
         "reviewers": reviewers,
         "lines": list(case.lines.all()),

@@ -35,11 +35,14 @@ def history(make_case, nurse, physician):
     case_approve(case_id=cases["approved1"].pk, actor=nurse)
     case_approve(case_id=cases["approved2"].pk, actor=nurse)
     case_approve(case_id=cases["other_code"].pk, actor=nurse)
-    case_deny(case_id=cases["denied"].pk, actor=nurse, basis="benefit", reason="Not a covered benefit.")
+    case_deny(
+        reason_code="BN01", case_id=cases["denied"].pk, actor=nurse, basis="benefit", reason="Not a covered benefit."
+    )
     line = cases["reduced"].lines.get()
     case_status_set(case=cases["reduced"], to_status="physician_review", actor=nurse)
     version = CriteriaVersionFactory(effective_from=timezone.localdate() - timedelta(days=400))
     case_partially_approve(
+        reason_code="MN03",
         case_id=cases["reduced"].pk, actor=physician, reason="One unit is enough.", criteria_ids=[version.pk],
         lines=[{"id": str(line.pk), "approved_units": 1}], password=PASSWORD,
     )  # fmt: skip

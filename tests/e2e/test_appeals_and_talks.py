@@ -22,7 +22,7 @@ def test_physician_logs_a_talk_and_another_overturns_on_appeal(
     case = make_case()
     case_route_to_physician(case_id=case.pk, actor=nurse, note="Needs MD")
     case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason="Only 4 weeks of PT.",
-              criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
+              reason_code="MN01", criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
     talk = PeerToPeerRequest.objects.create(
         case=case, requested_by=provider, requested_at=timezone.now(), preferred_times=["Tue 8-10"], phone="4105550101"
     )

@@ -34,7 +34,7 @@ def test_approval_by_the_review_service_enqueues_letters_after_commit(
 def test_signed_medical_necessity_denial_letter_prints_the_physician_and_criteria(make_case, physician, tka_criteria):
     case = make_case()
     reason = "Only 4 weeks of physical therapy are documented; the criteria require 12 weeks."
-    case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason=reason,
+    case_deny(reason_code="MN01", case_id=case.pk, actor=physician, basis="medical_necessity", reason=reason,
               criteria_ids=[tka_criteria.pk], password=PASSWORD)  # fmt: skip
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DECISION_RECORDED)
 

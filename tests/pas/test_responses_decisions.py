@@ -100,7 +100,13 @@ def test_denied_request_answers_a3_like_the_rejection_example(api, office_user, 
     bundle = mapped(HOMECARE)
     case = _submitted(api, office_user, bundle)
 
-    case_deny(case_id=case.pk, actor=nurse, basis="benefit", reason="Not a covered benefit under this plan.")
+    case_deny(
+        reason_code="BN01",
+        case_id=case.pk,
+        actor=nurse,
+        basis="benefit",
+        reason="Not a covered benefit under this plan.",
+    )
     answer = _answer(api, office_user, bundle)
 
     claim_response = answer["entry"][0]["resource"]
@@ -122,6 +128,7 @@ def test_partially_approved_line_answers_a6_and_add_item_with_what_was_authorize
     case_route_to_physician(case_id=case.pk, actor=nurse, note="Units above the usual course.")
 
     case_partially_approve(
+        reason_code="MN03",
         case_id=case.pk,
         actor=physician,
         reason="Four visits are supported.",
@@ -147,7 +154,11 @@ def test_pended_request_answers_a4_and_says_what_is_wanted(api, office_user, map
     respond_by = timezone.localdate() + timedelta(days=5)
 
     case_pend(
-        case_id=case.pk, actor=nurse, requested_information="The home health plan of care.", respond_by=respond_by
+        reason_code="PD01",
+        case_id=case.pk,
+        actor=nurse,
+        requested_information="The home health plan of care.",
+        respond_by=respond_by,
     )
     answer = _answer(api, office_user, bundle)
 

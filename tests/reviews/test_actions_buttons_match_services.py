@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 def _deny(case, physician, version):
     case_deny(
+        reason_code="MN01",
         case_id=case.pk,
         actor=physician,
         basis="medical_necessity",
@@ -51,7 +52,11 @@ STATES = {
     "received": lambda c, p: None,
     "claimed_by_another": lambda c, p: case_assign(case_id=c.pk, actor=p["nurse2"]),
     "pended": lambda c, p: case_pend(
-        case_id=c.pk, actor=p["nurse"], requested_information="Notes", respond_by=timezone.localdate()
+        reason_code="PD01",
+        case_id=c.pk,
+        actor=p["nurse"],
+        requested_information="Notes",
+        respond_by=timezone.localdate(),
     ),
     "with_physician": lambda c, p: case_route_to_physician(case_id=c.pk, actor=p["nurse"], note="MN question"),
     "extended": lambda c, p: case_extend(case_id=c.pk, actor=p["nurse"], ground="member_request", reason="Asked."),
@@ -75,12 +80,17 @@ def good_input(name, case, people) -> dict:
         "claim": {},
         "assign": {"username": "nurse2"},
         "note": {"text": "Checked the notes."},
-        "pend": {"requested_information": "X-rays", "respond_by": timezone.localdate() + timedelta(days=5)},
+        "pend": {
+            "requested_information": "X-rays",
+            "respond_by": timezone.localdate() + timedelta(days=5),
+            "reason_code": "PD02",
+        },
         "approve": {"rationale": "Meets criteria.", "criteria_ids": [people["version"].pk]},
         "route": {"reason": "Needs a physician."},
-        "deny": {"basis": "benefit", "reason": "Not a covered benefit.", "criteria_ids": []},
+        "deny": {"basis": "benefit", "reason": "Not a covered benefit.", "criteria_ids": [], "reason_code": "BN01"},
         "partial": {
             "reason": "Two of four.",
+            "reason_code": "MN03",
             "criteria_ids": [people["version"].pk],
             "lines": [{"id": str(line.pk), "approved_units": 2}],
             "password": PASSWORD,

@@ -44,7 +44,9 @@ def test_pend_then_approve_through_the_api(api, make_case, nurse):
     client = api.as_user(nurse)
     respond_by = (timezone.localdate() + timedelta(days=3)).isoformat()
 
-    pended = client.post(url(case, "pend"), {"requested_information": "PT notes", "respond_by": respond_by})
+    pended = client.post(
+        url(case, "pend"), {"requested_information": "PT notes", "respond_by": respond_by, "reason_code": "PD01"}
+    )
     approved = client.post(url(case, "approve"), {"rationale": "Notes received by phone."})
 
     assert pended.status_code == 200 and pended.json()["pend"]["requested_information"] == "PT notes"
@@ -61,7 +63,13 @@ def test_nurse_medical_necessity_denial_through_the_api_is_403_and_writes_nothin
 
     response = api.as_user(nurse).post(
         url(case, "deny"),
-        {"basis": "medical_necessity", "reason": "No.", "criteria_ids": [version.pk], "password": PASSWORD},
+        {
+            "basis": "medical_necessity",
+            "reason_code": "MN01",
+            "reason": "No.",
+            "criteria_ids": [version.pk],
+            "password": PASSWORD,
+        },
     )
 
     assert response.status_code == 403
@@ -92,6 +100,7 @@ def test_physician_denies_with_criteria_and_signature_through_the_api(api, make_
         url(case, "deny"),
         {
             "basis": "medical_necessity",
+            "reason_code": "MN01",
             "reason": "Only 4 weeks of physical therapy are documented.",
             "criteria_ids": [version.pk],
             "password": PASSWORD,
@@ -103,6 +112,7 @@ def test_physician_denies_with_criteria_and_signature_through_the_api(api, make_
     assert decision["basis"] == "medical_necessity"
     assert decision["criteria"][0]["id"] == version.pk
     assert decision["decided_by"]["credentials"] == "MD" and decision["decided_by"]["role"] == "physician"
+    assert decision["reason_code"]["code"] == "MN01" and decision["reason_code"]["x12_code"]
 
 
 def test_physician_ca_denial_for_md_member_is_403_with_clear_message(api, make_case, nurse, physician_ca):
@@ -113,7 +123,13 @@ def test_physician_ca_denial_for_md_member_is_403_with_clear_message(api, make_c
 
     response = api.as_user(physician_ca).post(
         url(case, "deny"),
-        {"basis": "medical_necessity", "reason": "No.", "criteria_ids": [version.pk], "password": PASSWORD},
+        {
+            "basis": "medical_necessity",
+            "reason_code": "MN01",
+            "reason": "No.",
+            "criteria_ids": [version.pk],
+            "password": PASSWORD,
+        },
     )
 
     assert response.status_code == 403
@@ -125,7 +141,9 @@ def test_second_decision_is_409_with_the_api_error_shape(api, make_case, nurse, 
     case = make_case()
     api.as_user(nurse).post(url(case, "approve"), {})
 
-    response = api.as_user(nurse2).post(url(case, "deny"), {"basis": "benefit", "reason": "Not covered."})
+    response = api.as_user(nurse2).post(
+        url(case, "deny"), {"basis": "benefit", "reason": "Not covered.", "reason_code": "BN01"}
+    )
 
     assert response.status_code == 409
     assert set(response.json()) == {"detail", "code", "errors"} and response.json()["code"] == "already_decided"
@@ -165,6 +183,7 @@ def appeal(make_case, nurse, physician, provider):
     case = make_case()
     case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
     case_deny(
+        reason_code="MN01",
         case_id=case.pk, actor=physician, basis="medical_necessity", reason="r", criteria_ids=[version.pk],
         password=PASSWORD,
     )  # fmt: skip

@@ -28,6 +28,7 @@ def denied(make_case, nurse, physician, criteria):
     case = make_case()
     case_route_to_physician(case_id=case.pk, actor=nurse, note="Needs MD")
     case_deny(
+        reason_code="MN01",
         case_id=case.pk, actor=physician, basis="medical_necessity", reason="Only 4 weeks of PT.",
         criteria_ids=[criteria.pk], password=PASSWORD,
     )  # fmt: skip
@@ -74,6 +75,7 @@ def test_independent_physician_overturns_a_denial(appeal, physician2, criteria):
 
 def test_upheld_appeal_keeps_the_denial(appeal, physician2, criteria):
     appeal_decide(
+        reason_code="AP01",
         appeal_id=appeal.pk, actor=physician2, outcome="upheld", reason="Still 4 weeks.",
         criteria_ids=[criteria.pk], password=PASSWORD,
     )  # fmt: skip
@@ -106,6 +108,7 @@ def test_physician_who_left_a_note_before_the_appeal_cannot_decide_it(denied, pr
 
     with pytest.raises(NotAllowed):
         appeal_decide(
+            reason_code="AP01",
             appeal_id=appeal.pk, actor=physician3, outcome="upheld", reason="r", criteria_ids=[criteria.pk],
             password=PASSWORD,
         )  # fmt: skip
@@ -127,6 +130,7 @@ def test_appeal_decider_needs_a_license_in_the_members_state(appeal, physician_c
 
     with pytest.raises(NotAllowed, match="license"):
         appeal_decide(
+            reason_code="AP01",
             appeal_id=appeal.pk, actor=physician_ca, outcome="upheld", reason="r", criteria_ids=[criteria.pk],
             password=PASSWORD,
         )  # fmt: skip
@@ -136,6 +140,7 @@ def test_appeal_decider_needs_a_license_in_the_members_state(appeal, physician_c
 
 def test_decided_appeal_cannot_be_decided_again(appeal, physician2, physician3, criteria):
     appeal_decide(
+        reason_code="AP01",
         appeal_id=appeal.pk, actor=physician2, outcome="upheld", reason="r", criteria_ids=[criteria.pk],
         password=PASSWORD,
     )  # fmt: skip
@@ -153,6 +158,7 @@ def test_partial_overturn_sets_line_units(appeal, physician2, criteria):
     line.save(update_fields=["units"])
 
     appeal_decide(
+        reason_code="MN03",
         appeal_id=appeal.pk, actor=physician2, outcome="partially_overturned", reason="Two sessions supported.",
         criteria_ids=[criteria.pk], lines=[{"id": str(line.pk), "approved_units": 2}], password=PASSWORD,
     )  # fmt: skip

@@ -42,7 +42,12 @@ def test_two_reviewers_deciding_at_once_exactly_one_succeeds(make_case, nurse, n
         threading.Thread(target=run, args=("approve", lambda: case_approve(case_id=case.pk, actor=nurse))),
         threading.Thread(
             target=run,
-            args=("deny", lambda: case_deny(case_id=case.pk, actor=nurse2, basis="benefit", reason="Excluded.")),
+            args=(
+                "deny",
+                lambda: case_deny(
+                    reason_code="BN01", case_id=case.pk, actor=nurse2, basis="benefit", reason="Excluded."
+                ),
+            ),
         ),
     ]
     for thread in threads:

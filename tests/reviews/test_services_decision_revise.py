@@ -19,7 +19,7 @@ def denied(make_case, nurse, physician):
     case = make_case()
     case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
     case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason="Only 4 weeks of PT.",
-              criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
+              reason_code="MN01", criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
     return case
 
 

@@ -102,7 +102,14 @@ def test_decided_case_cannot_be_decided_again(make_case, nurse, physician):
     with pytest.raises(Conflict, match="already approved"):
         case_approve(case_id=case.pk, actor=nurse)
     with pytest.raises(Conflict):
-        case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason="x", password=PASSWORD)
+        case_deny(
+            reason_code="MN01",
+            case_id=case.pk,
+            actor=physician,
+            basis="medical_necessity",
+            reason="x",
+            password=PASSWORD,
+        )
 
     assert written(case) == before
 
@@ -124,7 +131,11 @@ def test_nurse_pends_for_information(make_case, nurse):
     respond_by = timezone.localdate() + timedelta(days=5)
 
     pend = case_pend(
-        case_id=case.pk, actor=nurse, requested_information="Last 3 months of PT notes", respond_by=respond_by
+        reason_code="PD01",
+        case_id=case.pk,
+        actor=nurse,
+        requested_information="Last 3 months of PT notes",
+        respond_by=respond_by,
     )
 
     case.refresh_from_db()
@@ -139,7 +150,11 @@ def test_pend_needs_what_is_missing_and_a_future_date(make_case, nurse):
 
     with pytest.raises(ValidationFailed) as err:
         case_pend(
-            case_id=case.pk, actor=nurse, requested_information=" ", respond_by=timezone.localdate() - timedelta(days=1)
+            reason_code="PD01",
+            case_id=case.pk,
+            actor=nurse,
+            requested_information=" ",
+            respond_by=timezone.localdate() - timedelta(days=1),
         )
 
     assert set(err.value.errors) == {"requested_information", "respond_by"}
@@ -148,11 +163,19 @@ def test_pend_needs_what_is_missing_and_a_future_date(make_case, nurse):
 
 def test_pended_case_cannot_be_pended_twice(make_case, nurse):
     case = make_case()
-    case_pend(case_id=case.pk, actor=nurse, requested_information="Notes", respond_by=timezone.localdate())
+    case_pend(
+        reason_code="PD01", case_id=case.pk, actor=nurse, requested_information="Notes", respond_by=timezone.localdate()
+    )
     before = written(case)
 
     with pytest.raises(Conflict):
-        case_pend(case_id=case.pk, actor=nurse, requested_information="More", respond_by=timezone.localdate())
+        case_pend(
+            reason_code="PD01",
+            case_id=case.pk,
+            actor=nurse,
+            requested_information="More",
+            respond_by=timezone.localdate(),
+        )
 
     assert written(case) == before and Pend.objects.count() == 1
 
@@ -160,7 +183,9 @@ def test_pended_case_cannot_be_pended_twice(make_case, nurse):
 def test_nurse_denies_on_benefit_grounds(make_case, nurse):
     case = make_case()
 
-    decision = case_deny(case_id=case.pk, actor=nurse, basis="benefit", reason="Cosmetic surgery is excluded.")
+    decision = case_deny(
+        reason_code="BN01", case_id=case.pk, actor=nurse, basis="benefit", reason="Cosmetic surgery is excluded."
+    )
 
     case.refresh_from_db()
     assert case.status == CaseStatus.DENIED and decision.basis == "benefit" and decision.signed_at is None
@@ -172,7 +197,7 @@ def test_benefit_denial_needs_a_reason(make_case, nurse):
     before = written(case)
 
     with pytest.raises(ValidationFailed):
-        case_deny(case_id=case.pk, actor=nurse, basis="administrative", reason="")
+        case_deny(reason_code="AD01", case_id=case.pk, actor=nurse, basis="administrative", reason="")
 
     assert written(case) == before
 
@@ -185,6 +210,7 @@ def test_nurse_cannot_deny_on_medical_necessity(make_case, nurse, basis):
 
     with pytest.raises(NotAllowed, match="Only a physician"):
         case_deny(
+            reason_code="MN01",
             case_id=case.pk,
             actor=nurse,
             basis=basis,
@@ -214,6 +240,7 @@ def test_nurse_cannot_partially_approve_by_either_service(make_case, nurse):
 
     with pytest.raises(NotAllowed):
         case_partially_approve(
+            reason_code="MN03",
             case_id=case.pk,
             actor=nurse,
             reason="3 visits",
@@ -258,7 +285,7 @@ def test_admin_role_cannot_decide(make_case, admin_user):
     with pytest.raises(NotAllowed):
         case_approve(case_id=case.pk, actor=admin_user)
     with pytest.raises(NotAllowed):
-        case_deny(case_id=case.pk, actor=admin_user, basis="benefit", reason="x")
+        case_deny(reason_code="BN01", case_id=case.pk, actor=admin_user, basis="benefit", reason="x")
 
     assert written(case) == before
 

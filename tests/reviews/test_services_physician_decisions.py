@@ -53,6 +53,7 @@ def test_physician_denies_on_medical_necessity_signed_with_license_and_locked_cr
     case = routed()
 
     decision = case_deny(
+        reason_code="MN01",
         case_id=case.pk,
         actor=physician,
         basis="medical_necessity",
@@ -77,6 +78,7 @@ def test_physician_without_license_in_members_state_is_refused_with_a_clear_mess
 
     with pytest.raises(NotAllowed, match="no license active in MD") as err:
         case_deny(
+            reason_code="MN01",
             case_id=case.pk, actor=physician_ca, basis="medical_necessity", reason="No.", criteria_ids=[version.pk],
             password=PASSWORD,
         )  # fmt: skip
@@ -93,6 +95,7 @@ def test_expired_license_does_not_count(routed, physician):
 
     with pytest.raises(NotAllowed):
         case_deny(
+            reason_code="MN01",
             case_id=case.pk, actor=physician, basis="medical_necessity", reason="No.", criteria_ids=[version.pk],
             password=PASSWORD,
         )  # fmt: skip
@@ -107,6 +110,7 @@ def test_ca_physician_may_deny_for_a_ca_member(routed, physician_ca):
     case = routed(member=member)
 
     decision = case_deny(
+        reason_code="MN01",
         case_id=case.pk, actor=physician_ca, basis="medical_necessity", reason="Not yet.", criteria_ids=[version.pk],
         password=PASSWORD,
     )  # fmt: skip
@@ -121,6 +125,7 @@ def test_wrong_signature_password_writes_nothing(routed, physician):
 
     with pytest.raises(ValidationFailed) as err:
         case_deny(
+            reason_code="MN01",
             case_id=case.pk, actor=physician, basis="medical_necessity", reason="No.", criteria_ids=[version.pk],
             password="wrong",
         )  # fmt: skip
@@ -134,9 +139,17 @@ def test_medical_necessity_denial_needs_criteria_and_reason(routed, physician):
     before = written(case)
 
     with pytest.raises(ValidationFailed, match="criteria"):
-        case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason="No.", password=PASSWORD)
+        case_deny(
+            reason_code="MN01",
+            case_id=case.pk,
+            actor=physician,
+            basis="medical_necessity",
+            reason="No.",
+            password=PASSWORD,
+        )
     with pytest.raises(ValidationFailed, match="reason"):
         case_deny(
+            reason_code="MN01",
             case_id=case.pk, actor=physician, basis="medical_necessity", reason=" ", criteria_ids=[knee_criteria().pk],
             password=PASSWORD,
         )  # fmt: skip
@@ -152,6 +165,7 @@ def test_criteria_not_in_force_on_the_date_of_service_are_refused(routed, physic
 
     with pytest.raises(ValidationFailed, match="not in force"):
         case_deny(
+            reason_code="MN01",
             case_id=case.pk, actor=physician, basis="medical_necessity", reason="No.", criteria_ids=[old.pk],
             password=PASSWORD,
         )  # fmt: skip
@@ -165,6 +179,7 @@ def test_physician_partially_approves_per_line(home_health, physician):
     first, second = case.lines.order_by("line_number")
 
     decision = case_partially_approve(
+        reason_code="MN03",
         case_id=case.pk,
         actor=physician,
         reason="Three visits are supported by the functional assessment.",
@@ -190,7 +205,13 @@ def test_partial_approval_must_reduce_something_and_stay_within_units(home_healt
     for lines in ([], [{"id": str(first.pk), "approved_units": 7}], [{"id": "nope", "approved_units": 1}]):
         with pytest.raises(ValidationFailed):
             case_partially_approve(
-                case_id=case.pk, actor=physician, reason="r", criteria_ids=[version.pk], lines=lines, password=PASSWORD
+                reason_code="MN03",
+                case_id=case.pk,
+                actor=physician,
+                reason="r",
+                criteria_ids=[version.pk],
+                lines=lines,
+                password=PASSWORD,
             )
 
     assert written(case) == before
@@ -212,6 +233,7 @@ def test_a_superseded_version_cannot_be_cited(routed, physician):
 
     with pytest.raises(ValidationFailed, match="not in force"):
         case_deny(
+            reason_code="MN01",
             case_id=case.pk, actor=physician, basis="medical_necessity", reason="No.", criteria_ids=[old.pk],
             password=PASSWORD,
         )  # fmt: skip

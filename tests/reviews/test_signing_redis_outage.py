@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 def _denial(version) -> dict:
     return {
         "basis": "medical_necessity",
+        "reason_code": "MN01",
         "reason": "Only 4 weeks of physical therapy are documented.",
         "criteria_ids": [version.pk],
         "password": PASSWORD,

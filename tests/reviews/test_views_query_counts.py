@@ -104,6 +104,7 @@ REVIEW_QUERIES = [
     "current decisions", "pends", "appeals", "letters", "peer-to-peers (case detail)",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
+    "reason codes in use (one query, catalogue as a subquery)",
     "contact lines", "their hours", "their alternate phones", "their inquiries", "plan closures",
     "unread notifications (nav)", "session save: savepoint", "update", "release",
 ]  # fmt: skip

@@ -109,6 +109,7 @@ def test_forged_medical_necessity_post_reaches_the_service_refusal(client, make_
     def forms_with_all_bases(case, **kwargs):
         built = original(case, **kwargs)
         built["deny"].fields["basis"].choices = Decision.Basis.choices
+        built["deny"].fields["reason_code"].choices = [("MN01", "MN01")]
         return built
 
     monkeypatch.setattr(case_views, "_forms", forms_with_all_bases)
@@ -118,8 +119,9 @@ def test_forged_medical_necessity_post_reaches_the_service_refusal(client, make_
 
     response = client.post(
         reverse("reviews:deny", args=[case.pk]),
-        {"basis": "medical_necessity", "reason": "No.", "criteria_ids": [version.pk], "password": PASSWORD},
-    )
+        {"basis": "medical_necessity", "reason_code": "MN01", "reason": "No.", "criteria_ids": [version.pk],
+         "password": PASSWORD},
+    )  # fmt: skip
 
     assert response.status_code == 403 and "Only a physician" in response.content.decode()
     assert written(case) == before
@@ -134,7 +136,8 @@ def test_stale_form_answers_409_and_shows_the_new_state(client, make_case, nurse
     before = written(case)
 
     response = client.post(
-        reverse("reviews:deny", args=[case.pk]), {"basis": "benefit", "reason": "Excluded", "version": seen_version}
+        reverse("reviews:deny", args=[case.pk]),
+        {"basis": "benefit", "reason_code": "BN01", "reason": "Excluded", "version": seen_version},
     )
 
     html = response.content.decode()
@@ -152,13 +155,13 @@ def test_physician_denies_with_criteria_and_signature_by_page(client, make_case,
 
     wrong = client.post(
         reverse("reviews:deny", args=[case.pk]),
-        {"basis": "medical_necessity", "reason": "4 weeks of PT only.", "criteria_ids": [version.pk],
-         "password": "nope", "version": case.version},
+        {"basis": "medical_necessity", "reason_code": "MN01", "reason": "4 weeks of PT only.",
+         "criteria_ids": [version.pk], "password": "nope", "version": case.version},
     )  # fmt: skip
     right = client.post(
         reverse("reviews:deny", args=[case.pk]),
-        {"basis": "medical_necessity", "reason": "4 weeks of PT only.", "criteria_ids": [version.pk],
-         "password": PASSWORD, "version": case.version},
+        {"basis": "medical_necessity", "reason_code": "MN01", "reason": "4 weeks of PT only.",
+         "criteria_ids": [version.pk], "password": PASSWORD, "version": case.version},
     )  # fmt: skip
 
     assert wrong.status_code == 400 and "does not match" in wrong.content.decode()
@@ -179,7 +182,13 @@ def test_physician_partially_approves_by_page(client, make_case, nurse, physicia
 
     response = client.post(
         reverse("reviews:partially_approve", args=[case.pk]),
-        {"reason": "Two are supported.", f"line_{line.pk}": 2, "criteria_ids": [version.pk], "password": PASSWORD},
+        {
+            "reason": "Two are supported.",
+            "reason_code": "MN03",
+            f"line_{line.pk}": 2,
+            "criteria_ids": [version.pk],
+            "password": PASSWORD,
+        },
     )
 
     assert response.status_code == 302
@@ -193,7 +202,7 @@ def appeal(make_case, nurse, physician, provider):
     case = make_case()
     case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
     case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", reason="Only 4 weeks of PT.",
-              criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
+              reason_code="MN01", criteria_ids=[version.pk], password=PASSWORD)  # fmt: skip
     return Appeal.objects.create(
         case=case, decision_appealed=Decision.objects.get(case=case), reason="14 weeks at another clinic.",
         filed_by=provider, filed_at=timezone.now(), due_at=timezone.now() + timedelta(days=30),

@@ -260,6 +260,7 @@ class Command(BaseCommand):
             return
         if status == CaseStatus.PENDED:
             case_pend(
+                reason_code="PD01",
                 case_id=case.pk,
                 actor=nurse,
                 requested_information="The last 3 months of physical therapy notes and the most recent X-ray report.",
@@ -275,6 +276,7 @@ class Command(BaseCommand):
         )
         if status == CaseStatus.DENIED:
             case_deny(
+                reason_code="MN01",
                 case_id=case.pk,
                 actor=physician,
                 basis="medical_necessity",
@@ -288,6 +290,7 @@ class Command(BaseCommand):
         elif status == CaseStatus.PARTIALLY_APPROVED:
             line = case.lines.get()
             case_partially_approve(
+                reason_code="MN03",
                 case_id=case.pk,
                 actor=physician,
                 reason="Six visits were requested; the functional assessment supports three.",
