@@ -1,8 +1,9 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from um_portal.admin import ReadOnlyAdmin
 
-from .models import CaseAlert, Decision, PhysicianLicense
+from .models import CaseAlert, Decision, PhysicianLicense, ReasonCatalogue, ReasonCode
 
 
 @admin.register(PhysicianLicense)
@@ -27,3 +28,31 @@ class CaseAlertAdmin(ReadOnlyAdmin):
     list_display = ("case", "threshold", "due_at", "raised_at", "notified")
     list_filter = ("threshold",)
     list_select_related = ("case",)
+
+
+class ReasonCodeInline(admin.TabularInline):
+    model = ReasonCode
+    extra = 0
+    fields = ("code", "x12_code", "kinds", "basis", "label", "member_text")
+
+    def _frozen(self, obj) -> bool:
+        # A version in effect is never edited (decisions cite its codes): add a new version.
+        return obj is not None and obj.effective_from <= timezone.localdate()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(ReasonCatalogue)
+class ReasonCatalogueAdmin(admin.ModelAdmin):
+    """Versions of the reason-code catalogue. A version's codes are editable until it takes
+    effect; retire a version by its retired_on date (new decisions then refuse its codes)."""
+
+    list_display = ("version", "effective_from", "retired_on")
+    inlines = [ReasonCodeInline]

@@ -42,6 +42,7 @@ def test_nurse_routes_physician_denies_provider_sees_it(
     screenshot("reviews-physician-queue")
     page.click(f"text={case.reference}")
     page.select_option("#form-deny select[name=basis]", "medical_necessity")
+    page.select_option("#form-deny select[name=reason_code]", "MN01")
     page.fill(
         "#form-deny textarea[name=reason]",
         "Your records show 4 weeks of physical therapy; a knee replacement is covered after 12 weeks of "

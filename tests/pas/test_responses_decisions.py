@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import AuthorizationRequest
 from pas.constraints import response_bundle_problems
+from reviews.models import ReasonCode
 from reviews.services.decisions import case_approve, case_deny, case_partially_approve
 from reviews.services.pends import case_pend, case_route_to_physician
 from tests.factories import CriteriaVersionFactory
@@ -112,6 +113,11 @@ def test_denied_request_answers_a3_like_the_rejection_example(api, office_user, 
     claim_response = answer["entry"][0]["resource"]
     codes = [_action(item["adjudication"][0])[0] for item in claim_response["item"]]
     assert codes == ["A3", "A3"] and "preAuthRef" not in claim_response
+    # The decision's coded reason, as HCR03 (X12 886), on every not-certified item.
+    x12 = ReasonCode.objects.get(catalogue__version="2026.1", code="BN01").x12_code
+    for item in claim_response["item"]:
+        (coding,) = _action(item["adjudication"][0])[1]["reasonCode"]["valueCodeableConcept"]["coding"]
+        assert coding == {"system": "https://codesystem.x12.org/external/886", "code": x12}
     assert claim_response["processNote"][0]["text"] == "Not a covered benefit under this plan."
     example = _example_claim_response("Bundle-RejectionResponseBundleExample.json")
     wanted = {p for p in _shape(example) if "claimResponseReviewer" not in p}
@@ -142,6 +148,9 @@ def test_partially_approved_line_answers_a6_and_add_item_with_what_was_authorize
     (modified, certified) = claim_response["item"]
     assert _action(modified["adjudication"][0])[0] == "A6"
     assert _action(certified["adjudication"][0])[0] == "A1"
+    x12 = ReasonCode.objects.get(catalogue__version="2026.1", code="MN03").x12_code
+    assert _action(modified["adjudication"][0])[1]["reasonCode"]["valueCodeableConcept"]["coding"][0]["code"] == x12
+    assert "reasonCode" not in _action(certified["adjudication"][0])[1]
     (added,) = claim_response["addItem"]
     assert added["itemSequence"] == [1] and added["quantity"] == {"value": 4}
     assert added["productOrService"]["coding"][0]["code"] == "G0154"

@@ -118,6 +118,7 @@ MATRIX: dict[str, Row] = {
     "api-case-route-to-physician": row(REVIEWERS, "post"),
     "api-case-deny": row(REVIEWERS, "post"),
     "api-case-partially-approve": row({PHYSICIAN}, "post"),
+    "api-reason-codes": row(USERS),
     "api-queue-nurse": row(REVIEWERS),
     "api-queue-physician": row(REVIEWERS),
     "api-queue-appeals": row({PHYSICIAN}),
