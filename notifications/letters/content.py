@@ -81,6 +81,7 @@ def required_elements(kind: str, ctx: dict) -> list[Element]:
         elements += _approved_services(ctx)
     if kind in ADVERSE_KINDS:
         elements.append(_el("specific reason", ctx["reason"]))
+        elements.append(_el("coded reason in plain language", ctx["reason_code_text"]))
         # Benefit and administrative denials rest on the plan's terms, not clinical criteria.
         if ctx["basis"] in ("", "Medical necessity"):
             elements += _criteria(ctx)
@@ -109,6 +110,8 @@ def required_elements(kind: str, ctx: dict) -> list[Element]:
             elements.append(_el("right to an expedited grievance", ctx["expedited_grievance_text"]))
     if kind == K.APPEAL_DECISION:
         elements += [_el("appeal outcome", ctx["appeal_outcome"]), _el("specific reason", ctx["reason"])]
+        if ctx["appeal_upheld"]:
+            elements.append(_el("coded reason in plain language", ctx["reason_code_text"]))
         elements += _reviewer(ctx)
         if ctx["is_california"] and ctx["appeal_upheld"]:
             elements.append(_el("California grievance and independent medical review rights", ctx["ca_grievance_text"]))

@@ -213,7 +213,7 @@ def _common(letter: Letter, event: CaseEvent | None, now: datetime) -> dict:
 def _decision_context(case, event, now) -> dict:
     from reviews.models import Decision
 
-    decision = Decision.objects.select_related("decided_by").get(pk=event.data["decision_id"])
+    decision = Decision.objects.select_related("decided_by", "coded_reason").get(pk=event.data["decision_id"])
     criteria = decision.criteria.select_related("criteria_set").order_by("criteria_set__name")
     lob = line_of_business(case)
     days = appeal_days_for(line_of_business=lob, on=timezone.localdate(decision.decided_at))
@@ -222,6 +222,11 @@ def _decision_context(case, event, now) -> dict:
         "outcome": decision.get_outcome_display(),
         "basis": decision.get_basis_display() if decision.basis else "",
         "reason": (decision.reason or "").strip(),
+        # The coded reason's plain-language text for members (reviews' reason-code catalogue).
+        "reason_code_text": decision.coded_reason.member_text if decision.coded_reason_id else "",
+        # From the reviewers' worksheet pinned to the decision (filled below where there is one).
+        "unmet_criteria": [],
+        "missing_documentation": [],
         "decided_on": fmt_date(decision.decided_at),
         "reviewer_name": reviewer.get_full_name().strip(),
         "reviewer_credentials": (reviewer.credentials or "").strip(),
@@ -261,7 +266,7 @@ def _extension_context(case, event, now) -> dict:
 def _appeal_context(case, event, now) -> dict:
     from reviews.models import Appeal
 
-    appeal = Appeal.objects.select_related("decided_by").get(pk=event.data["appeal_id"])
+    appeal = Appeal.objects.select_related("decided_by", "coded_reason").get(pk=event.data["appeal_id"])
     reviewer = appeal.decided_by
     criteria = appeal.criteria.select_related("criteria_set").order_by("criteria_set__name")
     upheld = appeal.outcome == Appeal.Outcome.UPHELD
@@ -269,6 +274,7 @@ def _appeal_context(case, event, now) -> dict:
         "appeal_outcome": appeal.get_outcome_display(),
         "appeal_upheld": upheld,
         "reason": (appeal.outcome_reason or "").strip(),
+        "reason_code_text": appeal.coded_reason.member_text if appeal.coded_reason_id else "",
         "appeal_filed_on": fmt_date(appeal.filed_at),
         "decided_on": fmt_date(appeal.decided_at),
         "reviewer_name": reviewer.get_full_name().strip() if reviewer else "",

@@ -13,8 +13,15 @@ from cases import events
 from cases.models import ServiceLine
 from cases.services.workflow import case_status_set
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
-from reviews.models import Appeal, Decision, Extension, Pend
+from reviews.models import Appeal, Decision, Extension, Pend, ReasonCode
 from tests.factories import CoverageFactory, MemberFactory
+
+# The shipped reason codes the review services would require (reviews.models_reasons).
+DECISION_CODES = {"medical_necessity": "MN01", "benefit": "BN01", "administrative": "AD01"}
+
+
+def reason_code(code: str) -> ReasonCode:
+    return ReasonCode.objects.get(catalogue__version="2026.1", code=code)
 
 
 def pdf_text(data: bytes) -> str:
@@ -75,6 +82,7 @@ def decide(physician, tka_criteria):
             decided_at=now,
             license=license_ if basis == "medical_necessity" else None,
             signed_at=now if basis == "medical_necessity" else None,
+            coded_reason=None if outcome == "approved" else reason_code(DECISION_CODES[basis]),
         )
         if criteria:
             decision.criteria.add(tka_criteria)
@@ -143,6 +151,7 @@ def appeal_decide(physician2, tka_criteria):
             outcome_reason=reason,
             decided_by=physician2,
             decided_at=now,
+            coded_reason=None if outcome == "overturned" else reason_code("AP01"),
         )
         appeal.criteria.add(tka_criteria)
         return appeal, events.event_appeal_decided(case=case, actor=physician2, appeal=appeal)

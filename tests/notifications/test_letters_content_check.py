@@ -12,6 +12,8 @@ from notifications.services.templates import letter_template_revise
 from notifications.task_names import LETTER_ISSUE
 from tests.tasks_sent import tasks_sent
 
+from .conftest import pdf_text, squash
+
 pytestmark = pytest.mark.django_db
 
 
@@ -114,3 +116,25 @@ def test_administrator_puts_a_held_letter_back_in_line_after_fixing_the_template
         letter_issue(letter_id=letter.pk)
         letter.refresh_from_db()
         assert (letter.status, letter.missing, letter.template.version) == ("issued", [], 3)
+
+
+def test_denial_prints_the_coded_reason_for_members(make_case, decide):
+    case = make_case()
+    _, event = decide(case, "denied", reason="Only 4 weeks of therapy.")
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.ISSUED}
+    for letter in letters:
+        with letter.pdf.open("rb") as handle:
+            assert squash("do not show that you need this care now") in squash(pdf_text(handle.read()))
+
+
+def test_denial_without_a_coded_reason_is_held(make_case, decide):
+    case = make_case()
+    decision, event = decide(case, "denied", reason="Only 4 weeks of therapy.")
+    type(decision).objects.filter(pk=decision.pk).update(coded_reason=None)
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert all(x.missing == ["coded reason in plain language"] for x in letters)
