@@ -38,6 +38,7 @@ def cases(make_case, nurse, physician, provider, pended):  # noqa: F811 - the im
     denied = make_case()
     case_route_to_physician(case_id=denied.pk, actor=nurse, note="n")
     case_deny(
+        reason_code="MN01",
         case_id=denied.pk, actor=physician, basis="medical_necessity", reason="r", criteria_ids=[version.pk],
         password=PASSWORD,
     )  # fmt: skip
