@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_ENV := DEBUG=1 DEMO_MODE=1 MFA_ENFORCED=$${MFA_ENFORCED:-0} DATABASE_URL=$${RUN_DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint format migrate seed worker bench clean
+.PHONY: help install install-dev run test test-instants lint format migrate seed worker bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,16 @@ worker: install ## Start only a Celery worker with beat (for a separately starte
 
 test: lint ## Lint and run the whole test suite (PostgreSQL and Redis at DATABASE_URL / REDIS_URL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Awkward instants the suite must pass at (README "Tests"): a Sunday evening, both DST
+# nights, the eve of a federal holiday and New Year's Eve, in the plan's time zone.
+INSTANTS := 2026-11-29T20:30:00-05:00 2026-03-08T01:30:00-05:00 2026-11-01T01:30:00-04:00 2026-11-25T23:30:00-05:00 2026-12-31T23:30:00-05:00
+
+test-instants: install-dev ## Run the suite at each awkward instant (UM_TEST_NOW); CI runs it after `make test`
+	@for instant in $(INSTANTS); do \
+	  echo "== UM_TEST_NOW=$$instant"; \
+	  UM_TEST_NOW=$$instant $(BIN)/python -m pytest -q --ignore=tests/production -m "not browser" $(PYTEST_ARGS) || exit 1; \
+	done
 
 lint: install-dev ## Lint only: ruff, and the import contracts in pyproject.toml (layers, no cycles)
 	$(BIN)/ruff check .
