@@ -18,6 +18,7 @@ urlpatterns = [
     path("mfa/enrol/<str:token>/", account_views.mfa_enrol, name="mfa_enrol"),
     path("mfa/recovery-codes/", account_views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("keep-alive/", account_views.keep_alive, name="keep_alive"),
+    path("api-token/", account_views.api_token, name="api_token"),
     path("password/change/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

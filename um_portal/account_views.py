@@ -1,8 +1,11 @@
 """Account pages: second-factor enrolment and verification, recovery codes, the idle-session
 keep-alive. Password change and reset are Django's own views (account_urls.py)."""
 
+from datetime import timedelta
+
 import django_otp
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, login
@@ -17,7 +20,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
+from .api_tokens import api_token_is_expired, api_token_last_used, api_token_revoke
 from .exceptions import NotAllowed, NotFound
 from .lockout import lockout_message
 from .mfa import (
@@ -212,22 +217,43 @@ def keep_alive(request):
     return HttpResponse(status=204)
 
 
-def _api_tokens_revoke(user) -> None:
-    """A new password ends every session (Django's session hash) and every API token."""
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
-
-
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """A new password ends every session (Django's session hash) and every API token."""
+
     def form_valid(self, form):
         response = super().form_valid(form)
-        _api_tokens_revoke(form.user)
+        api_token_revoke(user=form.user, by=form.user)
         return response
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        _api_tokens_revoke(form.user)
+        api_token_revoke(user=form.user, by=form.user)
         return response
+
+
+@never_cache
+@login_required
+def api_token(request):
+    """The signed-in user's API token: when it was issued and last used, when it expires
+    from idleness, and a button that revokes it. The key itself is never shown again."""
+    if request.method == "POST":
+        revoked = api_token_revoke(user=request.user, by=request.user)
+        if revoked:
+            messages.success(request, "Your API token was revoked: systems using it are refused from now on.")
+        return redirect("api_token")
+    token = Token.objects.select_related("activity").filter(user=request.user).first()
+    if token is not None and api_token_is_expired(token):
+        token = None
+    last_used = api_token_last_used(token) if token is not None else None
+    return render(
+        request,
+        "registration/api_token.html",
+        {
+            "token": token,
+            "last_used": last_used,
+            "expires": last_used + timedelta(days=settings.API_TOKEN_IDLE_DAYS) if last_used else None,
+            "idle_days": settings.API_TOKEN_IDLE_DAYS,
+        },
+    )

@@ -4,8 +4,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import TokenProxy
 
 from .account_views import AdminLoginForm
+from .api_tokens import api_token_revoke
 from .mfa import mfa_devices_reset, mfa_enrolment_link_send, security_log
 from .models import AccessLog, MFAEnrolmentLink, User
 
@@ -15,7 +17,9 @@ admin.site.login_form = AdminLoginForm
 # django-otp's device admins show TOTP secrets (as a QR code) and recovery codes to
 # administrators, who could then pass anyone's second factor. Administrators reset a
 # user's devices with the user action below instead.
-for _device_model in (TOTPDevice, StaticDevice):
+# DRF's token admin lists every token's key, with which an administrator could act as any
+# provider system or user, past their second factor: revoke with the user action instead.
+for _device_model in (TOTPDevice, StaticDevice, TokenProxy):
     try:
         admin.site.unregister(_device_model)
     except admin.exceptions.NotRegistered:
@@ -57,9 +61,15 @@ def send_mfa_enrolment_link(modeladmin, request, queryset):
             )
 
 
+@admin.action(description="Revoke API tokens (systems using them are refused at once)")
+def revoke_api_tokens(modeladmin, request, queryset):
+    revoked = sum(api_token_revoke(user=user, by=request.user) for user in queryset)
+    messages.success(request, f"Revoked {revoked} API token(s) of {queryset.count()} user(s).")
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    actions = [unlock_login, reset_mfa, send_mfa_enrolment_link]
+    actions = [unlock_login, reset_mfa, send_mfa_enrolment_link, revoke_api_tokens]
     fieldsets = BaseUserAdmin.fieldsets + (("Portal", {"fields": ("organization", "credentials", "phone")}),)
     list_display = ("username", "first_name", "last_name", "organization", "is_active")
     list_filter = ("groups", "is_active", "organization")

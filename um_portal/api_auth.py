@@ -4,14 +4,14 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import BaseAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api import error_responses
+from .api_tokens import ExpiringTokenAuthentication, api_token_issue, api_token_revoke
 from .exceptions import NotAllowed
 from .lockout import login_failures_reset
 from .mfa import mfa_token_check
@@ -46,7 +46,8 @@ class _CredentialsOnly(BaseAuthentication):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+    """Exchange a username and password for an API token (`Authorization: Token <token>`).
+    It expires after API_TOKEN_IDLE_DAYS without use (401 `token_expired`); DELETE revokes it."""
 
     authentication_classes = [_CredentialsOnly]
     permission_classes = [AllowAny]
@@ -82,8 +83,25 @@ class TokenView(APIView):
         # this username's (um_portal.lockout).
         if settings.AXES_ENABLED:
             login_failures_reset(username=user.get_username())
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": api_token_issue(user=user).key})
+
+    @extend_schema(request=None, responses={204: None, **error_responses(401, 429)})
+    def delete(self, request):
+        """Revoke the caller's API token (the one used for this call, or the signed-in
+        user's). Signing out of the web session does not revoke it; this does."""
+        api_token_revoke(user=request.user, by=request.user)
+        return Response(status=204)
+
+    def get_authenticators(self):
+        # Issuing reads credentials from the body; revoking needs the caller authenticated.
+        if getattr(self.request, "method", None) == "DELETE":
+            return [ExpiringTokenAuthentication(), SessionAuthentication()]
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
 
 
 class OrganizationBriefSerializer(serializers.Serializer):

@@ -153,3 +153,16 @@ class MFAEnrolmentLink(models.Model):
 
     def __str__(self) -> str:
         return f"Enrolment link for {self.user} (issued {self.issued_at:%Y-%m-%d %H:%M})"
+
+
+class ApiTokenActivity(models.Model):
+    """When an API token was last used: tokens expire after API_TOKEN_IDLE_DAYS without use
+    (um_portal.api_tokens). A token without a row counts from its creation."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", primary_key=True, on_delete=models.CASCADE, related_name="activity", db_constraint=True
+    )
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Token of user {self.token.user_id} last used {self.last_used_at:%Y-%m-%d %H:%M}"

@@ -140,6 +140,9 @@ AUTH_PASSWORD_VALIDATORS = [
 MFA_ENFORCED = env.bool("MFA_ENFORCED", default=True)
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="UM Portal")
 RECOVERY_CODE_COUNT = 10
+# API tokens expire after this many days without use (issue 12; NIST 800-63B 7.2 asks for
+# an inactivity limit on long-lived authenticator outputs); the holder asks for a new one.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
 # Where a second factor is required, enrolment only through a one-time link an
 # administrator issues (admin action or `manage.py mfa_enrolment_link`), valid this long.
 # DEMO_MODE (`make run`) keeps enrolment from the password for the seeded logins.
@@ -266,7 +269,8 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not logged in" a 401, as API.md says
     # (DRF answers 403 when the first class is session authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, with tokens that expire when idle (um_portal.api_tokens).
+        "um_portal.api_tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

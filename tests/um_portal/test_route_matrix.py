@@ -61,6 +61,7 @@ MATRIX: dict[str, Row] = {
     # accounts (um_portal/account_urls.py)
     "mfa_setup": row(USERS),
     "mfa_verify": row(USERS),
+    "api_token": row(USERS),
     # The page an enrolment link opens: anyone holding a usable link (it asks for the password).
     "mfa_enrol": row(PUBLIC, kwargs=lambda w: {"token": _enrolment_token(w)}),
     "mfa_recovery_codes": row(USERS, "post"),
