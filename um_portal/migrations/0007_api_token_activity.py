@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('authtoken', '0004_alter_tokenproxy_options'),
-        ('um_portal', '0005_mfa_enrolment_link'),
+        ('um_portal', '0006_access_log_database_time'),
     ]
 
     operations = [
