@@ -10,13 +10,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from um_portal.api_tokens import ExpiringTokenAuthentication
 from um_portal.audit import access_log_record
 from um_portal.exceptions import DomainError
 from um_portal.models import AccessLog
@@ -78,8 +79,8 @@ _DRF_CODES = [
 
 class FhirView(APIView):
     # SMART Backend Services bearer tokens first (its WWW-Authenticate on a 401), then the
-    # portal's own token and session.
-    authentication_classes = [SmartBearerAuthentication, TokenAuthentication, SessionAuthentication]
+    # portal's own token (expiring when idle, um_portal.api_tokens) and session.
+    authentication_classes = [SmartBearerAuthentication, ExpiringTokenAuthentication, SessionAuthentication]
     parser_classes = [FhirJSONParser, PlainJSONParser]
     renderer_classes = [FhirJSONRenderer]
     content_negotiation_class = FhirContentNegotiation

@@ -101,3 +101,14 @@ def test_signing_out_of_the_web_session_does_not_revoke_the_api_token(provider):
     browser.post("/accounts/logout/")
     assert "_auth_user_id" not in browser.session
     assert _me(key).status_code == 200
+
+
+def test_an_idle_expired_token_is_refused_on_the_fhir_endpoints_too(provider):
+    with time_machine.travel(T0, tick=False):
+        key = _issue()
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        response = APIClient().post(
+            "/fhir/Claim/$inquire", {"resourceType": "Bundle"}, format="json", HTTP_AUTHORIZATION=f"Token {key}"
+        )
+    assert response.status_code == 401
+    assert not Token.objects.filter(key=key).exists()
