@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from um_portal.admin import ReadOnlyAdmin
+from um_portal.audit.admin import PhiReadLoggedAdmin
 from um_portal.exceptions import DomainError
 
 from .models import (
@@ -83,7 +84,8 @@ class SimulationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RuleEvaluation)
-class RuleEvaluationAdmin(ReadOnlyAdmin):
+class RuleEvaluationAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    phi_path = "case"
     list_display = ("case", "outcome", "matched_version", "evaluated_at", "summary")
     list_filter = ("outcome",)
     list_select_related = ("case", "matched_version__rule")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
 from um_portal.admin import ReadOnlyAdmin
+from um_portal.audit.admin import PhiReadLoggedAdmin
 
 from .models import (
     Attachment,
@@ -27,7 +28,7 @@ class CoverageInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PhiReadLoggedAdmin, admin.ModelAdmin):
     list_display = ("member_number", "last_name", "first_name", "date_of_birth", "state")
     search_fields = ("member_number", "last_name", "first_name")
     list_filter = ("state",)
@@ -35,7 +36,8 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(admin.ModelAdmin):
+class CoverageAdmin(PhiReadLoggedAdmin, admin.ModelAdmin):
+    phi_path = "member"
     list_display = ("member", "plan_name", "line_of_business", "state", "effective_date", "end_date")
     list_filter = ("line_of_business", "state", "contract")
     search_fields = ("member__member_number", "member__last_name")
@@ -101,7 +103,8 @@ class ProviderAgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(InpatientStay)
-class InpatientStayAdmin(admin.ModelAdmin):
+class InpatientStayAdmin(PhiReadLoggedAdmin, admin.ModelAdmin):
+    phi_path = "member"
     list_display = ("member", "facility", "admitted_at", "discharged_at")
     list_select_related = ("member", "facility")
     autocomplete_fields = ("member",)
@@ -130,7 +133,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(AuthorizationRequest)
-class AuthorizationRequestAdmin(GuardedModelAdmin):
+class AuthorizationRequestAdmin(PhiReadLoggedAdmin, GuardedModelAdmin):
     """Cases are created and moved through services; the admin shows them and edits only
     descriptive fields. Status, clocks and decisions are read-only here."""
 
@@ -164,7 +167,8 @@ class AuthorizationRequestAdmin(GuardedModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    phi_path = "case"
     list_display = ("at", "case", "kind", "actor", "old_value", "new_value")
     list_filter = ("kind",)
     search_fields = ("case__reference",)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from um_portal.admin import ReadOnlyAdmin
 from um_portal.audit import access_log_record
+from um_portal.audit.admin import PhiReadLoggedAdmin
 from um_portal.exceptions import DomainError
 
 from .models import AppealWindow, ContinuationRun, Letter, LetterDelivery, LetterTemplate
@@ -67,7 +68,7 @@ class LetterTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(ReadOnlyAdmin):
+class LetterAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
     list_display = ("case", "kind", "recipient", "status", "due_at", "issued_at", "template")
     list_filter = ("status", "kind", "recipient")
     search_fields = ("case__reference",)
@@ -110,9 +111,10 @@ class PendingFilter(admin.SimpleListFilter):
 
 
 @admin.register(LetterDelivery)
-class LetterDeliveryAdmin(ReadOnlyAdmin):
+class LetterDeliveryAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
     """The operations queue: mail to print and faxes to send, exported as one PDF and a CSV."""
 
+    phi_path = "letter"
     list_display = ("created_at", "channel", "status", "case_reference", "letter_kind", "recipient_name", "dest")
     list_filter = (PendingFilter, "channel")
     list_select_related = ("letter__case",)

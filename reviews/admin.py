@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from um_portal.admin import ReadOnlyAdmin
+from um_portal.audit.admin import PhiReadLoggedAdmin
 
 from .models import CaseAlert, Decision, PhysicianLicense, ReasonCatalogue, ReasonCode
 
@@ -15,16 +16,18 @@ class PhysicianLicenseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin):
+class DecisionAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
     """Decisions are made through the review services only (who may decide is a rule)."""
 
+    phi_path = "case"
     list_display = ("case", "outcome", "basis", "decided_by", "decided_at", "signed_at")
     list_filter = ("outcome", "basis")
     list_select_related = ("case", "decided_by")
 
 
 @admin.register(CaseAlert)
-class CaseAlertAdmin(ReadOnlyAdmin):
+class CaseAlertAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    phi_path = "case"
     list_display = ("case", "threshold", "due_at", "raised_at", "notified")
     list_filter = ("threshold",)
     list_select_related = ("case",)

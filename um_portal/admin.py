@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from .account_views import AdminLoginForm
 from .api_tokens import api_token_revoke
+from .audit.admin import PhiReadLoggedAdmin
 from .mfa import mfa_devices_reset, mfa_enrolment_link_send, security_log
 from .models import AccessLog, MFAEnrolmentLink, User
 
@@ -90,7 +91,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdmin):
+class AccessLogAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    phi_path = "member"
     list_display = ("at", "user", "object_kind", "object_id", "member", "how", "ip_address")
     list_filter = ("object_kind", "how")
     search_fields = ("object_id", "user__username", "member__member_number")

@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from um_portal.audit import access_log_record_many
 from um_portal.exceptions import DomainError, NotFound
+from um_portal.models import AccessLog
 from um_portal.roles import Perm
 
 from ..forms import AttemptForm, CompleteForm, ScheduleForm
@@ -15,6 +17,8 @@ from .common import require
 def _page(request, *, error=None, status=200):
     require(request.user, Perm.PEER_TO_PEER_CONDUCT, "Only physicians hold peer-to-peer talks.")
     items = list(peer_to_peer_list(user=request.user, open_only=request.GET.get("show") != "all"))
+    # The page names each talk's member: a PHI read of each case shown (issue 12, item 6).
+    access_log_record_many(user=request.user, objs=[t.case for t in items], how=AccessLog.How.PAGE, request=request)
     for talk in items:
         # One set of forms per talk, their ids carrying the talk's (ids unique on the page).
         auto_id = f"id_talk{talk.pk}_%s"

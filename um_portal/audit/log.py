@@ -37,15 +37,19 @@ def access_log_export_record(*, user, request, row_count: int, filters_text: str
 
 
 def access_log_record_many(*, user, objs, how: str, request=None) -> None:
-    """One row per case read in a list (a page of cases, a work queue), in one insert."""
+    """One row per object read in a list (a page of cases, a work queue, an admin list), in
+    one insert. Each object says what it is, as for `access_log_record`."""
     rows = []
     for obj in objs:
+        kind = getattr(obj, "access_log_kind", None)
+        if kind not in AccessLog.ObjectKind.values:
+            raise TypeError(f"Reads of {type(obj).__name__} are not PHI reads the log knows.")
         rows.append(
             AccessLog(
                 user=user if getattr(user, "is_authenticated", False) else None,
-                object_kind=AccessLog.ObjectKind.CASE,
+                object_kind=kind,
                 object_id=str(obj.pk),
-                member_id=obj.member_id,
+                member_id=obj.access_log_member_id,
                 how=how,
                 path=(request.path[:300] if request is not None else ""),
                 ip_address=client_ip(request),
