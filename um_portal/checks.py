@@ -23,4 +23,12 @@ def security_baseline_check(app_configs, **kwargs):
                 id="um_portal.W002",
             )
         )
+    if settings.DEMO_MODE:
+        warnings.append(
+            Warning(
+                "DEMO_MODE is on: accounts without a second factor may enrol one from their password alone.",
+                hint="Unset DEMO_MODE (default off). Only `make run` turns it on; enrol staff with enrolment links.",
+                id="um_portal.W003",
+            )
+        )
     return warnings

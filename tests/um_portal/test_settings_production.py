@@ -59,7 +59,7 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_check_deploy_warns_when_mfa_or_lockout_is_off():
+def test_check_deploy_warns_when_mfa_lockout_or_enrolment_link_is_off():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -70,6 +70,7 @@ def test_check_deploy_warns_when_mfa_or_lockout_is_off():
             DATABASE_URL="sqlite:///:memory:",
             MFA_ENFORCED="0",
             AXES_ENABLED="0",
+            DEMO_MODE="1",
         ),
         capture_output=True,
         text=True,
@@ -78,3 +79,4 @@ def test_check_deploy_warns_when_mfa_or_lockout_is_off():
     assert result.returncode != 0
     assert "um_portal.W001" in result.stderr + result.stdout
     assert "um_portal.W002" in result.stderr + result.stdout
+    assert "um_portal.W003" in result.stderr + result.stdout, "demo mode lets a password enrol a second factor"
