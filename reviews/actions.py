@@ -18,6 +18,10 @@ from .services.common import require_open
 LETTERS_GO = "Letters go to the member and the providers."
 
 
+# A signed decision may also answer 503 when the signature counter is unreachable (issue 12).
+SIGNED_ERRORS = (400, 401, 403, 404, 409, 429, 503)
+
+
 def _reviewer(username):
     return assignment.reviewer_by_username(username=username) if username else None
 
@@ -81,12 +85,14 @@ REVIEW_ACTIONS = action_register(
         "deny", Perm.CASE_DENY_ADMINISTRATIVE, _decide(decisions.case_deny, "basis", "password"),
         check=require_open, form=forms.DenyForm, success=f"Denied. {LETTERS_GO}",
         api_input=inputs.DenyIn, api_summary="Deny (medical necessity: licensed physician, signed)",
+        api_errors=SIGNED_ERRORS,
     ),
     CaseAction(
         "partial", Perm.CASE_PARTIALLY_APPROVE, _decide(decisions.case_partially_approve, "lines", "password"),
         precheck=case_for_physician, check=decisions.case_partially_approve_check, form=forms.PartialForm,
         success=f"Partially approved. {LETTERS_GO}",
         api_input=inputs.PartialIn, api_summary="Partially approve per line (licensed physician, signed)",
+        api_errors=SIGNED_ERRORS,
     ),
     CaseAction(
         "revise", Perm.CASE_DENY_MEDICAL_NECESSITY,

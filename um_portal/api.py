@@ -79,6 +79,7 @@ ERROR_DESCRIPTIONS = {
     413: "Upload too large.",
     415: "File type refused.",
     429: "Too many requests: slow down.",
+    503: "A part this depends on is down (signing while Redis is unreachable): nothing was written; try again.",
 }
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
