@@ -61,6 +61,44 @@ class DomainErrorMiddleware:
         return None
 
 
+TIMEOUT_MESSAGE = (
+    "This request took too long and was stopped so that it does not hold up other users. "
+    "Try again in a moment, or narrow it down (fewer rows, a shorter period)."
+)
+
+
+class StatementTimeoutMiddleware:
+    """A statement the database cancelled for running past the web statement timeout
+    (settings.WEB_STATEMENT_TIMEOUT) answers 503 with Retry-After, in the API's error shape
+    (an OperationOutcome under /fhir/, the error page elsewhere), not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from .statement_timeout import is_statement_timeout
+
+        if not is_statement_timeout(exception):
+            return None
+        if request.path.startswith("/fhir/"):
+            outcome = {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "error", "code": "timeout", "diagnostics": TIMEOUT_MESSAGE}],
+            }
+            response = JsonResponse(outcome, status=503, content_type="application/fhir+json")
+        elif request.path.startswith("/api/"):
+            response = JsonResponse({"detail": TIMEOUT_MESSAGE, "code": "timeout", "errors": {}}, status=503)
+        else:
+            response = render(
+                request, "error.html", {"status": 503, "message": TIMEOUT_MESSAGE, "errors": {}}, status=503
+            )
+        response["Retry-After"] = "5"
+        return response
+
+
 # Routes an unverified user may still reach: signing in, enrolling, verifying, leaving.
 MFA_EXEMPT_VIEWS = frozenset(
     {

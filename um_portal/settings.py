@@ -5,6 +5,7 @@ silently from a missing variable: DEBUG is off unless asked for, and without DEB
 portal refuses to start without a SECRET_KEY.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "um_portal.middleware.DomainErrorMiddleware",
+    "um_portal.middleware.StatementTimeoutMiddleware",
     "um_portal.middleware.NoStoreMiddleware",
     # Last, so it sees the outcome of every login attempt (django-axes docs).
     "axes.middleware.AxesMiddleware",
@@ -112,6 +114,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# A guard against the next slow query (issue #13): a web request's statement that runs
+# longer than this many seconds is cancelled by PostgreSQL and answered 503 (in the API's
+# error shape; um_portal.middleware.StatementTimeoutMiddleware), so no single request holds
+# a web worker. Web processes only: um_portal/wsgi.py marks them (UM_WEB_PROCESS=1);
+# Celery workers, beat and migrations run without a limit. 0 turns it off.
+WEB_STATEMENT_TIMEOUT = env.float("WEB_STATEMENT_TIMEOUT", default=5.0)
+if os.environ.get("UM_WEB_PROCESS") == "1":
+    from .statement_timeout import database_options_with_timeout
+
+    DATABASES["default"]["OPTIONS"] = database_options_with_timeout(DATABASES["default"], seconds=WEB_STATEMENT_TIMEOUT)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
