@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,10 @@ from django.utils.dateparse import parse_datetime
 
 from criteria.selectors import criteria_in_force
 from notifications.access import letter_visible_to
+from notifications.services.alerts import notifications_read_for_case
 from reviews.provider_actions import PROVIDER_ACTIONS
 from reviews.selectors import case_detail_queryset
+from reviews.selectors_worklist import provider_worklist
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import Conflict, DomainError, NotAllowed
 from um_portal.idempotency import idempotent_run
@@ -61,23 +63,25 @@ def dashboard(request):
         qs = qs.filter(service_category=filters["service_category"])
     if filters["q"]:
         q = filters["q"].upper()
-        qs = (
-            qs.filter(reference=q)
-            if q.startswith("UM-")
-            else qs.filter(member_id__in=Member.objects.filter(member_number=q).values("pk"))
-        )
+        qs = qs.filter(reference=q) if q.startswith("UM-") else qs.filter(member_id__in=_members_matching(filters["q"]))
     # Keyset pages newest first, on an index whatever the organization's size: no COUNT
     # (issue #13), so the pager says "newer" and "older", not "page 3 of 2,000".
-    page = case_list_page(user=request.user, queryset=qs, cursor=request.GET.get("cursor") or None, limit=PAGE_SIZE)
+    cursor = request.GET.get("cursor") or None
+    page = case_list_page(user=request.user, queryset=qs, cursor=cursor, limit=PAGE_SIZE)
     rows = case_related_attach(page.rows)
     prefetch_related_objects(rows, "lines")
     access_log_record_many(user=request.user, objs=rows, how=AccessLog.How.PAGE, request=request)
     query = request.GET.copy()
     query.pop("cursor", None)
+    # What needs the office now, on the first page of the unfiltered list (issue 22, item 2).
+    worklist = None
+    if user_role(request.user) == Role.PROVIDER and cursor is None and not any(filters.values()):
+        worklist = provider_worklist(user=request.user)
     return render(
         request,
         "cases/dashboard.html",
         {
+            "worklist": worklist,
             "rows": rows,
             "page": page,
             "filters": filters,
@@ -89,6 +93,17 @@ def dashboard(request):
             or user_can(request.user, Perm.CASE_ENTER_FOR_OTHERS),
         },
     )
+
+
+def _members_matching(text: str):
+    """Members by number (a number has digits) or by name: each word starts the first or
+    the last name ("marl", "alice marlowe")."""
+    if any(ch.isdigit() for ch in text):
+        return Member.objects.filter(member_number=text.upper()).values("pk")
+    name = Q()
+    for word in text.split()[:3]:
+        name &= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+    return Member.objects.filter(name).values("pk")
 
 
 @login_required
@@ -332,6 +347,7 @@ def detail(request, case_id):
     decision, request for information, documents, letters, appeals, timeline, actions."""
     case = case_for_user(request.user, case_id, queryset=case_detail_queryset())
     access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
+    notifications_read_for_case(user=request.user, case_id=case.pk)
     provider = user_role(request.user) == Role.PROVIDER
     decision = (getattr(case, "current_decisions", None) or [None])[0]
     pends = sorted(case.pends.all(), key=lambda p: p.requested_at, reverse=True)

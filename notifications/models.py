@@ -21,6 +21,11 @@ class Notification(models.Model):
         INFORMATION_RECEIVED = "information_received", "Requested information received"
         APPEAL_FILED = "appeal_filed", "Appeal filed"
         PEER_TO_PEER_REQUESTED = "peer_to_peer_requested", "Peer-to-peer requested"
+        # Provider offices (issue 22, item 2): what the plan did on their request.
+        INFORMATION_REQUESTED = "information_requested", "Information requested"
+        DECISION_MADE = "decision_made", "Decision made"
+        PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer talk offered"
+        PEER_TO_PEER_SCHEDULED = "peer_to_peer_scheduled", "Peer-to-peer talk scheduled"
         OTHER = "other", "Notice"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -29,13 +34,27 @@ class Notification(models.Model):
         "cases.AuthorizationRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     message = models.CharField(max_length=300, help_text="No PHI beyond the case reference.")
+    # The case event a notice tells of: one notice per user and event (a task run twice
+    # notifies once).
+    event = models.ForeignKey("cases.CaseEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"]),
+            # Opening a case marks its notices read (issue 22, item 4).
+            models.Index(
+                fields=["user", "case"], condition=Q(read_at__isnull=True), name="notification_unread_case_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"], condition=Q(event__isnull=False), name="notification_one_per_user_event"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.message

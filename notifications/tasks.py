@@ -70,6 +70,14 @@ def continuation_of_care_daily() -> int:
     return len(agreements)
 
 
+@shared_task(**_RETRY)
+def provider_notices_for_event(event_id: int) -> int:
+    """Tell the provider office of a request for information, a decision or a talk offered."""
+    from .services.provider_notices import provider_notices_for_event as notify
+
+    return notify(event_id=event_id)
+
+
 # Alert e-mails: the database and the mail server may both hiccup.
 @shared_task(**retry_policy(also=TRANSIENT_MAIL_ERRORS))
 def notifications_email_send(notification_ids: list[int]) -> int:

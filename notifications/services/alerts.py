@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from um_portal.enqueue import task_send
-from um_portal.roles import Role, users_with_role
+from um_portal.roles import Role, user_role, users_with_role
 
 from ..models import Notification
 from ..task_names import NOTIFICATIONS_EMAIL_SEND
@@ -94,11 +94,10 @@ def notification_email_send(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     if not notification.user.email:
         return False
-    link = settings.PORTAL_URL.rstrip("/") + reverse("notifications:list")
     try:
         send_mail(
             subject=f"[UM Portal] {notification.get_kind_display()}",
-            message=f"{notification.message}\n\nSee your notifications: {link}\n",
+            message=f"{notification.message}\n\n{notification_link_text(notification)}\n",
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notification.user.email],
         )
@@ -109,9 +108,34 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
+def notification_case_url(notification, *, reader=None) -> str | None:
+    """The page of the notice's case for its reader (the notice's user unless given): the
+    provider's request page, or the reviewer's case page (issue 22, items 2 and 4)."""
+    if notification.case_id is None:
+        return None
+    if user_role(reader or notification.user) == Role.PROVIDER:
+        return reverse("cases:detail", kwargs={"case_id": notification.case_id})
+    return reverse("reviews:case", kwargs={"case_id": notification.case_id})
+
+
+def notification_link_text(notification) -> str:
+    """The e-mail's last line: a link to the case (its id is not PHI), else to the list."""
+    base = settings.PORTAL_URL.rstrip("/")
+    url = notification_case_url(notification)
+    if url is not None:
+        return f"Open the request: {base}{url}"
+    return f"See your notifications: {base}{reverse('notifications:list')}"
+
+
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications (or all of them) read. Returns how many."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
     return qs.update(read_at=timezone.now())
+
+
+def notifications_read_for_case(*, user, case_id) -> int:
+    """Opening a case marks the user's notices about it read (issue 22, item 4): the notice
+    led there, or the work was seen anyway. One UPDATE on the unread-by-case index."""
+    return Notification.objects.filter(user=user, case_id=case_id, read_at__isnull=True).update(read_at=timezone.now())

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 
 from cases.access import case_for_user
 from cases.actions import action_input, action_page, actions_allowed
-from cases.models import CaseEvent
+from cases.models import CaseEvent, CaseStatus
 from criteria.selectors import criteria_for_case
+from notifications.services.alerts import notifications_read_for_case
 from um_portal.audit import access_log_record
 from um_portal.exceptions import DomainError, NotFound
 from um_portal.models import AccessLog
@@ -64,6 +65,10 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
         "attachments": list(case.attachments.all()),
         "events": events,
         "notes": [e for e in events if e.kind == CaseEvent.Kind.NOTE_ADDED],
+        # The nurse's note on routing, at the top while a physician reviews (issue 22, item 4).
+        "routing_note": next((e for e in reversed(events) if e.kind == CaseEvent.Kind.ROUTED_TO_PHYSICIAN), None)
+        if case.status == CaseStatus.PHYSICIAN_REVIEW
+        else None,
         "prior": prior_requests(case=case, user=request.user),
         "criteria": criteria,
         "decision": decision,
@@ -85,7 +90,9 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
 
 @login_required
 def review(request, case_id):
-    return render(request, "reviews/case.html", review_context(request, case_id))
+    context = review_context(request, case_id)
+    notifications_read_for_case(user=request.user, case_id=context["case"].pk)
+    return render(request, "reviews/case.html", context)
 
 
 def _buttons(user, case) -> dict:

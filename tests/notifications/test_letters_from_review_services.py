@@ -6,7 +6,7 @@ import pytest
 from cases.models import CaseEvent
 from notifications.models import Letter
 from notifications.services.letters import letters_generate_for_event
-from notifications.task_names import LETTERS_GENERATE_FOR_EVENT
+from notifications.task_names import LETTERS_GENERATE_FOR_EVENT, PROVIDER_NOTICES_FOR_EVENT
 from reviews.services.decisions import case_approve, case_deny
 from tests.conftest import PASSWORD
 from tests.tasks_sent import tasks_sent
@@ -26,7 +26,8 @@ def test_approval_by_the_review_service_enqueues_letters_after_commit(
             assert sent == []  # not before the commit
 
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DECISION_RECORDED)
-    assert sent == [(LETTERS_GENERATE_FOR_EVENT, (event.pk,))]
+    # The letters, and the provider office's notice (issue 22, item 2).
+    assert sent == [(LETTERS_GENERATE_FOR_EVENT, (event.pk,)), (PROVIDER_NOTICES_FOR_EVENT, (event.pk,))]
     letters = letters_generate_for_event(event_id=event.pk)
     assert {(x.kind, x.status) for x in letters} == {("approval", "issued")}
 

@@ -13,7 +13,7 @@ from um_portal.enqueue import task_send
 
 def test_every_task_name_is_a_registered_task_of_notifications():
     names = {k: v for k, v in vars(task_names).items() if k.isupper()}
-    assert len(names) == 5
+    assert len(names) == 6
     for name in names.values():
         assert getattr(tasks, name.rsplit(".", 1)[1]).name == name
 

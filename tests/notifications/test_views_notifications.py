@@ -56,3 +56,33 @@ def test_query_count_is_fixed(client, nurse, django_assert_num_queries):
     # 5 unread count (nav), 6-8 the session saved on every request (savepoint, update, release)
     with django_assert_num_queries(8):
         client.get("/notifications/")
+
+
+def test_notices_are_grouped_by_case_link_to_it_and_opening_the_case_marks_them_read(client, nurse, make_case):
+    """Issue 22, item 4."""
+    first, second = make_case(), make_case()
+    for case, kind in ((first, "deadline_50"), (second, "deadline_50"), (first, "deadline_75")):
+        Notification.objects.create(user=nurse, kind=kind, case=case, message=f"{case.reference}: {kind}")
+    client.force_login(nurse)
+
+    html = client.get("/notifications/").content.decode()
+
+    group = html[html.index(f'id="notices-{first.pk}"') :]
+    group = group[: group.index("</section>")]
+    assert group.count("<li") == 2 and "2 new" in group
+    assert f'href="/reviews/cases/{first.pk}/"' in group
+    client.get(f"/reviews/cases/{first.pk}/")
+    unread = set(Notification.objects.filter(user=nurse, read_at__isnull=True).values_list("case_id", flat=True))
+    assert unread == {second.pk}
+
+
+def test_a_provider_notice_links_to_the_request_page_and_reading_it_marks_it_read(client, provider, make_case):
+    case = make_case()
+    Notification.objects.create(user=provider, kind="decision_made", case=case, message=f"{case.reference}: decided")
+    client.force_login(provider)
+
+    html = client.get("/notifications/").content.decode()
+    client.get(f"/cases/{case.pk}/")
+
+    assert f'href="/cases/{case.pk}/"' in html
+    assert not Notification.objects.filter(user=provider, read_at__isnull=True).exists()

@@ -106,7 +106,8 @@ REVIEW_QUERIES = [
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",
     "contact lines", "their hours", "their alternate phones", "their inquiries", "plan closures",
-    "unread notifications (nav)", "session save: savepoint", "update", "release",
+    "the user's notices of this case marked read", "unread notifications (nav)",
+    "session save: savepoint", "update", "release",
 ]  # fmt: skip
 
 

@@ -318,3 +318,17 @@ def test_nurse_revise_post_is_403(client, appeal, nurse):
     response = client.post(reverse("reviews:revise", args=[appeal.case.pk]), {"outcome": "approved"})
 
     assert response.status_code == 403 and written(appeal.case) == before
+
+
+def test_physician_sees_the_nurses_routing_note_at_the_top(client, make_case, nurse, physician):
+    """Issue 22, item 4: not only in the timeline."""
+    case = make_case()
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="Only 4 weeks of PT; criteria ask for 12.")
+    client.force_login(physician)
+
+    html = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+
+    note = html[html.index('id="routing-note"') :]
+    assert html.index('id="routing-note"') < html.index('id="member"')
+    assert "Only 4 weeks of PT; criteria ask for 12." in note[: note.index("</div>")]
+    assert nurse.display_name in note[: note.index("</div>")]

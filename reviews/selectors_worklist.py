@@ -1,0 +1,82 @@
+"""The provider office's worklist at the top of its Requests page (issue 22, item 2): what
+needs the office's response, and what the plan decided this week. Scoped to the cases the
+office may see (`cases.access.cases_visible_to`); four queries whatever the office's size,
+each bounded."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cases.access import cases_visible_to
+from cases.models import CaseStatus, ServiceLine
+
+from .models import PeerToPeerRequest, Pend
+
+# An approval whose last approved day is this close gets a renewal on the worklist: 30
+# days is the lead time offices asked for to gather notes for a continued-stay or
+# extension request (issue 22, "expiring authorizations").
+EXPIRING_WITHIN_DAYS = 30
+LIMIT = 50  # per section: more than this is a different page (the filtered list)
+DECIDED_LIMIT = 25
+
+
+@dataclass
+class Worklist:
+    pends: list
+    talks: list
+    expiring: list
+    decided: list
+    week_start: date
+
+    @property
+    def needs_response(self) -> int:
+        return len(self.pends) + len(self.talks) + len(self.expiring)
+
+
+def week_start(today: date) -> date:
+    """Monday of `today`'s week (the plan's calendar week)."""
+    return today - timedelta(days=today.weekday())
+
+
+def provider_worklist(*, user, today: date | None = None) -> Worklist:
+    today = today or timezone.localdate()
+    visible = cases_visible_to(user).values("pk")
+    pends = list(
+        Pend.objects.filter(responded_at__isnull=True, case__status=CaseStatus.PENDED, case_id__in=visible)
+        .select_related("case__member")
+        .order_by("respond_by", "pk")[:LIMIT]
+    )
+    # Talks the plan's physician offered (requested by the physician who will hold it) and
+    # every scheduled talk: the office must call back or be there.
+    talks = list(
+        PeerToPeerRequest.objects.filter(case_id__in=visible)
+        .filter(
+            Q(status=PeerToPeerRequest.Status.SCHEDULED)
+            | Q(status=PeerToPeerRequest.Status.REQUESTED, requested_by_id=F("physician_id"))
+        )
+        .select_related("case__member")
+        .order_by("requested_at", "pk")[:LIMIT]
+    )
+    expiring = list(
+        ServiceLine.objects.filter(
+            case_id__in=visible,
+            case__status__in=[CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED],
+            outcome__in=[ServiceLine.Outcome.APPROVED, ServiceLine.Outcome.PARTIALLY_APPROVED],
+            end_date__gte=today,
+            end_date__lte=today + timedelta(days=EXPIRING_WITHIN_DAYS),
+            cancelled_at__isnull=True,
+        )
+        .select_related("case__member")
+        .order_by("end_date", "pk")[:LIMIT]
+    )
+    monday = week_start(today)
+    since = timezone.make_aware(datetime.combine(monday, time.min))
+    decided = list(
+        cases_visible_to(user)
+        .filter(decided_at__gte=since)
+        .select_related("member")
+        .order_by("-decided_at", "-pk")[:DECIDED_LIMIT]
+    )
+    return Worklist(pends=pends, talks=talks, expiring=expiring, decided=decided, week_start=monday)
