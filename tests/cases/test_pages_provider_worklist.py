@@ -26,7 +26,13 @@ def test_worklist_lists_pends_offers_expiring_authorizations_and_this_weeks_deci
 ):
     today = timezone.localdate()
     pended = make_case()
-    case_pend(case_id=pended.pk, actor=nurse, requested_information="X-rays.", respond_by=today + timedelta(days=4))
+    case_pend(
+        reason_code="PD01",
+        case_id=pended.pk,
+        actor=nurse,
+        requested_information="X-rays.",
+        respond_by=today + timedelta(days=4),
+    )
     offered = make_case()
     peer_to_peer_offer(case_id=offered.pk, actor=physician, phone="410-555-0101")
     ending = make_case(start_date=today - timedelta(days=20))
@@ -34,7 +40,13 @@ def test_worklist_lists_pends_offers_expiring_authorizations_and_this_weeks_deci
     case_approve(case_id=ending.pk, actor=nurse)
     quiet = make_case()  # open, nothing asked of the office
     elsewhere = make_case(requesting_organization=imaging, servicing_organization=imaging, requesting_practitioner=None)
-    case_pend(case_id=elsewhere.pk, actor=nurse, requested_information="X", respond_by=today + timedelta(days=4))
+    case_pend(
+        reason_code="PD01",
+        case_id=elsewhere.pk,
+        actor=nurse,
+        requested_information="X",
+        respond_by=today + timedelta(days=4),
+    )
     client.force_login(provider)
 
     html = _worklist(client.get("/cases/").content.decode())

@@ -20,7 +20,13 @@ def test_office_sees_what_needs_it_and_the_notice_leads_to_the_request(
 ):
     case = make_case(member=member)
     respond_by = timezone.localdate() + timedelta(days=6)
-    case_pend(case_id=case.pk, actor=nurse, requested_information="Send the knee X-rays.", respond_by=respond_by)
+    case_pend(
+        reason_code="PD01",
+        case_id=case.pk,
+        actor=nurse,
+        requested_information="Send the knee X-rays.",
+        respond_by=respond_by,
+    )
     event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.INFORMATION_REQUESTED).latest("id")
     provider_notices_for_event(event_id=event.pk)
 

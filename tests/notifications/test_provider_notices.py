@@ -30,7 +30,13 @@ def test_a_pend_notifies_the_requesting_office_once_with_its_respond_by_date(mak
     provider.save(update_fields=["email"])
     case = make_case()
     respond_by = timezone.localdate() + timedelta(days=5)
-    case_pend(case_id=case.pk, actor=nurse, requested_information="Send the knee X-rays.", respond_by=respond_by)
+    case_pend(
+        reason_code="PD01",
+        case_id=case.pk,
+        actor=nurse,
+        requested_information="Send the knee X-rays.",
+        respond_by=respond_by,
+    )
     event = _event(case, CaseEvent.Kind.INFORMATION_REQUESTED)
 
     created = provider_notices_for_event(event_id=event.pk)
@@ -48,7 +54,7 @@ def test_the_e_mail_links_to_the_request_and_carries_no_phi(make_case, nurse, pr
     provider.save(update_fields=["email"])
     case = make_case()
     case_pend(
-        case_id=case.pk, actor=nurse, requested_information="Send the knee X-rays.",
+        reason_code="PD01", case_id=case.pk, actor=nurse, requested_information="Send the knee X-rays.",
         respond_by=timezone.localdate() + timedelta(days=5),
     )  # fmt: skip
     provider_notices_for_event(event_id=_event(case, CaseEvent.Kind.INFORMATION_REQUESTED).pk)
@@ -80,7 +86,7 @@ def test_the_notices_task_is_enqueued_when_the_pend_commits(
     case = make_case()
     with tasks_sent() as sent, django_capture_on_commit_callbacks(execute=True):
         case_pend(
-            case_id=case.pk, actor=nurse, requested_information="Notes.",
+            reason_code="PD01", case_id=case.pk, actor=nurse, requested_information="Notes.",
             respond_by=timezone.localdate() + timedelta(days=5),
         )  # fmt: skip
 
