@@ -32,7 +32,8 @@ EXT_FILTER = BACKPORT + "backport-filter-criteria"
 EXT_CONTENT = BACKPORT + "backport-payload-content"
 EXT_HEARTBEAT = BACKPORT + "backport-heartbeat-period"
 EXT_TIMEOUT = BACKPORT + "backport-timeout"
-NOTIFY_KINDS = frozenset({CaseEvent.Kind.DECISION_RECORDED})
+# A decision, and an appeal decision that may change it: the answer an EHR waits for.
+NOTIFY_KINDS = frozenset({CaseEvent.Kind.DECISION_RECORDED, CaseEvent.Kind.APPEAL_DECIDED})
 # A subscriber's endpoint has this long to answer (the backport's default timeout is
 # the server's choice); a slow endpoint is retried rather than holding a worker.
 SEND_TIMEOUT_SECONDS = 10

@@ -231,3 +231,27 @@ def test_subscriptions_are_the_offices_own_and_delete_turns_them_off(api, office
     subscription.refresh_from_db()
     assert subscription.status == "off"
     assert api.as_user(office_user).get("/fhir/Subscription").json()["total"] == 0
+
+
+@pytest.mark.django_db
+def test_an_appeal_decision_notifies_too_once_and_only_the_cases_organization(
+    api, office_user, office, mapped, provider2, imaging
+):
+    from cases import dispatch
+
+    assert "appeal_decided" in next(s for s in dispatch.subscriptions() if s.name == "pas.subscriptions").kinds
+    mine = PasSubscription.objects.create(
+        organization=office, created_by=office_user, endpoint="http://127.0.0.1:9/a", status="active"
+    )
+    PasSubscription.objects.create(
+        organization=imaging, created_by=provider2, endpoint="http://127.0.0.1:9/b", status="active"
+    )
+    assert api.as_user(office_user).post(SUBMIT, mapped(HOMECARE), format="json").status_code == 201
+    case = AuthorizationRequest.objects.get()
+    event = CaseEvent.objects.create(case=case, kind="appeal_decided", new_value="overturned")
+
+    decision_notify(event.pk)
+    decision_notify(event.pk)
+
+    (notification,) = PasNotification.objects.filter(kind="event-notification")
+    assert notification.subscription == mine and notification.event_number == 1
