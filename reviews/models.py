@@ -252,3 +252,4 @@ from .models_reporting import (  # noqa: E402,F401
     ReviewerDayRollup,
     RollupWatermark,
 )
+from .models_worksheet import Worksheet, WorksheetAnswer  # noqa: E402,F401

@@ -10,6 +10,7 @@ urlpatterns = [
     path("physician/", queues.physician_queue, name="physician_queue"),
     path("cases/<uuid:case_id>/", case.review, name="case"),
     path("cases/<uuid:case_id>/decision/", decision.decision_detail, name="decision"),
+    path("cases/<uuid:case_id>/worksheet/", case.worksheet_post, name="worksheet"),
     path("cases/<uuid:case_id>/claim/", case.act, {"name": "claim"}, name="claim"),
     path("cases/<uuid:case_id>/reassign/", case.act, {"name": "assign"}, name="reassign"),
     path("cases/<uuid:case_id>/note/", case.act, {"name": "note"}, name="note"),

@@ -85,6 +85,10 @@ def required_elements(kind: str, ctx: dict) -> list[Element]:
         # Benefit and administrative denials rest on the plan's terms, not clinical criteria.
         if ctx["basis"] in ("", "Medical necessity"):
             elements += _criteria(ctx)
+            # What the reviewer's worksheet found unmet or undocumented, each printed (issue 16).
+            elements.append(
+                _el("unmet criteria or missing documentation", *ctx["unmet_criteria"], *ctx["missing_documentation"])
+            )
         else:
             elements.append(_el("basis of the decision", ctx["basis"]))
         elements += _reviewer(ctx)

@@ -212,21 +212,23 @@ def _common(letter: Letter, event: CaseEvent | None, now: datetime) -> dict:
 
 def _decision_context(case, event, now) -> dict:
     from reviews.models import Decision
+    from reviews.selectors_worksheet import decision_findings
 
     decision = Decision.objects.select_related("decided_by", "coded_reason").get(pk=event.data["decision_id"])
     criteria = decision.criteria.select_related("criteria_set").order_by("criteria_set__name")
     lob = line_of_business(case)
     days = appeal_days_for(line_of_business=lob, on=timezone.localdate(decision.decided_at))
     reviewer = decision.decided_by
+    findings = decision_findings(decision)
     return {
         "outcome": decision.get_outcome_display(),
         "basis": decision.get_basis_display() if decision.basis else "",
         "reason": (decision.reason or "").strip(),
         # The coded reason's plain-language text for members (reviews' reason-code catalogue).
         "reason_code_text": decision.coded_reason.member_text if decision.coded_reason_id else "",
-        # From the reviewers' worksheet pinned to the decision (filled below where there is one).
-        "unmet_criteria": [],
-        "missing_documentation": [],
+        # From the decider's worksheet, frozen with the decision (issue 16).
+        "unmet_criteria": findings.unmet,
+        "missing_documentation": findings.missing,
         "decided_on": fmt_date(decision.decided_at),
         "reviewer_name": reviewer.get_full_name().strip(),
         "reviewer_credentials": (reviewer.credentials or "").strip(),

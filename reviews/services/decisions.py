@@ -24,6 +24,7 @@ from ..access import MEDICAL_NECESSITY_REFUSED, case_for_physician, physician_li
 from .common import case_for_action, require_open
 from .reasons import reason_code_resolve
 from .signing import signature_verify
+from .worksheets import worksheets_freeze
 
 Basis = Decision.Basis
 Outcome = Decision.Outcome
@@ -132,6 +133,8 @@ def decision_record(
         raise Conflict(f"Case {case.reference} already has a decision.", code="already_decided") from None
     decision.criteria.set(criteria)
     criteria_versions_lock(versions=criteria, at=now)
+    # The reviewers' worksheets are the record of this decision from now on.
+    worksheets_freeze(case=case, decision=decision, at=now)
     for line, units in approved_units.items():
         line.approved_units, line.outcome = units, _line_outcome(line.units, units)
         line.save(update_fields=["approved_units", "outcome"])

@@ -20,6 +20,10 @@ from ..actions import REVIEW_ACTIONS
 from ..models import PhysicianLicense
 from ..selectors import case_detail_queryset, case_peer_to_peers, prior_requests, reviewers_for_assignment
 from ..selectors_reasons import reason_codes_in_use
+from ..selectors_worksheet import worksheets_for_review
+from ..services.common import require_open
+from ..services.worksheets import worksheet_save
+from .worksheet import ANSWER_CHOICES, answers_from_post, worksheet_rows
 
 # The actions of the review page (the deadline extension answers differently, below).
 PAGE_ACTIONS = {name: action for name, action in REVIEW_ACTIONS.items() if name != "extend"}
@@ -56,6 +60,7 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
     talks_list = case_peer_to_peers(case=case)
     decision = case.current_decisions[0] if case.current_decisions else None
     pends_list = list(case.pends.all())
+    sheets = worksheets_for_review(case=case, user=request.user)
     return {
         "case": case,
         "member": case.member,
@@ -71,6 +76,11 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
         else None,
         "prior": prior_requests(case=case, user=request.user),
         "criteria": criteria,
+        # The reviewer's draft worksheet as form rows, the other reviewers' drafts beside it.
+        "worksheet_rows": worksheet_rows(criteria, sheets.mine),
+        "worksheet_mine": sheets.mine,
+        "worksheet_others": sheets.others,
+        "answer_choices": ANSWER_CHOICES,
         "decision": decision,
         "open_pend": next((p for p in pends_list if p.is_open), None),
         "appeals": list(case.appeals.all()),
@@ -102,6 +112,12 @@ def _buttons(user, case) -> dict:
     can["act"] = any(can[name] for name in ("approve", "pend", "route", "deny", "partial"))
     can["mn"] = user_can(user, Perm.CASE_DENY_MEDICAL_NECESSITY)
     can["talk"] = user_can(user, Perm.PEER_TO_PEER_CONDUCT)
+    # The worksheet: a reviewer who may still work the case (the service's own guard).
+    try:
+        require_open(case, actor=user)
+        can["worksheet"] = user_role(user) in (Role.NURSE, Role.PHYSICIAN)
+    except DomainError:
+        can["worksheet"] = False
     return can
 
 
@@ -146,3 +162,18 @@ act.case_actions = PAGE_ACTIONS  # what the door serves (the registry test walks
 
 # The deadline extension answers with a message on the case page, as it always has.
 extend = action_page({"extend": REVIEW_ACTIONS["extend"]}, back="reviews:case")
+
+
+@login_required
+@require_POST
+def worksheet_post(request, case_id):
+    """Save the reviewer's draft worksheet; a refusal shows the page again with the message."""
+    try:
+        worksheet_save(case_id=case_id, actor=request.user, answers=answers_from_post(request.POST))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        context = review_context(request, case_id, error=exc.message)
+        return render(request, "reviews/case.html", context, status=exc.status_code)
+    messages.success(request, "Worksheet saved as your draft. It is frozen with the decision.")
+    return redirect("reviews:case", case_id=case_id)

@@ -11,6 +11,7 @@ from um_portal.audit import access_log_record
 from um_portal.models import AccessLog
 
 from ..selectors import decision_current
+from ..selectors_worksheet import worksheets_for_decision
 
 
 @login_required
@@ -26,5 +27,7 @@ def decision_detail(request, case_id):
             "decision": decision,
             "lines": list(case.lines.all()),
             "criteria": criteria_for_decision(decision) if decision else [],
+            # Frozen with the decision, read-only for everyone party to the case.
+            "worksheets": worksheets_for_decision(decision),
         },
     )

@@ -13,7 +13,7 @@ from cases import events
 from cases.models import ServiceLine
 from cases.services.workflow import case_status_set
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
-from reviews.models import Appeal, Decision, Extension, Pend, ReasonCode
+from reviews.models import Appeal, Decision, Extension, Pend, ReasonCode, Worksheet, WorksheetAnswer
 from tests.factories import CoverageFactory, MemberFactory
 
 # The shipped reason codes the review services would require (reviews.models_reasons).
@@ -38,7 +38,11 @@ def tka_criteria(db):
     criteria_set = CriteriaSet.objects.create(name="Total knee arthroplasty", source="internal")
     CriteriaCode.objects.create(criteria_set=criteria_set, code_system="CPT", code="27447")
     return CriteriaVersion.objects.create(
-        criteria_set=criteria_set, version="2026.3", effective_from=date(2026, 1, 1), text="Twelve weeks of therapy."
+        criteria_set=criteria_set,
+        version="2026.3",
+        effective_from=date(2026, 1, 1),
+        text="Twelve weeks of therapy.",
+        indications=["Twelve weeks of physical therapy did not help", "X-rays show severe arthritis"],
     )
 
 
@@ -86,6 +90,16 @@ def decide(physician, tka_criteria):
         )
         if criteria:
             decision.criteria.add(tka_criteria)
+        if outcome != "approved" and basis == "medical_necessity":
+            # The physician's worksheet, frozen with the decision, as the decision service does.
+            sheet = Worksheet.objects.create(
+                case=case, reviewer=reviewer, reviewer_role="physician", updated_at=now, decision=decision,
+                frozen_at=now,
+            )  # fmt: skip
+            WorksheetAnswer.objects.create(
+                worksheet=sheet, criteria_version=tka_criteria, indication_index=0,
+                indication=tka_criteria.indications[0], answer="not_met", evidence_note="4 weeks of PT in the notes.",
+            )  # fmt: skip
         for line in case.lines.all():
             if outcome == "approved":
                 line.approved_units, line.outcome = line.units, ServiceLine.Outcome.APPROVED

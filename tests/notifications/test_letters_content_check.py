@@ -10,6 +10,7 @@ from notifications.models import Letter, LetterDelivery, Notification
 from notifications.services.letters import letters_generate_for_event
 from notifications.services.templates import letter_template_revise
 from notifications.task_names import LETTER_ISSUE
+from reviews.models import WorksheetAnswer
 from tests.tasks_sent import tasks_sent
 
 from .conftest import pdf_text, squash
@@ -138,3 +139,23 @@ def test_denial_without_a_coded_reason_is_held(make_case, decide):
     letters = letters_generate_for_event(event_id=event.pk)
 
     assert all(x.missing == ["coded reason in plain language"] for x in letters)
+
+
+def test_medical_necessity_denial_without_unmet_criteria_in_the_worksheet_is_held(make_case, decide):
+    case = make_case()
+    decision, event = decide(case, "denied", reason="Only 4 weeks of therapy.")
+    WorksheetAnswer.objects.filter(worksheet__decision=decision).update(answer="met")
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.BLOCKED}
+    assert all(x.missing == ["unmet criteria or missing documentation"] for x in letters)
+
+
+def test_benefit_denial_needs_no_worksheet(make_case, decide):
+    case = make_case()
+    _, event = decide(case, "denied", reason="Cosmetic surgery is excluded.", basis="benefit")
+
+    letters = letters_generate_for_event(event_id=event.pk)
+
+    assert {x.status for x in letters} == {Letter.Status.ISSUED}

@@ -8,6 +8,7 @@ from notifications.models import Letter
 from notifications.services.letters import letters_generate_for_event
 from notifications.task_names import LETTERS_GENERATE_FOR_EVENT, PROVIDER_NOTICES_FOR_EVENT
 from reviews.services.decisions import case_approve, case_deny
+from reviews.services.worksheets import worksheet_save
 from tests.conftest import PASSWORD
 from tests.tasks_sent import tasks_sent
 
@@ -35,6 +36,10 @@ def test_approval_by_the_review_service_enqueues_letters_after_commit(
 def test_signed_medical_necessity_denial_letter_prints_the_physician_and_criteria(make_case, physician, tka_criteria):
     case = make_case()
     reason = "Only 4 weeks of physical therapy are documented; the criteria require 12 weeks."
+    worksheet_save(case_id=case.pk, actor=physician, answers=[
+        {"criteria_id": tka_criteria.pk, "index": 0, "answer": "not_met", "note": "4 weeks of PT in the notes."},
+        {"criteria_id": tka_criteria.pk, "index": 1, "answer": "not_documented"},
+    ])  # fmt: skip
     case_deny(reason_code="MN01", case_id=case.pk, actor=physician, basis="medical_necessity", reason=reason,
               criteria_ids=[tka_criteria.pk], password=PASSWORD)  # fmt: skip
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.DECISION_RECORDED)
@@ -45,7 +50,13 @@ def test_signed_medical_necessity_denial_letter_prints_the_physician_and_criteri
     assert member_letter.status == "issued", member_letter.missing
     with member_letter.pdf.open("rb") as f:
         text = squash(pdf_text(f.read()))
-    for value in (reason, f"{physician.get_full_name()}, MD", "Total knee arthroplasty, version 2026.3"):
+    for value in (
+        reason,
+        f"{physician.get_full_name()}, MD",
+        "Total knee arthroplasty, version 2026.3",
+        "Twelve weeks of physical therapy did not help (Total knee arthroplasty)",
+        "Records that show: X-rays show severe arthritis",
+    ):
         assert squash(value) in text, value
 
 

@@ -105,6 +105,7 @@ REVIEW_QUERIES = [
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",
+    "worksheet drafts on the case (their answers are read only when there are drafts)",
     "contact lines", "their hours", "their alternate phones", "their inquiries", "plan closures",
     "the user's notices of this case marked read", "unread notifications (nav)",
     "session save: savepoint", "update", "release",

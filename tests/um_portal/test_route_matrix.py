@@ -146,6 +146,7 @@ MATRIX: dict[str, Row] = {
     "reviews:physician_queue": row(REVIEWERS),
     "reviews:case": row(REVIEWERS),
     "reviews:decision": row(CASE_PARTIES),
+    "reviews:worksheet": row(REVIEWERS, "post"),
     "reviews:claim": row(REVIEWERS, "post"),
     "reviews:reassign": row(REVIEWERS, "post"),
     "reviews:note": row(REVIEWERS, "post"),
