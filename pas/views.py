@@ -4,6 +4,7 @@ IssueType code, never an HTML page."""
 
 import logging
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -84,6 +85,17 @@ class FhirView(APIView):
     parser_classes = [FhirJSONParser, PlainJSONParser]
     renderer_classes = [FhirJSONRenderer]
     content_negotiation_class = FhirContentNegotiation
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Refuse an oversized body before reading it (DATA_UPLOAD_MAX_MEMORY_SIZE does not
+        # bound a DRF parser's stream).
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if length.isdigit() and int(length) > settings.PAS_MAX_BUNDLE_BYTES:
+            limit = settings.PAS_MAX_BUNDLE_BYTES // 1048576
+            raise FhirError(
+                f"The request is larger than the {limit} MB this server takes.", code="too-costly", status=413
+            )
 
     def handle_exception(self, exc):
         if isinstance(exc, DomainError):

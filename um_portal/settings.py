@@ -370,6 +370,9 @@ PLAN_NAME = env.str("PLAN_NAME", default="Mid-Atlantic Health Plan")
 # CapabilityStatement carries.
 PAS_PAYER_IDENTIFIERS = env.list("PAS_PAYER_IDENTIFIERS", default=[])
 PAS_MAX_BUNDLE_ENTRIES = env.int("PAS_MAX_BUNDLE_ENTRIES", default=500)
+# The largest request body under /fhir/: one document of ATTACHMENT_MAX_BYTES, base64-encoded
+# (4/3 larger), and the rest of the Bundle.
+PAS_MAX_BUNDLE_BYTES = env.int("PAS_MAX_BUNDLE_BYTES", default=ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024)
 PAS_CAPABILITY_DATE = "2026-11-30"
 # The public address of /fhir, used in notifications sent to subscribers.
 PAS_BASE_URL = env.str("PAS_BASE_URL", default="http://127.0.0.1:8000/fhir")

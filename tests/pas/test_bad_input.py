@@ -129,6 +129,15 @@ def test_oversize_bundle_is_refused(api, office_user, mapped, settings):
     assert _nothing_written()
 
 
+def test_oversize_body_is_refused_before_it_is_read(office_user, mapped, settings):
+    settings.PAS_MAX_BUNDLE_BYTES = 10_000
+    body = json.dumps(mapped(REFERRAL)).encode()
+    assert len(body) > 10_000
+
+    _outcome(_post_raw(office_user, body), 413, "too-costly")
+    assert _nothing_written()
+
+
 def test_a_role_that_may_not_submit_is_forbidden_before_the_body_is_read(api, physician):
     _outcome(api.as_user(physician).post(SUBMIT, {"not": "read"}, format="json"), 403, "forbidden")
 
