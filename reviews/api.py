@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from cases.access import case_for_user
 from cases.api.action_views import action_api_view
+from cases.selectors import LIST_RELATED
 from cases.serializers import CaseListSerializer
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import NotAllowed, NotFound
@@ -60,13 +61,14 @@ class QueueView(APIView):
             kind=self.kind,
             filters=QueueFilters.from_params(request.query_params),
             cursor=request.query_params.get("cursor"),
+            related=LIST_RELATED,
         )
         access_log_record_many(user=request.user, objs=page.rows, how=AccessLog.How.API, request=request)
         return Response(
             {
                 "next": _page_url(request, page.next_cursor),
                 "previous": _page_url(request, page.previous_cursor),
-                "results": CaseListSerializer(page.rows, many=True).data,
+                "results": CaseListSerializer(page.rows, many=True, context={"request": request}).data,
             }
         )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.access import cases_visible_to
 from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
-from cases.selectors import case_list_queryset
+from cases.selectors import case_list_queryset, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, users_with_role
 
@@ -58,20 +58,43 @@ def _filtered(qs, *, user, filters: QueueFilters, statuses):
     elif filters.assignee == "none":
         qs = qs.filter(assigned_to__isnull=True)
     elif filters.assignee:
-        qs = qs.filter(assigned_to__username=filters.assignee)
+        qs = qs.filter(assigned_to_id__in=User.objects.filter(username=filters.assignee).values("pk"))
     return qs
 
 
+# What a queue row shows, page or API: the case's own columns read (not its summary,
+# clocks or reasons, which a queue never shows: issue #13, item 5), and the related rows
+# each shows, read by id after the page (cases.selectors.case_related_attach).
+QUEUE_COLUMNS = (
+    "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category",
+    "received_at", "decision_due_at", "overdue_at", "member_id", "coverage_id", "requesting_organization_id",
+    "requesting_practitioner_id", "servicing_organization_id", "servicing_practitioner_id", "assigned_to_id",
+)  # fmt: skip
+QUEUE_PAGE_RELATED = ("member", "coverage", "requesting_organization", "assigned_to")
+
+
 def queue_page(
-    *, user, kind: str, filters: QueueFilters | None = None, cursor: str | None = None, limit: int | None = None
+    *,
+    user,
+    kind: str,
+    filters: QueueFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+    related=QUEUE_PAGE_RELATED,
 ) -> Page:
     """Open cases for the nurse (received, in review, pended) or physician (routed) queue,
-    by due time, one query per page."""
+    by due time: one keyset query on the case table (joined only to what a filter names),
+    then one query per related table `related` (LIST_RELATED for the API's rows)."""
     statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
     qs = _filtered(
-        cases_visible_to(user, case_list_queryset()), user=user, filters=filters or QueueFilters(), statuses=statuses
+        cases_visible_to(user, AuthorizationRequest.objects.only(*QUEUE_COLUMNS)),
+        user=user,
+        filters=filters or QueueFilters(),
+        statuses=statuses,
     )
-    return keyset_page(qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE)
+    page = keyset_page(qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE)
+    page.rows = case_related_attach(page.rows, related)
+    return page
 
 
 def appeals_page(*, user, cursor: str | None = None, limit: int | None = None) -> Page:
