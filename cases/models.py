@@ -539,6 +539,22 @@ class CaseEvent(AppendOnlyModel):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"])]
 
+    @staticmethod
+    def _status_words(value: str) -> str:
+        try:
+            return CaseStatus(value).label
+        except ValueError:
+            return value
+
+    @property
+    def old_status_label(self) -> str:
+        """The status's words, never its stored code (issue 22, item 6)."""
+        return self._status_words(self.old_value)
+
+    @property
+    def new_status_label(self) -> str:
+        return self._status_words(self.new_value)
+
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
 

@@ -3,9 +3,8 @@
 all read these. Medical-necessity actions refuse any role but a physician before the input
 is read, through the one access helper (`reviews.access`)."""
 
-from django.utils import timezone
-
 from cases.actions import CaseAction, action_register, service_call
+from um_portal import timefmt
 from um_portal.roles import Perm
 
 from . import api_inputs as inputs
@@ -109,7 +108,7 @@ REVIEW_ACTIONS = action_register(
         "extend", Perm.CASE_EXTEND, service_call(extensions.case_extend, "ground", "reason"),
         check=extensions.case_extend_check, form=forms.ExtendForm,
         success=lambda extension, case: (
-            f"Deadline extended to {timezone.localtime(extension.new_due_at):%a %d %b %Y %H:%M %Z}."
+            f"Deadline extended to {timefmt.when(extension.new_due_at)}."
         ),
         api_input=inputs.ExtendInputSerializer,
         api_description="Extend the decision deadline once, where a rule allows it; 409 otherwise.",

@@ -12,6 +12,7 @@ from cases import forms
 from cases.actions import CaseAction, action_register, service_call
 from cases.api import inputs
 from cases.services import attachments as attachment_services
+from um_portal import timefmt
 from um_portal.roles import Perm
 
 from .selectors import decision_criteria_used
@@ -94,7 +95,7 @@ PROVIDER_ACTIONS = action_register(
     _provider(
         "appeal", Perm.CASE_APPEAL, service_call(requests_.appeal_file, "reason", "expedited", by_id=False),
         check=requests_.appeal_file_check, form=forms.AppealForm,
-        success=lambda appeal, case: f"Appeal filed; a decision is due by {appeal.due_at:%Y-%m-%d %H:%M}.",
+        success=lambda appeal, case: f"Appeal filed; a decision is due by {timefmt.when(appeal.due_at)}.",
         api_input=inputs.AppealInputSerializer, api_status=status.HTTP_201_CREATED,
         api_body=_serialized(inputs.AppealFiledSerializer), api_response=inputs.AppealFiledSerializer,
         api_description="Appeal a denial or partial approval. Answers the appeal with its due time.",

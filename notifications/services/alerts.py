@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from um_portal import timefmt
 from um_portal.enqueue import task_send
 from um_portal.roles import Role, user_role, users_with_role
 
@@ -27,7 +28,7 @@ EMAIL_CHUNK = 200  # notification ids per e-mail task
 
 
 def _local(dt) -> str:
-    return timezone.localtime(dt).strftime("%a %d %b %Y %H:%M %Z")
+    return timefmt.when(dt)
 
 
 def alert_message(*, threshold: str, reference: str, decision_due_at, due_at) -> str:

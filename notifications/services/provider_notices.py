@@ -10,10 +10,10 @@ notice per user and event (a unique constraint), so a task run twice notifies on
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from cases.models import CaseEvent
 from reviews.models import PeerToPeerRequest
+from um_portal import timefmt
 from um_portal.enqueue import task_send
 from um_portal.roles import Role, users_with_role
 
@@ -24,17 +24,13 @@ Kind = CaseEvent.Kind
 PROVIDER_NOTICE_EVENT_KINDS = frozenset({Kind.INFORMATION_REQUESTED, Kind.DECISION_RECORDED, Kind.PEER_TO_PEER_UPDATED})
 
 
-def _day(value) -> str:
-    return value.strftime("%a %-d %b %Y")
-
-
 def _notice(event: CaseEvent) -> tuple[str, str, bool] | None:
     """(kind, message, servicing office too) for an event offices hear of, else None."""
     reference = event.case.reference
     if event.kind == Kind.INFORMATION_REQUESTED:
         respond_by = event.data.get("respond_by", "")
         try:
-            respond_by = _day(date.fromisoformat(respond_by))
+            respond_by = timefmt.day(date.fromisoformat(respond_by))
         except ValueError:
             pass
         return (
@@ -60,7 +56,7 @@ def _notice(event: CaseEvent) -> tuple[str, str, bool] | None:
                 False,
             )
         if event.new_value == PeerToPeerRequest.Status.SCHEDULED and talk.scheduled_for:
-            when = timezone.localtime(talk.scheduled_for).strftime("%a %-d %b %Y %H:%M %Z")
+            when = timefmt.when(talk.scheduled_for)
             return (
                 Notification.Kind.PEER_TO_PEER_SCHEDULED,
                 f"{reference}: peer-to-peer talk scheduled for {when}.",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases import events
 from reviews.models import PeerToPeerAttempt, PeerToPeerRequest
+from um_portal import timefmt
 from um_portal.exceptions import Conflict, NotFound, ValidationFailed
 from um_portal.roles import Perm
 
@@ -70,12 +71,11 @@ def peer_to_peer_schedule(*, peer_to_peer_id, actor, scheduled_for: datetime) ->
         raise ValidationFailed("Give the date and time of the talk.", errors={"scheduled_for": ["Required."]})
     talk.status, talk.physician, talk.scheduled_for = Status.SCHEDULED, actor, scheduled_for
     talk.save(update_fields=["status", "physician", "scheduled_for"])
-    local = timezone.localtime(scheduled_for)
     events.event_peer_to_peer_updated(
         case=talk.case,
         actor=actor,
         peer_to_peer=talk,
-        message=f"Peer-to-peer talk scheduled for {local:%Y-%m-%d %H:%M}.",
+        message=f"Peer-to-peer talk scheduled for {timefmt.when(scheduled_for)}.",
     )
     return talk
 

@@ -21,6 +21,6 @@ def test_breakdown_lists_each_rule_and_marks_the_earliest(make_case):
     assert html.index("Maryland Insurance") < html.index("NCQA UM 5")
     assert "earliest: sets the deadline" in html
     assert "2 business days" in html and "15 calendar days" in html
-    assert "Tue 8 Dec 2026 23:59 EST" in html  # Maryland's due time, local
-    assert "Sat 19 Dec 2026 23:59 EST" in html  # NCQA's
-    assert 'id="information-notice-due"' in html and "Mon 7 Dec 2026 23:59 EST" in html
+    assert "Tue 8 Dec 2026, 11:59 PM ET" in html  # Maryland's due time, local
+    assert "Sat 19 Dec 2026, 11:59 PM ET" in html  # NCQA's
+    assert 'id="information-notice-due"' in html and "Mon 7 Dec 2026, 11:59 PM ET" in html
