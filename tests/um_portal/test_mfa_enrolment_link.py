@@ -168,3 +168,18 @@ def test_demo_mode_keeps_enrolment_from_the_password(settings, client, nurse):
     assert client.post("/accounts/login/", {"username": "nurse", "password": PASSWORD}).status_code == 302
     assert client.get("/")["Location"].startswith("/accounts/mfa/setup/")
     assert client.get("/accounts/mfa/setup/").status_code == 200
+
+
+def test_wrong_passwords_on_the_link_page_count_toward_the_lockout(settings, nurse):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    _, token = mfa_enrolment_link_issue(user=nurse)
+    browser = Client(REMOTE_ADDR="198.51.100.90")
+    for _ in range(3):
+        browser.post(_path(token), {"password": "not-the-password-1"})
+
+    locked = browser.post(_path(token), {"password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert not TOTPDevice.objects.filter(user=nurse).exists()
+    assert "_auth_user_id" not in browser.session
