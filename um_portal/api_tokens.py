@@ -50,9 +50,9 @@ def api_token_issue(*, user) -> Token:
     token = Token.objects.select_for_update().filter(user=user).first()
     if token is not None and api_token_is_expired(token, now=now):
         token.delete()
-        token = None
-    if token is None:
-        token = Token.objects.create(user=user)
+    # get_or_create: two first requests at once both answer, with the one token.
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
         security_log.info("api token issued: user_id=%s", user.pk)
     ApiTokenActivity.objects.update_or_create(token=token, defaults={"last_used_at": now})
     return token
