@@ -123,7 +123,7 @@ def test_load_over_two_nodes_ends_with_every_case_letter_and_alert_exactly_once(
         return _post(
             f"{node}/api/v1/authorizations/{case_id}/deny/",
             nurse,
-            json={"basis": "benefit", "reason": "Not a covered benefit under this plan."},
+            json={"basis": "benefit", "reason": "Not a covered benefit under this plan.", "reason_code": "BN01"},
         )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -282,6 +282,7 @@ def test_signing_lockout_counts_failures_on_both_nodes(cluster, tokens):
             json={
                 "basis": "medical_necessity",
                 "reason": "Conservative care not yet tried.",
+                "reason_code": "MN01",
                 "criteria_ids": criteria_ids,
                 "password": password,
             },
