@@ -64,6 +64,13 @@ def capability_statement(*, base: str, token_url: str) -> dict:
                             {"code": "delete"},
                             {"code": "search-type"},
                         ],
+                        "operation": [
+                            {
+                                "name": "status",
+                                "definition": "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/"
+                                "backport-subscription-status",
+                            }
+                        ],
                     },
                 ],
             }

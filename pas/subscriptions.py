@@ -190,6 +190,21 @@ def _send_on_commit(notification_id: int) -> None:
     transaction.on_commit(enqueue)
 
 
+def subscription_status_parameters(subscription: PasSubscription, *, base: str, kind: str = "query-status") -> dict:
+    """The backport's SubscriptionStatus, as R4 Parameters."""
+    status = subscription.status if subscription.status != PasSubscription.Status.REQUESTED else "active"
+    return {
+        "resourceType": "Parameters",
+        "parameter": [
+            {"name": "subscription", "valueReference": {"reference": f"{base}/Subscription/{subscription.pk}"}},
+            {"name": "topic", "valueCanonical": TOPIC},
+            {"name": "status", "valueCode": status},
+            {"name": "type", "valueCode": kind},
+            {"name": "events-since-subscription-start", "valueString": str(subscription.events_since_start)},
+        ],
+    }
+
+
 def notification_bundle(notification: PasNotification, *, base: str) -> dict:
     """The backport notification: a history Bundle whose first entry is the status
     Parameters (R4), then, for full-resource, the PAS response Bundle it points at."""
@@ -197,13 +212,7 @@ def notification_bundle(notification: PasNotification, *, base: str) -> dict:
     from .selectors import submission_for_response
 
     subscription = notification.subscription
-    parameters = [
-        {"name": "subscription", "valueReference": {"reference": f"{base}/Subscription/{subscription.pk}"}},
-        {"name": "topic", "valueCanonical": TOPIC},
-        {"name": "status", "valueCode": subscription.status if subscription.status != "requested" else "active"},
-        {"name": "type", "valueCode": notification.kind},
-        {"name": "events-since-subscription-start", "valueString": str(subscription.events_since_start)},
-    ]
+    parameters = subscription_status_parameters(subscription, base=base, kind=notification.kind)["parameter"]
     entries = []
     if notification.kind == PasNotification.Kind.EVENT and subscription.content != PasSubscription.Content.EMPTY:
         submission = notification.event.case.pas_submissions.order_by("-received_at", "-pk").first()

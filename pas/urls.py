@@ -13,5 +13,8 @@ urlpatterns = [
     path("Claim/$inquire", views.ClaimInquireView.as_view(), name="claim-inquire"),
     path("Subscription", views.SubscriptionListView.as_view(), name="subscriptions"),
     path("Subscription/<int:subscription_id>", views.SubscriptionDetailView.as_view(), name="subscription"),
+    path(
+        "Subscription/<int:subscription_id>/$status", views.SubscriptionStatusView.as_view(), name="subscription-status"
+    ),
     re_path(r"^.*$", views.NotFoundView.as_view(), name="not-supported"),
 ]

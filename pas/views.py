@@ -32,7 +32,13 @@ from .responses import claim_response_bundle, inquiry_parameters
 from .selectors import submission_for_response, subscriptions_for_user
 from .services import pas_inquire, pas_submit, pas_submit_check
 from .smart import ALGORITHMS, SCOPES, SmartError, token_issue
-from .subscriptions import subscription_create, subscription_create_check, subscription_delete, subscription_resource
+from .subscriptions import (
+    subscription_create,
+    subscription_create_check,
+    subscription_delete,
+    subscription_resource,
+    subscription_status_parameters,
+)
 
 logger = logging.getLogger(__name__)
 FHIR_JSON = "application/fhir+json"
@@ -198,6 +204,20 @@ class SubscriptionDetailView(FhirView):
     def delete(self, request, subscription_id: int):
         subscription_delete(user=request.user, subscription=self._subscription(request, subscription_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SubscriptionStatusView(SubscriptionDetailView):
+    """`GET /fhir/Subscription/<id>/$status`: the backport's status, a searchset Bundle
+    holding the SubscriptionStatus Parameters (the notifications' first entry names it)."""
+
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(operation_id="fhir_subscription_status", responses={200: OpenApiResponse(description="Bundle")})
+    def get(self, request, subscription_id: int):
+        subscription = self._subscription(request, subscription_id)
+        url = f"{_base(request)}/Subscription/{subscription.pk}/$status"
+        entry = {"fullUrl": url, "resource": subscription_status_parameters(subscription, base=_base(request))}
+        return Response({"resourceType": "Bundle", "type": "searchset", "total": 1, "entry": [entry]})
 
 
 def _base(request) -> str:

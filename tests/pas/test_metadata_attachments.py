@@ -30,6 +30,13 @@ def test_metadata_is_a_capability_statement_whose_every_operation_answers(office
     for rest in statement["rest"]:
         for resource in rest["resource"]:
             for operation in resource.get("operation") or []:
+                if resource["type"] == "Subscription":  # an instance-level GET operation
+                    answer = client.get(f"/fhir/Subscription/999999/${operation['name']}")
+                    assert (
+                        answer.status_code == 404 and "No such subscription" in answer.json()["issue"][0]["diagnostics"]
+                    )
+                    walked.append(f"${operation['name']} Subscription")
+                    continue
                 url = f"/fhir/{resource['type']}/${operation['name']}"
                 answer = client.post(url, {"resourceType": "Bundle", "type": "collection"}, format="json")
                 # Reached: the operation exists and reads the body (an empty Bundle is refused as such).
@@ -41,6 +48,7 @@ def test_metadata_is_a_capability_statement_whose_every_operation_answers(office
     assert walked == [
         "/fhir/Claim/$submit",
         "/fhir/Claim/$inquire",
+        "$status Subscription",
         "create Subscription",
         "read Subscription",
         "delete Subscription",

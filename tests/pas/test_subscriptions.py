@@ -123,6 +123,11 @@ def test_a_decision_notifies_the_offices_subscriber_exactly_once(
         subscription.refresh_from_db()
     assert subscription.status == "active"
     assert api.as_user(office_user).get(f"/fhir/Subscription/{subscription.pk}").json()["status"] == "active"
+    # The status operation the notifications name answers, with the same status.
+    status_url = receiver.of_type("handshake", "/office")[0]["body"]["entry"][0]["request"]["url"]
+    assert status_url.endswith(f"/Subscription/{subscription.pk}/$status")
+    found = api.as_user(office_user).get("/fhir/" + status_url.split("/fhir/", 1)[1]).json()
+    assert {p["name"]: p for p in found["entry"][0]["resource"]["parameter"]}["status"]["valueCode"] == "active"
 
     # When the office's request is decided
     assert api.as_user(office_user).post(SUBMIT, mapped(HOMECARE), format="json").status_code == 201

@@ -105,6 +105,7 @@ MATRIX: dict[str, Row] = {
     "smart-token": row(PUBLIC, "post"),
     "pas:subscriptions": row(PROVIDERS, "post"),
     "pas:subscription": row({PROVIDER}, kwargs=lambda w: {"subscription_id": _pas_subscription(w)}),
+    "pas:subscription-status": row({PROVIDER}, kwargs=lambda w: {"subscription_id": _pas_subscription(w)}),
     # anything else under /fhir/: a not-supported OperationOutcome (401 without a login)
     "pas:not-supported": row(set()),
     # criteria
