@@ -51,11 +51,22 @@ class Findings:
 
 
 def decision_findings(decision: Decision) -> Findings:
-    """What the decider's frozen worksheet found unmet or undocumented, for the letters."""
+    """What the decider's frozen worksheet found unmet or undocumented, for the letters. A
+    decision revised after a peer-to-peer talk has no drafts of its own to freeze (the case
+    was decided): the decider's latest worksheet frozen with an earlier decision stands."""
+    sheet = (
+        Worksheet.objects.filter(
+            case_id=decision.case_id,
+            reviewer_id=decision.decided_by_id,
+            frozen_at__isnull=False,
+            frozen_at__lte=decision.decided_at,
+        )
+        .order_by("-frozen_at", "-pk")
+        .values("pk")[:1]
+    )
     answers = (
         WorksheetAnswer.objects.filter(
-            worksheet__decision=decision,
-            worksheet__reviewer_id=decision.decided_by_id,
+            worksheet__in=sheet,
             answer__in=[Answer.NOT_MET, Answer.NOT_DOCUMENTED],
         )
         .select_related("criteria_version__criteria_set")
