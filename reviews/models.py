@@ -244,6 +244,7 @@ class CriteriaCopyRequest(models.Model):
 
 # Deadline alerts (kept in their own module).
 from .models_clocks import CaseAlert  # noqa: E402,F401
+from .models_irr import IrrAssignment, IrrExercise, IrrItem  # noqa: E402,F401
 from .models_reasons import ReasonCatalogue, ReasonCode  # noqa: E402,F401
 from .models_reporting import (  # noqa: E402,F401
     CaseDayRollup,

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import appeals, case, dashboard, decision, peer_to_peer, queues
+from .views import appeals, case, dashboard, decision, irr, peer_to_peer, queues
 
 app_name = "reviews"
 urlpatterns = [
@@ -29,5 +29,9 @@ urlpatterns = [
     path("peer-to-peer/<int:talk_id>/attempt/", peer_to_peer.act, {"name": "attempt"}, name="talk_attempt"),
     path("peer-to-peer/<int:talk_id>/complete/", peer_to_peer.act, {"name": "complete"}, name="talk_complete"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reliability/", irr.exercises, name="irr_exercises"),
+    path("reliability/<int:exercise_id>/report/", irr.report, name="irr_report"),
+    path("reliability/mine/", irr.my_exercises, name="irr_mine"),
+    path("reliability/mine/<int:assignment_id>/", irr.take, name="irr_take"),
     path("", include("reviews.urls_clocks")),
 ]

@@ -148,6 +148,10 @@ MATRIX: dict[str, Row] = {
     "reviews:case": row(REVIEWERS),
     "reviews:decision": row(CASE_PARTIES),
     "reviews:worksheet": row(REVIEWERS, "post"),
+    "reviews:irr_exercises": row({ADMIN}),
+    "reviews:irr_report": row({ADMIN}, kwargs=lambda w: {"exercise_id": _sample_irr_exercise(w).pk}),
+    "reviews:irr_mine": row(REVIEWERS),
+    "reviews:irr_take": row({NURSE}, kwargs=lambda w: {"assignment_id": _sample_irr_assignment(w).pk}),
     "reviews:claim": row(REVIEWERS, "post"),
     "reviews:reassign": row(REVIEWERS, "post"),
     "reviews:note": row(REVIEWERS, "post"),
@@ -292,6 +296,26 @@ def _sample_appeal(world):
         case=world.case, decision_appealed=decision, reason="Please reconsider.", filed_by=world.users[PROVIDER],
         filed_at=timezone.now(), due_at=timezone.now() + timezone.timedelta(days=30),
     )  # fmt: skip
+
+
+def _sample_irr_exercise(world):
+    """A reliability exercise (no items needed to reach its report) assigned to the nurse."""
+    from django.utils import timezone
+
+    from criteria.models import CriteriaVersion
+    from reviews.models import IrrAssignment, IrrExercise
+    from tests.factories import CriteriaVersionFactory
+
+    version = CriteriaVersion.objects.first() or CriteriaVersionFactory()
+    exercise = IrrExercise.objects.create(
+        name="Sample", criteria_version=version, created_by=world.users[ADMIN], created_at=timezone.now()
+    )
+    IrrAssignment.objects.create(exercise=exercise, reviewer=world.users[NURSE])
+    return exercise
+
+
+def _sample_irr_assignment(world):
+    return _sample_irr_exercise(world).assignments.get()
 
 
 def _sample_talk(world):
