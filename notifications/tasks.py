@@ -133,3 +133,11 @@ def gold_card_letters_catch_up() -> int:
     for event_id in pending:
         gold_card_letter_issue(event_id=event_id)
     return len(pending)
+
+
+@shared_task(**_RETRY)
+def irr_yearly_reminder() -> int:
+    """Daily: remind the UM administrators when no reliability exercise was built in a year."""
+    from .services.irr_reminder import irr_reminder_send
+
+    return irr_reminder_send()

@@ -55,6 +55,8 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=1, minute=30),
     },
     # Gold cards: approval rates per organization and service group, grants and revocations.
+    # NCQA: inter-rater reliability at least yearly; checked daily, reminds at most monthly.
+    "irr-yearly-reminder": {"task": "notifications.tasks.irr_yearly_reminder", "schedule": crontab(hour=7, minute=0)},
     "gold-cards-nightly": {"task": "automation.tasks.gold_cards_nightly", "schedule": crontab(hour=1, minute=30)},
     "gold-card-letters-catch-up": {"task": "notifications.tasks.gold_card_letters_catch_up", "schedule": 900.0},
     # Da Vinci PAS subscriptions: heartbeats, and notifications whose message was lost.
