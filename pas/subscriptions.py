@@ -7,11 +7,14 @@ subscriptions alive.
 Filtered by the subscriber's organization: `orgIdentifier` (the topic's only filter) must be
 the caller's own organization NPI, and only its requests (requesting or servicing) notify."""
 
+import ipaddress
 import logging
+import socket
 import uuid
 from urllib.parse import urlparse
 
 import requests
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -37,6 +40,26 @@ NOTIFY_KINDS = frozenset({CaseEvent.Kind.DECISION_RECORDED, CaseEvent.Kind.APPEA
 # A subscriber's endpoint has this long to answer (the backport's default timeout is
 # the server's choice); a slow endpoint is retried rather than holding a worker.
 SEND_TIMEOUT_SECONDS = 10
+
+
+def endpoint_refusal(endpoint: str) -> str:
+    """Why the server will not post to `endpoint`, or "". A subscriber names the address the
+    server then calls: loopback, private, link-local (cloud metadata) and other internal
+    addresses are refused, so no one can aim the worker at the plan's own network, unless
+    PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS allows them (a test receiver, a lab). Checked when
+    subscribing and again before each send (the name may resolve elsewhere later)."""
+    if settings.PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS:
+        return ""
+    host = urlparse(endpoint).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return f"channel.endpoint's host {host} does not resolve."
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            return f"channel.endpoint resolves to {ip}, an internal address: give a public endpoint."
+    return ""
 
 
 def _fail(message: str, *, code: str = "value", expression: str = "Subscription", status: int = 400):
@@ -93,6 +116,9 @@ def subscription_create(*, user, resource) -> PasSubscription:
     endpoint = channel.get("endpoint") or ""
     if urlparse(endpoint).scheme not in ("http", "https") or not urlparse(endpoint).netloc:
         _fail("channel.endpoint must be an http(s) URL.", code="required", expression="Subscription.channel.endpoint")
+    problem = endpoint_refusal(endpoint)
+    if problem:
+        _fail(problem, code="business-rule", expression="Subscription.channel.endpoint")
     if channel.get("payload") not in (None, "application/fhir+json"):
         _fail(
             "Notifications are sent as application/fhir+json.",
@@ -270,9 +296,17 @@ def notification_send(*, notification_id: int, base: str, final_attempt: bool) -
             name, _, value = header.partition(":")
             headers[name.strip()] = value.strip()
         notification.attempts += 1
+        failure = endpoint_refusal(subscription.endpoint)
         try:
-            answer = requests.post(subscription.endpoint, json=body, headers=headers, timeout=SEND_TIMEOUT_SECONDS)
-            failure = f"the endpoint answered {answer.status_code}" if answer.status_code >= 300 else ""
+            if not failure:
+                answer = requests.post(
+                    subscription.endpoint,
+                    json=body,
+                    headers=headers,
+                    timeout=SEND_TIMEOUT_SECONDS,
+                    allow_redirects=False,
+                )
+                failure = f"the endpoint answered {answer.status_code}" if answer.status_code >= 300 else ""
         except requests.RequestException as exc:
             failure = str(exc)[:300] or type(exc).__name__
         if failure:

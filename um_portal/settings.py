@@ -374,6 +374,9 @@ PAS_MAX_BUNDLE_ENTRIES = env.int("PAS_MAX_BUNDLE_ENTRIES", default=500)
 # (4/3 larger), and the rest of the Bundle.
 PAS_MAX_BUNDLE_BYTES = env.int("PAS_MAX_BUNDLE_BYTES", default=ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024)
 PAS_CAPABILITY_DATE = "2026-11-30"
+# PAS subscriptions may name loopback or private endpoints only when this is on (tests, a
+# lab): otherwise the worker would post wherever a subscriber points it.
+PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS = env.bool("PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS", default=False)
 # The public address of /fhir, used in notifications sent to subscribers.
 PAS_BASE_URL = env.str("PAS_BASE_URL", default="http://127.0.0.1:8000/fhir")
 

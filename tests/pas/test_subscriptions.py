@@ -72,7 +72,8 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    settings.PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS = True  # the receiver listens on 127.0.0.1
     endpoint = Receiver()
     yield endpoint
     endpoint.close()
@@ -260,3 +261,33 @@ def test_an_appeal_decision_notifies_too_once_and_only_the_cases_organization(
 
     (notification,) = PasNotification.objects.filter(kind="event-notification")
     assert notification.subscription == mine and notification.event_number == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "endpoint",
+    ["http://127.0.0.1:8000/hook", "http://10.1.2.3/hook", "http://169.254.169.254/latest", "http://[::1]/x"],
+)
+def test_internal_endpoints_are_refused(api, office_user, office, settings, endpoint):
+    settings.PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS = False
+
+    response = api.as_user(office_user).post("/fhir/Subscription", _subscription(endpoint, office.npi), format="json")
+
+    assert response.status_code == 400
+    assert "internal address" in response.json()["issue"][0]["diagnostics"]
+    assert PasSubscription.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_subscription_whose_endpoint_became_internal_is_not_posted_to(office_user, office, settings, receiver):
+    subscription = PasSubscription.objects.create(
+        organization=office, created_by=office_user, endpoint=receiver.url("/later"), status="active"
+    )
+    notification = PasNotification.objects.create(subscription=subscription, kind="heartbeat")
+    settings.PAS_SUBSCRIPTION_PRIVATE_ENDPOINTS = False
+
+    notification_send(notification_id=notification.pk, base="http://testserver/fhir", final_attempt=True)
+
+    assert receiver.received == []
+    subscription.refresh_from_db()
+    assert subscription.status == "error" and "internal address" in subscription.error
