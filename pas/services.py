@@ -25,8 +25,12 @@ from .mapping import insurer_check, member_for_request, submitter_key
 from .models import PasSubmission
 from .outcomes import FhirError, from_domain_error
 from .parsing import CONTINUING, Item, PasRequest
+from .portal_cases import portal_case_submission
 
 DOCUMENT_REFUSED = (UnsupportedMediaType, PayloadTooLarge, ValidationFailed)
+# An inquiry answers at most this many authorizations (a member's requests from one office
+# in a plan year stay far below it); a page of the newest would need paging PAS lacks.
+MAX_INQUIRY_MATCHES = 100
 
 
 def _identifier(request: PasRequest) -> tuple[str, str]:
@@ -284,4 +288,14 @@ def pas_inquire(*, user, request: PasRequest) -> list[PasSubmission]:
     latest: dict = {}
     for submission in submissions.select_related("case").order_by("received_at", "pk"):
         latest[submission.case_id] = submission
-    return list(latest.values())
+    # Requests that came another way (page, API, fax): described as PAS would have had them.
+    others = (
+        cases.exclude(pas_submissions__isnull=False)
+        .select_related("member", "requesting_organization")
+        .prefetch_related("lines")
+    )
+    if traces:
+        others = others.filter(reference__in=traces)
+    for case in others.order_by("received_at")[:MAX_INQUIRY_MATCHES]:
+        latest[case.pk] = portal_case_submission(case)
+    return list(latest.values())[:MAX_INQUIRY_MATCHES]

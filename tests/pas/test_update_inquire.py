@@ -189,3 +189,38 @@ def test_inquiry_answer_matches_hl7s_inquiry_response_example_shape(api, office_
     # HL7's example names its output parameter responseBundle; the OperationDefinition
     # (Claim-inquiry, out parameter "return") is followed here.
     assert body["parameter"][0]["name"] == "return"
+
+
+def test_a_request_entered_on_the_portal_answers_an_inquiry_by_its_reference(
+    api, office_user, mapped, office, office_practitioner, pas_member, nurse
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.services.intake import case_create
+
+    day = timezone.localdate() + timedelta(days=10)
+    case = case_create(
+        member=pas_member,
+        requesting_organization=office,
+        servicing_organization=office,
+        service_category="imaging",
+        diagnosis_codes=["M17.11"],
+        lines=[{"code_system": "CPT", "code": "73721", "units": 1, "start_date": day, "end_date": day}],
+        channel="fax",
+    )
+    case_approve(case_id=case.pk, actor=nurse)
+    inquiry = mapped(INQUIRY)
+    inquiry["entry"][0]["resource"]["identifier"][0]["value"] = case.reference
+
+    body = api.as_user(office_user).post(INQUIRE, inquiry, format="json").json()
+
+    assert inquiry_parameters_problems(body) == []
+    (found,) = body["parameter"]
+    claim_response = found["resource"]["entry"][0]["resource"]
+    assert claim_response["preAuthRef"] == case.reference
+    assert _codes(found["resource"]) == {1: "A1"}
+    # Another trace number finds nothing; another office finds nothing.
+    inquiry["entry"][0]["resource"]["identifier"][0]["value"] = "someone-elses-trace"
+    assert "parameter" not in api.as_user(office_user).post(INQUIRE, inquiry, format="json").json()
