@@ -16,7 +16,7 @@ from cases.serializers import CaseListSerializer
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import NotAllowed, NotFound
 from um_portal.models import AccessLog
-from um_portal.roles import Perm, user_can
+from um_portal.roles import Perm, Role, user_can, user_role
 
 from .actions import REVIEW_ACTIONS
 from .api_inputs import AppealDecideIn
@@ -116,9 +116,16 @@ class AppealSerializer(serializers.Serializer):
         m = appeal.case.member
         return {"member_number": m.member_number, "name": m.name}
 
+    def _name(self, user) -> str:
+        # Providers never see a staff username (issue 12): a name, or the plan's.
+        request = self.context.get("request")
+        if request is not None and user_role(request.user) == Role.PROVIDER:
+            return user.public_name
+        return user.display_name
+
     def get_decided_by(self, appeal) -> dict | None:
         user = appeal.decided_by
-        return {"name": user.display_name, "credentials": user.credentials} if user else None
+        return {"name": self._name(user), "credentials": user.credentials} if user else None
 
     def get_decision_appealed(self, appeal) -> dict:
         d = appeal.decision_appealed
@@ -126,7 +133,7 @@ class AppealSerializer(serializers.Serializer):
             "outcome": d.outcome,
             "basis": d.basis or None,
             "reason": d.reason,
-            "decided_by": {"name": d.decided_by.display_name, "credentials": d.decided_by.credentials},
+            "decided_by": {"name": self._name(d.decided_by), "credentials": d.decided_by.credentials},
             "decided_at": d.decided_at.isoformat(),
         }
 
@@ -180,7 +187,7 @@ class AppealDetailView(APIView):
     def get(self, request, appeal_id):
         appeal = _appeal_for_user(request.user, appeal_id)
         access_log_record(user=request.user, obj=appeal.case, how=AccessLog.How.API, request=request)
-        data = AppealSerializer(appeal).data
+        data = AppealSerializer(appeal, context={"request": request}).data
         return Response(data)
 
 
@@ -205,4 +212,4 @@ class AppealDecideView(APIView):
             reason_code=data.get("reason_code"),
         )
         appeal = _appeal_for_user(request.user, appeal_id)
-        return Response(AppealSerializer(appeal).data)
+        return Response(AppealSerializer(appeal, context={"request": request}).data)

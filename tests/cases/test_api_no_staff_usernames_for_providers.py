@@ -7,6 +7,7 @@ import pytest
 
 from reviews.services.assignment import case_assign
 from reviews.services.decisions import case_approve
+from reviews.services.provider_requests import appeal_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -73,3 +74,15 @@ def test_staff_still_see_and_filter_by_username(api, nurse, make_case):
     api.as_user(nurse)
     results = api.get("/api/v1/authorizations/", {"assigned_to": "nurse"}).json()["results"]
     assert [r["assigned_to"] for r in results] == ["nurse"]
+
+
+def test_provider_appeal_detail_never_shows_the_deciders_username(api, provider, nameless_nurse, make_case, decided):
+    case = make_case()
+    decided(case)
+    appeal = appeal_file(case=case, user=provider, reason="New imaging.")
+
+    response = api.as_user(provider).get(f"/api/v1/appeals/{appeal.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["decision_appealed"]["decided_by"]["name"] == "UM Operations Center"
+    assert LOGIN not in response.content.decode()
