@@ -80,3 +80,27 @@ def test_member_check_ignores_a_stale_reply(page, live_server, login, provider, 
 
     expect(page.locator("#member-check")).to_contain_text(other.name)
     assert member.name not in page.inner_text("#member-check")
+
+
+def test_npis_show_whose_they_are_and_codes_their_service_as_typed(page, live_server, login, provider, surgeon):
+    from datetime import date
+
+    from criteria.services.requirements import coverage_requirement_save
+
+    coverage_requirement_save(
+        policy="knee-arthroplasty", version=1, service="Total knee replacement", codes=["27447"],
+        effective_from=date(2020, 1, 1), documentation=["Knee X-ray report"],
+    )  # fmt: skip
+    login("provider")
+    page.goto(f"{live_server.url}/cases/new/")
+
+    page.fill("#id_requesting_provider_npi", surgeon.npi)
+    page.locator("#id_requesting_provider_npi").dispatch_event("change")
+    page.fill("#id_servicing_provider_npi", "1234567893")
+    page.locator("#id_servicing_provider_npi").dispatch_event("change")
+    page.fill("#id_lines-0-code", "27447")
+    page.locator("#id_lines-0-code").dispatch_event("change")
+
+    expect(page.locator("#id_requesting_provider_npi-name")).to_contain_text(surgeon.name)
+    expect(page.locator("#id_servicing_provider_npi-name")).to_contain_text("No provider with NPI 1234567893")
+    expect(page.locator("#id_lines-0-code-service")).to_have_text("Total knee replacement")

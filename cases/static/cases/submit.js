@@ -136,6 +136,57 @@
   });
   if (checklist && !checklist.querySelector("fieldset.checklist")) { drawChecklists(); }
 
+  // As typed (issue 22, item 3): an NPI shows whose it is, a CPT/HCPCS code the service
+  // the plan lists for it. Each field keeps only the answer to its latest value.
+  function hintFor(input, id) {
+    var hint = document.getElementById(id);
+    if (!hint) {
+      hint = document.createElement("p");
+      hint.id = id;
+      hint.className = "help";
+      hint.setAttribute("aria-live", "polite");
+      input.insertAdjacentElement("afterend", hint);
+    }
+    return hint;
+  }
+  function lookUpAsTyped(input, id, url, show) {
+    var latest = 0;
+    function run() {
+      var value = input.value.trim().toUpperCase();
+      var hint = hintFor(input, id);
+      var mine = ++latest;
+      if (!value) { hint.textContent = ""; return; }
+      fetch(url(value), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) { if (mine === latest) { hint.textContent = body ? show(body, value) : ""; } })
+        .catch(function () { if (mine === latest) { hint.textContent = ""; } });
+    }
+    input.addEventListener("change", run);
+    if (input.value) { run(); }
+  }
+  ["id_requesting_provider_npi", "id_servicing_provider_npi"].forEach(function (id) {
+    var input = document.getElementById(id);
+    if (!input || !form.dataset.providersUrl) { return; }
+    lookUpAsTyped(input, id + "-name", function (npi) {
+      return form.dataset.providersUrl + "?" + new URLSearchParams({ npi: npi }).toString();
+    }, function (body, npi) {
+      var org = body.results && body.results[0];
+      if (!org) { return "No provider with NPI " + npi + " in the plan's directory."; }
+      var who = (org.practitioners || []).filter(function (p) { return p.npi === npi; })[0];
+      var name = who ? who.name + ", " + org.name : org.name;
+      return name + (org.contracted ? "" : " (not contracted with the plan)");
+    });
+  });
+  form.querySelectorAll("input[name$='-code']").forEach(function (input) {
+    if (!form.dataset.requirementsUrl) { return; }
+    lookUpAsTyped(input, input.id + "-service", function (code) {
+      return form.dataset.requirementsUrl + "?" + new URLSearchParams({ code: code }).toString();
+    }, function (body) {
+      var match = body.requirements && body.requirements[0];
+      return match ? match.service : "";
+    });
+  });
+
   form.addEventListener("submit", function () {
     var button = document.getElementById("submit-button");
     window.setTimeout(function () {
