@@ -71,7 +71,9 @@ def ca_member(db):
 def decide(physician, tka_criteria):
     """decide(case, outcome, reason=..., basis=...) -> (decision, event)."""
 
-    def _decide(case, outcome, *, reason="", basis="medical_necessity", reviewer=None, criteria=True):
+    def _decide(
+        case, outcome, *, reason="", basis="medical_necessity", reviewer=None, criteria=True, finding="not_met"
+    ):
         reviewer = reviewer or physician
         now = timezone.now()
         license_ = reviewer.licenses.first()
@@ -92,14 +94,12 @@ def decide(physician, tka_criteria):
             decision.criteria.add(tka_criteria)
         if outcome != "approved" and basis == "medical_necessity":
             # The physician's worksheet, frozen with the decision, as the decision service does.
-            sheet = Worksheet.objects.create(
-                case=case, reviewer=reviewer, reviewer_role="physician", updated_at=now, decision=decision,
-                frozen_at=now,
-            )  # fmt: skip
+            sheet = Worksheet.objects.create(case=case, reviewer=reviewer, reviewer_role="physician", updated_at=now)
             WorksheetAnswer.objects.create(
                 worksheet=sheet, criteria_version=tka_criteria, indication_index=0,
-                indication=tka_criteria.indications[0], answer="not_met", evidence_note="4 weeks of PT in the notes.",
+                indication=tka_criteria.indications[0], answer=finding, evidence_note="4 weeks of PT in the notes.",
             )  # fmt: skip
+            Worksheet.objects.filter(pk=sheet.pk).update(decision=decision, frozen_at=now)
         for line in case.lines.all():
             if outcome == "approved":
                 line.approved_units, line.outcome = line.units, ServiceLine.Outcome.APPROVED

@@ -10,7 +10,6 @@ from notifications.models import Letter, LetterDelivery, Notification
 from notifications.services.letters import letters_generate_for_event
 from notifications.services.templates import letter_template_revise
 from notifications.task_names import LETTER_ISSUE
-from reviews.models import WorksheetAnswer
 from tests.tasks_sent import tasks_sent
 
 from .conftest import pdf_text, squash
@@ -143,8 +142,7 @@ def test_denial_without_a_coded_reason_is_held(make_case, decide):
 
 def test_medical_necessity_denial_without_unmet_criteria_in_the_worksheet_is_held(make_case, decide):
     case = make_case()
-    decision, event = decide(case, "denied", reason="Only 4 weeks of therapy.")
-    WorksheetAnswer.objects.filter(worksheet__decision=decision).update(answer="met")
+    _, event = decide(case, "denied", reason="Only 4 weeks of therapy.", finding="met")
 
     letters = letters_generate_for_event(event_id=event.pk)
 

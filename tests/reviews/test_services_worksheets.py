@@ -187,3 +187,32 @@ def test_provider_reads_the_frozen_worksheets_on_the_decision_page(client, knee,
     assert 'id="decision-worksheets"' in html
     assert "Imaging shows advanced disease" in html and "pt-notes.pdf, page 2" in html and "Not documented" in html
     assert "<form" not in html.split('id="decision-worksheets"')[1]
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_any_change_to_a_frozen_worksheet(knee, nurse, physician):
+    from django.db import DatabaseError, transaction
+
+    case, version, _ = knee
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
+    sheet = worksheet_save(case_id=case.pk, actor=physician, answers=[
+        {"criteria_id": version.pk, "index": 0, "answer": "not_met", "note": "No films."},
+    ])  # fmt: skip
+    case_deny(
+        case_id=case.pk, actor=physician, basis="medical_necessity", reason="Criteria not met.",
+        reason_code="MN01", criteria_ids=[version.pk], password=PASSWORD,
+    )  # fmt: skip
+    before = _saved()
+
+    for change in (
+        lambda: WorksheetAnswer.objects.filter(worksheet=sheet).update(answer="met"),
+        lambda: WorksheetAnswer.objects.filter(worksheet=sheet).delete(),
+        lambda: WorksheetAnswer.objects.create(
+            worksheet=sheet, criteria_version=version, indication_index=1, indication="x", answer="met"
+        ),
+        lambda: Worksheet.objects.filter(pk=sheet.pk).update(frozen_at=None, decision=None),
+    ):
+        with pytest.raises(DatabaseError, match="frozen"), transaction.atomic():
+            change()
+
+    assert _saved() == before
