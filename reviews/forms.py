@@ -29,6 +29,15 @@ class QueueFilterForm(forms.Form):
         )
 
 
+def reviewer_label(user) -> str:
+    """A reviewer in the route and reassign lists; a physician says whether they hold a
+    license in the member's state (when the list was read for a case)."""
+    state = getattr(user, "member_state", "")
+    if not (state and getattr(user, "is_physician", False)):
+        return user.display_name
+    return f"{user.display_name} ({'licensed in ' + state if user.licensed_here else 'no ' + state + ' license'})"
+
+
 class ActionForm(forms.Form):
     """A case action's page form (see `reviews.actions`). Every one takes the review page's
     data and fills the choices it needs from them in `setup`."""
@@ -71,7 +80,7 @@ class ReassignForm(VersionForm):
     username = forms.ChoiceField(label="Reassign to")
 
     def setup(self, *, reviewers, **page):
-        self.fields["username"].choices = [(u.username, u.display_name) for u in reviewers]
+        self.fields["username"].choices = [(u.username, reviewer_label(u)) for u in reviewers]
 
 
 class PendForm(VersionForm):
@@ -109,7 +118,7 @@ class RouteForm(VersionForm):
 
     def setup(self, *, reviewers, **page):
         self.fields["physician"].choices = [("", "Physician queue")] + [
-            (u.username, u.display_name) for u in reviewers if u.is_physician
+            (u.username, reviewer_label(u)) for u in reviewers if u.is_physician
         ]
 
 

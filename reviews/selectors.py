@@ -4,7 +4,7 @@ review page shows beside the case. Each returns a fixed number of queries."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.utils import timezone
 
 from cases.access import cases_visible_to
@@ -13,7 +13,7 @@ from cases.selectors import case_list_queryset, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, users_with_role
 
-from .models import Appeal, Decision, PeerToPeerRequest, Pend
+from .models import Appeal, Decision, PeerToPeerRequest, Pend, PhysicianLicense
 from .pagination import Page, keyset_page
 from .templatetags.clock_tags import SOON_SECONDS
 
@@ -132,17 +132,22 @@ def peer_to_peer_list(*, user, open_only: bool = True):
     )
 
 
-def reviewers_for_assignment():
+def reviewers_for_assignment(*, state: str = ""):
     """Active nurses and physicians, for the reassign and route forms; `is_physician` is
-    annotated so the forms need no query per user."""
+    annotated so the forms need no query per user. With the member's `state`, also
+    `licensed_here`: the physician holds a license active today in that state (issue 22,
+    item 5: the lists say who may decide for this member)."""
     physician_group = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PHYSICIAN]
     )
-    return (
-        users_with_role(Role.NURSE, Role.PHYSICIAN)
-        .annotate(is_physician=Exists(physician_group))
-        .order_by("last_name", "username")
-    )
+    qs = users_with_role(Role.NURSE, Role.PHYSICIAN).annotate(is_physician=Exists(physician_group))
+    if state:
+        today = timezone.localdate()
+        licensed = PhysicianLicense.objects.filter(physician=OuterRef("pk"), state=state, expires_on__gte=today).filter(
+            Q(issued_on__isnull=True) | Q(issued_on__lte=today)
+        )
+        qs = qs.annotate(licensed_here=Exists(licensed), member_state=Value(state))
+    return qs.order_by("last_name", "username")
 
 
 def appeal_involvement_q(user) -> Q:

@@ -51,7 +51,7 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
     case = case_for_user(request.user, case_id, need=Perm.QUEUE_WORK, queryset=case_detail_queryset())
     access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
     criteria = criteria_for_case(case)
-    reviewers = list(reviewers_for_assignment())
+    reviewers = list(reviewers_for_assignment(state=case.member.state))
     events = list(case.events.all())
     role = user_role(request.user)
     licenses = []

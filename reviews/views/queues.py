@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 
+from cases.models import ServiceLine
 from um_portal.audit import access_log_record_many
 from um_portal.models import AccessLog
 from um_portal.roles import Perm
@@ -16,6 +18,13 @@ def _queue(request, kind: str):
     require(request.user, Perm.QUEUE_WORK)
     filters = QueueFilters.from_params(request.GET)
     page = queue_page(user=request.user, kind=kind, filters=filters, cursor=request.GET.get("cursor"))
+    # Each row shows its service codes and descriptions (issue 22, item 5): one query.
+    prefetch_related_objects(
+        page.rows,
+        Prefetch(
+            "lines", queryset=ServiceLine.objects.only("case_id", "line_number", "code_system", "code", "description")
+        ),
+    )
     access_log_record_many(user=request.user, objs=page.rows, how=AccessLog.How.PAGE, request=request)
     reviewers = list(reviewers_for_assignment())
     form = QueueFilterForm(request.GET or None, kind=kind, reviewers=reviewers)

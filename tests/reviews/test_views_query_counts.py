@@ -54,11 +54,12 @@ def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
 # Queue page, per request:
 #  1 session, 2 user, 3 role (groups), 4 the queue page (one keyset query on the case table,
 #  no joins), 5 its members, 6 their coverages, 7 the requesting organizations, 8 the
-#  assignees (none when nobody is assigned), 9 access log (one bulk insert for the page's
-#  rows), 10 reviewers for the assignee filter, 11 unread notifications (nav), 12-14 the
-#  session saved on every request (idle logoff): savepoint, update, release.
+#  assignees (none when nobody is assigned), 9 their service lines (codes and descriptions,
+#  issue 22 item 5), 10 access log (one bulk insert for the page's rows), 11 reviewers for
+#  the assignee filter, 12 unread notifications (nav), 13-15 the session saved on every
+#  request (idle logoff): savepoint, update, release.
 SESSION_SAVE = 3
-QUEUE_QUERIES = 11 + SESSION_SAVE
+QUEUE_QUERIES = 12 + SESSION_SAVE
 
 
 @pytest.mark.parametrize("n", [5, 500])

@@ -332,3 +332,33 @@ def test_physician_sees_the_nurses_routing_note_at_the_top(client, make_case, nu
     assert html.index('id="routing-note"') < html.index('id="member"')
     assert "Only 4 weeks of PT; criteria ask for 12." in note[: note.index("</div>")]
     assert nurse.display_name in note[: note.index("</div>")]
+
+
+def test_route_and_reassign_lists_say_who_holds_a_license_in_the_members_state(
+    client, make_case, nurse, physician, physician_ca
+):
+    """Issue 22, item 5 (the case's member lives in Maryland)."""
+    case = make_case()
+    client.force_login(nurse)
+
+    html = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
+
+    state = case.member.state
+    route = html[html.index('id="form-route"') :]
+    route = route[: route.index("</form>")]
+    assert f"{physician.display_name} (licensed in {state})" in route
+    assert f"{physician_ca.display_name} (no {state} license)" in route
+    assert f"{physician.display_name} (licensed in {state})" in html[html.index('id="form-reassign"') :]
+
+
+def test_queue_rows_show_the_service_codes_and_descriptions(client, make_case, nurse):
+    """Issue 22, item 5."""
+    day = timezone.localdate() + timedelta(days=9)
+    line = {"code_system": "CPT", "code": "27447", "description": "Total knee replacement", "units": 1}
+    case = make_case(lines=[{**line, "start_date": day, "end_date": day}])
+    client.force_login(nurse)
+
+    html = client.get(reverse("reviews:nurse_queue")).content.decode()
+
+    row = html[html.index(case.reference) :]
+    assert "CPT 27447 · Total knee replacement" in row[: row.index("</tr>")]
