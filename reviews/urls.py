@@ -7,6 +7,7 @@ from .views import appeals, case, dashboard, decision, irr, peer_to_peer, queues
 app_name = "reviews"
 urlpatterns = [
     path("queue/", queues.nurse_queue, name="nurse_queue"),
+    path("queue/claim-next/", queues.claim_next, name="claim_next"),
     path("physician/", queues.physician_queue, name="physician_queue"),
     path("cases/<uuid:case_id>/", case.review, name="case"),
     path("cases/<uuid:case_id>/decision/", decision.decision_detail, name="decision"),

@@ -5,9 +5,9 @@ from django.db import transaction
 from cases import events
 from cases.models import AuthorizationRequest, CaseStatus
 from cases.services.workflow import case_status_set
-from um_portal.exceptions import Conflict, ValidationFailed
+from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.models import User
-from um_portal.roles import REVIEWER_ROLES, Perm, user_role
+from um_portal.roles import REVIEWER_ROLES, Perm, user_can, user_role
 
 from .common import case_for_action
 
@@ -77,3 +77,27 @@ def case_note_add(*, case_id, actor, text: str) -> AuthorizationRequest:
     case = case_for_action(actor=actor, case_id=case_id, need=Perm.QUEUE_WORK)
     events.event_note_added(case=case, actor=actor, text=text)
     return case
+
+
+# "Claim next" takes work a nurse can start now: not a pended case, which waits on the office.
+CLAIMABLE_STATUSES = (CaseStatus.RECEIVED, CaseStatus.IN_REVIEW)
+
+
+@transaction.atomic
+def case_claim_next(*, actor) -> AuthorizationRequest | None:
+    """Claim the most urgent open case nobody holds (the work queue's order: due time,
+    expedited first when tied), or None when there is none (issue 22, item 5). Two nurses
+    clicking at once get two different cases: the candidate row is locked, and a row
+    another transaction holds is skipped."""
+    if not user_can(actor, Perm.CASE_ASSIGN):
+        raise NotAllowed("Your role does not allow claiming cases.")
+    pk = (
+        AuthorizationRequest.objects.filter(status__in=CLAIMABLE_STATUSES, assigned_to__isnull=True)
+        .order_by("decision_due_at", "urgency", "id")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        return None
+    return case_assign(case_id=pk, actor=actor)

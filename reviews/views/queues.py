@@ -1,6 +1,8 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from cases.models import ServiceLine
 from um_portal.audit import access_log_record_many
@@ -9,6 +11,7 @@ from um_portal.roles import Perm
 
 from ..forms import QueueFilterForm
 from ..selectors import QueueFilters, queue_page, reviewers_for_assignment
+from ..services import assignment
 from .common import require
 
 TITLES = {"nurse": "Work queue", "physician": "Physician queue"}
@@ -42,6 +45,18 @@ def _queue(request, kind: str):
             "mine": filters.assignee == "me",
         },
     )
+
+
+@login_required
+@require_POST
+def claim_next(request):
+    """The work queue's "Claim next": the most urgent case nobody holds, opened at once."""
+    case = assignment.case_claim_next(actor=request.user)
+    if case is None:
+        messages.info(request, "Nothing to claim: every open case that can be worked has a reviewer.")
+        return redirect("reviews:nurse_queue")
+    messages.success(request, f"You claimed {case.reference}, the most urgent case nobody held.")
+    return redirect("reviews:case", case_id=case.pk)
 
 
 @login_required

@@ -153,6 +153,7 @@ MATRIX: dict[str, Row] = {
     "reviews:irr_mine": row(REVIEWERS),
     "reviews:irr_take": row({NURSE}, kwargs=lambda w: {"assignment_id": _sample_irr_assignment(w).pk}),
     "reviews:claim": row(REVIEWERS, "post"),
+    "reviews:claim_next": row(REVIEWERS, "post"),
     "reviews:reassign": row(REVIEWERS, "post"),
     "reviews:note": row(REVIEWERS, "post"),
     "reviews:pend": row(REVIEWERS, "post"),
