@@ -23,7 +23,7 @@ from ..selectors_reasons import reason_codes_in_use
 from ..selectors_worksheet import worksheets_for_review
 from ..services.common import require_open
 from ..services.worksheets import worksheet_save
-from .worksheet import ANSWER_CHOICES, answers_from_post, worksheet_rows
+from .worksheet import ANSWER_CHOICES, answers_from_post, rows_with_posted, worksheet_rows
 
 # The actions of the review page (the deadline extension answers differently, below).
 PAGE_ACTIONS = {name: action for name, action in REVIEW_ACTIONS.items() if name != "extend"}
@@ -174,6 +174,7 @@ def worksheet_post(request, case_id):
         raise
     except DomainError as exc:
         context = review_context(request, case_id, error=exc.message)
+        context["worksheet_rows"] = rows_with_posted(context["worksheet_rows"], request.POST)
         return render(request, "reviews/case.html", context, status=exc.status_code)
     messages.success(request, "Worksheet saved as your draft. It is frozen with the decision.")
     return redirect("reviews:case", case_id=case_id)

@@ -29,6 +29,14 @@ def worksheet_rows(criteria, draft) -> list[dict]:
     return rows
 
 
+def rows_with_posted(rows: list[dict], post) -> list[dict]:
+    """The rows as the reviewer filled them in, to show a refused form again unchanged."""
+    for row in rows:
+        for part in ("answer", "attachment", "page", "note"):
+            row[part] = post.get(f"{row['prefix']}-{part}", "")
+    return rows
+
+
 def answers_from_post(post) -> list[dict]:
     """The page's fields ws-<criteria id>-<index>-<part> as the service's answers."""
     keys = sorted({name.rsplit("-", 1)[0] for name in post if name.startswith("ws-") and name.count("-") == 3})

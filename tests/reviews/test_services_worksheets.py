@@ -163,9 +163,14 @@ def test_a_refused_worksheet_post_shows_the_error_and_saves_nothing(client, knee
     case, version, _ = knee
     client.force_login(nurse)
 
-    page = client.post(reverse("reviews:worksheet", args=[case.pk]), {f"ws-{version.pk}-0-answer": "not_met"})
+    page = client.post(
+        reverse("reviews:worksheet", args=[case.pk]),
+        {f"ws-{version.pk}-0-answer": "not_met", f"ws-{version.pk}-1-note": "Kept as typed"},
+    )
 
-    assert page.status_code == 400 and "give the evidence" in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 400 and "give the evidence" in html
+    assert '<option value="not_met" selected>' in html and 'value="Kept as typed"' in html
     assert not Worksheet.objects.exists()
 
 
