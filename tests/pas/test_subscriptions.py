@@ -291,3 +291,34 @@ def test_a_subscription_whose_endpoint_became_internal_is_not_posted_to(office_u
     assert receiver.received == []
     subscription.refresh_from_db()
     assert subscription.status == "error" and "internal address" in subscription.error
+
+
+@pytest.mark.django_db
+def test_the_sweep_sends_heartbeats_when_due_and_resends_lost_notifications(office_user, office):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from pas.subscriptions import heartbeats_due
+
+    quiet = PasSubscription.objects.create(
+        organization=office,
+        created_by=office_user,
+        endpoint="http://127.0.0.1:9/a",
+        status="active",
+        heartbeat_seconds=60,
+    )
+    PasSubscription.objects.create(  # no heartbeat asked for
+        organization=office, created_by=office_user, endpoint="http://127.0.0.1:9/b", status="active"
+    )
+    lost = PasNotification.objects.create(subscription=quiet, kind="handshake")
+
+    assert heartbeats_due() == []  # nothing quiet for a minute, nothing lost for ten
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        due = heartbeats_due()
+
+    heartbeat = PasNotification.objects.get(kind="heartbeat")
+    assert heartbeat.subscription == quiet
+    assert set(due) == {heartbeat.pk, lost.pk}
