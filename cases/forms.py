@@ -139,6 +139,15 @@ class LineForm(forms.Form):
     start_date = forms.DateField(widget=DATE, label="From")
     end_date = forms.DateField(widget=DATE, label="To")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The lines table shows its labels as column headings only: each input says its
+        # line and column to a screen reader (axe "label", issue 22).
+        number = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        if number.isdigit():
+            for field in self.fields.values():
+                field.widget.attrs["aria-label"] = f"Line {int(number) + 1}: {field.label}"
+
 
 LineFormSet = forms.formset_factory(LineForm, extra=3, max_num=10, absolute_max=10)
 
