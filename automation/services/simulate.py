@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import DECIDED_STATUSES, CaseStatus
 from reviews.models import Decision
-from um_portal.enqueue import task_send
+from um_portal.enqueue import task_send_on_commit
 from um_portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm, user_can
 
@@ -144,5 +144,9 @@ def simulation_start(*, actor, version_id, period_start, period_end) -> Simulati
         simulation = simulation_request(
             actor=actor, version_id=version_id, period_start=period_start, period_end=period_end
         )
-        transaction.on_commit(lambda: task_send("automation.tasks.simulate_rule", simulation.pk))
+        task_send_on_commit(
+            "automation.tasks.simulate_rule",
+            simulation.pk,
+            unsent="the simulation stays pending; start it again once Redis answers.",
+        )
     return simulation

@@ -29,7 +29,7 @@ from cases.models import (
 )
 from cases.services.intake import case_create, coverage_on
 from cases.services.workflow import case_status_set
-from um_portal.enqueue import task_send
+from um_portal.enqueue import task_send, task_send_on_commit
 from um_portal.exceptions import NotFound, ValidationFailed
 
 from ..letters.deadlines import letter_due_at
@@ -75,7 +75,9 @@ def agreement_end_record(*, agreement_id: int, end_date: date, end_reason: str, 
     agreement.end_date, agreement.end_reason = end_date, end_reason
     agreement.save(update_fields=["end_date", "end_reason"])
     if end_date <= timezone.localdate():
-        transaction.on_commit(lambda: task_send(CONTINUATION_OF_CARE_RUN, agreement.pk))
+        task_send_on_commit(
+            CONTINUATION_OF_CARE_RUN, agreement.pk, unsent="the daily continuation-of-care run starts it."
+        )
     return agreement
 
 

@@ -3,6 +3,7 @@ counts in the Redis cache. With the test's own Redis stopped, the API keeps serv
 throttles fall back to a per-process count with a loud log line, readiness says
 "degraded", token issuance and submits work, and an enqueue failure stays caught."""
 
+import importlib
 import logging
 from datetime import timedelta
 
@@ -106,6 +107,31 @@ def test_an_enqueue_failure_stays_caught_when_the_broker_is_down(
     assert approved.status_code == 200, approved.content
     assert callbacks, "the letters were to be enqueued on commit"
     assert any("the letter sweep will" in r.getMessage() for r in caplog.records)
+
+
+def test_a_simulation_started_with_the_broker_down_answers_and_says_why_it_waits(
+    own_redis, api, admin_user, celery_broker_at, django_capture_on_commit_callbacks, caplog
+):
+    rules = "/api/v1/auto-approval-rules/"
+    client = api.as_user(admin_user)
+    created = client.post(
+        rules, {"rule_name": "PT", "conditions": {"codes": ["97110"]}, "effective_from": "2026-01-01"}, format="json"
+    )
+    # Registered before the call: discovering task modules in the request reconfigures
+    # logging (Celery's Django fixup), which would take the test's log capture away.
+    importlib.import_module("automation.tasks")
+    own_redis.stop()
+    celery_broker_at(own_redis.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            f"{rules}{created.json()['id']}/simulate/",
+            {"period_start": "2026-01-01", "period_end": "2026-01-31"},
+            format="json",
+        )
+
+    assert started.status_code == 202, started.content
+    assert any("start it again once Redis answers" in r.getMessage() for r in caplog.records)
 
 
 @pytest.fixture
