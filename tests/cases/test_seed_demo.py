@@ -80,3 +80,20 @@ def test_seed_demo_covers_every_line_of_business_and_state(monkeypatch):
         CaseStatus.DENIED,
     }
     assert AuthorizationRequest.objects.count() >= 24
+
+
+@pytest.mark.django_db
+def test_seed_demo_adverse_decisions_carry_a_worksheet_so_their_letters_are_not_held(monkeypatch):
+    from notifications.services.letters import letters_generate_for_event
+    from reviews.models import Decision
+    from reviews.selectors_worksheet import decision_findings
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-test-password")
+    call_command("seed_demo", force=True)
+
+    adverse = Decision.objects.filter(basis="medical_necessity", is_current=True)
+    assert adverse.exists()
+    for decision in adverse:
+        assert decision_findings(decision).unmet, decision.case.reference
+    event = adverse.first().case.events.get(kind="decision_recorded")
+    assert all(not letter.missing for letter in letters_generate_for_event(event_id=event.pk))

@@ -45,6 +45,7 @@ from reviews.services.assignment import case_assign
 from reviews.services.decisions import case_approve, case_deny, case_partially_approve
 from reviews.services.pends import case_pend, case_route_to_physician
 from reviews.services.provider_requests import case_withdraw
+from reviews.services.worksheets import worksheet_save
 from um_portal.models import User
 from um_portal.roles import Role, user_set_role
 
@@ -274,6 +275,17 @@ class Command(BaseCommand):
         case_route_to_physician(
             case_id=case.pk, actor=nurse, note="Criteria not clearly met: physician review.", physician=physician
         )
+        if criteria_version is not None and criteria_version.indications:
+            # The physician's worksheet: the adverse letters list what it found unmet.
+            worksheet_save(
+                case_id=case.pk,
+                actor=physician,
+                answers=[
+                    {"criteria_id": criteria_version.pk, "index": index, "answer": "not_met" if index == 0 else "met",
+                     "note": "Not shown in the clinic notes." if index == 0 else "In the clinic notes."}
+                    for index in range(len(criteria_version.indications))
+                ],
+            )  # fmt: skip
         if status == CaseStatus.DENIED:
             case_deny(
                 reason_code="MN01",
