@@ -180,3 +180,6 @@ class PeerToPeerForm(forms.Form):
 class AppealForm(forms.Form):
     reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     expedited = forms.BooleanField(required=False, label="Expedited (waiting could seriously harm the member)")
+    # Records that support the appeal go with it (issue 22, item 8); the API attaches them
+    # to the request first, as documents.
+    documents = MultipleFileField(required=False, label="Supporting documents (PDF, PNG, JPEG, TIFF; 20 MB each)")

@@ -383,6 +383,6 @@ def detail(request, case_id):
             "respond_form": forms.RespondForm(),
             "withdraw_form": forms.WithdrawForm(),
             "p2p_form": forms.PeerToPeerForm(),
-            "appeal_form": forms.AppealForm(),
+            "appeal_form": forms.AppealForm(auto_id="id_appeal_%s"),
         },
     )

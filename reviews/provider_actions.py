@@ -33,6 +33,17 @@ def _answer_with_documents(actor, case, data):
         return requests_.pend_answer(case=case, user=actor, text=data["text"], attachment_ids=ids)
 
 
+def _appeal_with_documents(actor, case, data):
+    """The page sends supporting records with the appeal: all stored with it, or nothing."""
+    with transaction.atomic():
+        for document in data.get("documents") or []:
+            attachment_services.attachment_check(document)
+        appeal = requests_.appeal_file(case=case, user=actor, reason=data["reason"], expedited=data["expedited"])
+        for document in data.get("documents") or []:
+            attachment_services.attachment_add(case=case, user=actor, upload=document)
+        return appeal
+
+
 def _criteria_copy_body(request, case, copy):
     body = {"id": copy.pk, "requested_at": copy.requested_at, "criteria": decision_criteria_used(case=case)}
     return inputs.CriteriaCopyRequestSerializer(body).data
@@ -94,7 +105,7 @@ PROVIDER_ACTIONS = action_register(
     ),
     _provider(
         "appeal", Perm.CASE_APPEAL, service_call(requests_.appeal_file, "reason", "expedited", by_id=False),
-        check=requests_.appeal_file_check, form=forms.AppealForm,
+        page_run=_appeal_with_documents, check=requests_.appeal_file_check, form=forms.AppealForm,
         success=lambda appeal, case: f"Appeal filed; a decision is due by {timefmt.when(appeal.due_at)}.",
         api_input=inputs.AppealInputSerializer, api_status=status.HTTP_201_CREATED,
         api_body=_serialized(inputs.AppealFiledSerializer), api_response=inputs.AppealFiledSerializer,

@@ -352,3 +352,20 @@ def test_case_page_links_to_the_exact_criteria_text_of_the_decision(client, prov
     criteria_page = client.get(link)
     assert criteria_page.status_code == 200
     assert "Twelve weeks of conservative treatment first." in criteria_page.content.decode()
+
+
+def test_an_appeal_takes_supporting_documents_all_or_nothing(client, provider, make_case, decided):
+    """Issue 22, item 8."""
+    denied, other = make_case(), make_case()
+    decided(denied)
+    decided(other)
+    client.force_login(provider)
+
+    client.post(f"/cases/{denied.pk}/appeal/", {"reason": "New imaging.", "documents": pdf_upload("mri.pdf")})
+    bad = SimpleUploadedFile("scan.pdf", EXE_BYTES, content_type="application/pdf")
+    refused = client.post(f"/cases/{other.pk}/appeal/", {"reason": "New imaging.", "documents": bad}, follow=True)
+
+    assert Appeal.objects.filter(case=denied).count() == 1
+    assert list(denied.attachments.values_list("original_name", flat=True)) == ["mri.pdf"]
+    assert "Only PDF, PNG, JPEG and TIFF" in refused.content.decode()
+    assert not Appeal.objects.filter(case=other).exists() and not other.attachments.exists()
