@@ -25,17 +25,21 @@ class QueueFilterForm(forms.Form):
         statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
         self.fields["status"].choices = BLANK + [(s.value, s.label) for s in statuses]
         self.fields["assignee"].choices = (
-            BLANK + [("me", "Me"), ("none", "Nobody")] + [(u.username, u.display_name) for u in reviewers]
+            BLANK + [("me", "Me"), ("none", "Nobody")] + [(u.username, reviewer_label(u)) for u in reviewers]
         )
 
 
 def reviewer_label(user) -> str:
-    """A reviewer in the route and reassign lists; a physician says whether they hold a
-    license in the member's state (when the list was read for a case)."""
+    """A reviewer in the route and reassign lists, with their open load; a physician says
+    whether they hold a license in the member's state (when the list was read for a case)."""
+    notes = []
     state = getattr(user, "member_state", "")
-    if not (state and getattr(user, "is_physician", False)):
-        return user.display_name
-    return f"{user.display_name} ({'licensed in ' + state if user.licensed_here else 'no ' + state + ' license'})"
+    if state and getattr(user, "is_physician", False):
+        notes.append(f"licensed in {state}" if user.licensed_here else f"no {state} license")
+    load = getattr(user, "open_load", None)
+    if load is not None:
+        notes.append(f"{load} open")
+    return f"{user.display_name} ({', '.join(notes)})" if notes else user.display_name
 
 
 class ActionForm(forms.Form):

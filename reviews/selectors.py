@@ -4,11 +4,12 @@ review page shows beside the case. Each returns a fixed number of queries."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.access import cases_visible_to
-from cases.models import AuthorizationRequest, CaseEvent, CaseStatus
+from cases.models import OPEN_STATUSES, AuthorizationRequest, CaseEvent, CaseStatus
 from cases.selectors import case_list_queryset, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, users_with_role
@@ -140,7 +141,17 @@ def reviewers_for_assignment(*, state: str = ""):
     physician_group = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PHYSICIAN]
     )
-    qs = users_with_role(Role.NURSE, Role.PHYSICIAN).annotate(is_physician=Exists(physician_group))
+    # Each reviewer's open load (issue 22, item 5): the cases they hold, in the same query.
+    load = (
+        AuthorizationRequest.objects.filter(assigned_to=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
+        .values("assigned_to")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = users_with_role(Role.NURSE, Role.PHYSICIAN).annotate(
+        is_physician=Exists(physician_group), open_load=Coalesce(Subquery(load), 0)
+    )
     if state:
         today = timezone.localdate()
         licensed = PhysicianLicense.objects.filter(physician=OuterRef("pk"), state=state, expires_on__gte=today).filter(

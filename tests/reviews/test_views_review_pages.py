@@ -337,8 +337,11 @@ def test_physician_sees_the_nurses_routing_note_at_the_top(client, make_case, nu
 def test_route_and_reassign_lists_say_who_holds_a_license_in_the_members_state(
     client, make_case, nurse, physician, physician_ca
 ):
-    """Issue 22, item 5 (the case's member lives in Maryland)."""
+    """Issue 22, item 5 (the case's member lives in Maryland), with each reviewer's open load."""
     case = make_case()
+    from reviews.services.assignment import case_assign
+
+    case_assign(case_id=make_case().pk, actor=nurse, assignee=physician)
     client.force_login(nurse)
 
     html = client.get(reverse("reviews:case", args=[case.pk])).content.decode()
@@ -346,9 +349,11 @@ def test_route_and_reassign_lists_say_who_holds_a_license_in_the_members_state(
     state = case.member.state
     route = html[html.index('id="form-route"') :]
     route = route[: route.index("</form>")]
-    assert f"{physician.display_name} (licensed in {state})" in route
-    assert f"{physician_ca.display_name} (no {state} license)" in route
-    assert f"{physician.display_name} (licensed in {state})" in html[html.index('id="form-reassign"') :]
+    assert f"{physician.display_name} (licensed in {state}, 1 open)" in route
+    assert f"{physician_ca.display_name} (no {state} license, 0 open)" in route
+    assert f"{physician.display_name} (licensed in {state}, 1 open)" in html[html.index('id="form-reassign"') :]
+    queue = client.get(reverse("reviews:nurse_queue")).content.decode()
+    assert f"{nurse.display_name} (0 open)" in queue  # the assignee filter
 
 
 def test_queue_rows_show_the_service_codes_and_descriptions(client, make_case, nurse):
