@@ -6,6 +6,7 @@ would close an import cycle. `task_send` sends by the registered name instead, e
 refuses a name no task is registered under, so a typo fails loudly at the first call.
 """
 
+import importlib
 import logging
 
 from celery import current_app
@@ -17,8 +18,13 @@ log = logging.getLogger(__name__)
 
 def task_send(name: str, *args) -> None:
     if name not in current_app.tasks:
-        # A web process has not imported every tasks module: discover them as a worker does.
-        current_app.loader.import_default_modules()
+        # A web process has not imported every tasks module: import the task's own module
+        # (not Celery's whole discovery, which would configure logging again).
+        module = name.rpartition(".")[0]
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
         if name not in current_app.tasks:
             raise LookupError(f"No Celery task is registered as {name!r}.")
     current_app.send_task(name, args=args)
