@@ -133,12 +133,18 @@ def test_load_over_two_nodes_ends_with_every_case_letter_and_alert_exactly_once(
 
     # Letters: the two workers generate and issue them from the decision events.
     def letters_settled():
+        # Settled once every decided case has letters and all of them are issued (under load
+        # the workers may not have reached the last decisions' events yet).
         rows = cluster.sql(
-            "SELECT status, count(*) FROM notifications_letter WHERE case_id::text = ANY(%s) GROUP BY status",
+            "SELECT status, count(*), count(DISTINCT case_id) FROM notifications_letter "
+            "WHERE case_id::text = ANY(%s) GROUP BY status",
             (decided_ids,),
         )
-        counts = dict(rows)
-        return counts if counts and set(counts) == {"issued"} else None
+        counts = {status: n for status, n, _ in rows}
+        cases_with_letters = sum(n_cases for _, _, n_cases in rows)
+        if counts and set(counts) == {"issued"} and cases_with_letters == len(decided_ids):
+            return counts
+        return None
 
     wait_for("letters issued", letters_settled, timeout=300, interval=2)
     per_case = Counter(
