@@ -106,6 +106,8 @@ def required_elements(kind: str, ctx: dict) -> list[Element]:
         elements += [
             _el("what is missing", ctx["requested_information"]),
             _el("respond-by date", ctx["respond_by"]),
+            # The letter asks for a fax: it prints the number (issue 22, item 8).
+            _el("fax number for the records", ctx["fax_number"]),
         ]
         elements += _criteria(ctx)
     if kind == K.EXTENSION:

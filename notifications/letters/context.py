@@ -207,6 +207,9 @@ def _common(letter: Letter, event: CaseEvent | None, now: datetime) -> dict:
         "criteria_copy_phone": numbers["criteria_copy"],
         "um_physician_phone": numbers["um_physician"],
         "um_phone": numbers["um"],
+        # The fax a request for information asks the provider to send records to (issue 22,
+        # item 8), from the phone-line configuration ("Referral fax").
+        "fax_number": numbers["fax"],
     }
 
 

@@ -227,3 +227,17 @@ def test_a_letter_whose_phone_line_is_not_configured_is_held(knee_case, decide):
 
     assert {x.status for x in letters} == {Letter.Status.BLOCKED}
     assert "phone number for the UM physician" in letters[0].missing
+
+
+def test_request_for_information_gives_the_fax_number_it_asks_for(knee_case, pend_case):
+    """Issue 22, item 8: the number comes from the phone-line configuration (Referral fax)."""
+    from notifications.contact.models import ContactLine
+
+    fax = ContactLine.objects.get(key="referral_fax").fax
+    case = knee_case()
+    _pend, event = pend_case(case)
+
+    text = _text(_letter(letters_generate_for_event(event_id=event.pk)))
+
+    assert fax
+    _has(text, f"fax it to us at {fax}")
