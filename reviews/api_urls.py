@@ -5,6 +5,7 @@ from django.urls import include, path
 from . import api
 from .api_reasons import ReasonCodeListView
 from .api_reports import PriorAuthorizationMetricsView
+from .api_worksheet import WorksheetView
 
 urlpatterns: list = [
     path(
@@ -24,6 +25,7 @@ urlpatterns: list = [
         api.PartiallyApproveView.as_view(),
         name="api-case-partially-approve",
     ),
+    path("authorizations/<str:case_id>/worksheet/", WorksheetView.as_view(), name="api-case-worksheet"),
     path("reason-codes/", ReasonCodeListView.as_view(), name="api-reason-codes"),
     path("queues/nurse/", api.NurseQueueView.as_view(), name="api-queue-nurse"),
     path("queues/physician/", api.PhysicianQueueView.as_view(), name="api-queue-physician"),

@@ -221,3 +221,47 @@ def test_the_database_refuses_any_change_to_a_frozen_worksheet(knee, nurse, phys
             change()
 
     assert _saved() == before
+
+
+# The API door: the same service, the same refusals.
+
+
+def test_api_puts_and_reads_the_draft_beside_the_others(api, knee, nurse, nurse2):
+    case, version, document = knee
+    url = f"/api/v1/authorizations/{case.pk}/worksheet/"
+    worksheet_save(case_id=case.pk, actor=nurse2, answers=[
+        {"criteria_id": version.pk, "index": 0, "answer": "met", "note": "MRI."},
+    ])  # fmt: skip
+
+    put = api.as_user(nurse).put(
+        url,
+        {"answers": [{"criteria_id": version.pk, "index": 1, "answer": "not_met", "attachment": str(document.pk),
+                      "page": 4}]},
+        format="json",
+    )  # fmt: skip
+    got = api.as_user(nurse).get(url)
+
+    assert put.status_code == 200 and got.json() == put.json()
+    body = got.json()
+    assert body["mine"]["answers"] == [{
+        "criteria_id": version.pk, "index": 1, "indication": "12 weeks of therapy failed", "answer": "not_met",
+        "attachment": str(document.pk), "page": 4, "note": "",
+    }]  # fmt: skip
+    assert [o["answers"][0]["note"] for o in body["others"]] == ["MRI."]
+
+
+def test_api_refuses_a_criterion_not_in_force_and_strangers_and_saves_nothing(api, knee, nurse, provider2):
+    case, version, _ = knee
+    url = f"/api/v1/authorizations/{case.pk}/worksheet/"
+    other = CriteriaVersionFactory()
+
+    bad = api.as_user(nurse).put(
+        url, {"answers": [{"criteria_id": other.pk, "index": 0, "answer": "not_applicable"}]}, format="json"
+    )
+    stranger = api.as_user(provider2).put(
+        url, {"answers": [{"criteria_id": version.pk, "index": 0, "answer": "not_applicable"}]}, format="json"
+    )
+
+    assert bad.status_code == 400 and "not in force" in str(bad.json())
+    assert stranger.status_code == 404
+    assert not Worksheet.objects.exists()

@@ -121,6 +121,7 @@ MATRIX: dict[str, Row] = {
     "api-case-deny": row(REVIEWERS, "post"),
     "api-case-partially-approve": row({PHYSICIAN}, "post"),
     "api-reason-codes": row(USERS),
+    "api-case-worksheet": row(REVIEWERS),
     "api-queue-nurse": row(REVIEWERS),
     "api-queue-physician": row(REVIEWERS),
     "api-queue-appeals": row({PHYSICIAN}),
