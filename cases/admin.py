@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
@@ -11,6 +12,7 @@ from .models import (
     Coverage,
     Diagnosis,
     InpatientStay,
+    LineOfBusiness,
     Member,
     PlanContract,
     Practitioner,
@@ -185,10 +187,26 @@ class TurnaroundPeriodInline(admin.TabularInline):
     has_add_permission = has_delete_permission = has_change_permission
 
 
+class TurnaroundRuleForm(forms.ModelForm):
+    # Ticked, not typed as JSON (issue 22, item 8); none ticked: every line of business.
+    lines_of_business = forms.MultipleChoiceField(
+        choices=LineOfBusiness.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every line of business.",
+    )
+
+    class Meta:
+        model = TurnaroundRule
+        fields = "__all__"  # noqa: DJ007 - the admin shows every field; this form changes one
+
+
 @admin.register(TurnaroundRule)
 class TurnaroundRuleAdmin(admin.ModelAdmin):
     """UM administrators version the turnaround rules: a rule in effect is never changed
     (only ended); a change is a new version with a future effective date."""
+
+    form = TurnaroundRuleForm
 
     list_display = ("code", "name", "lines_of_business", "state", "effective_from", "effective_to", "extension_amount")
     list_filter = ("code", "state")

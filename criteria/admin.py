@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from um_portal.exceptions import ValidationFailed
 
+from .codes import LINES_OF_BUSINESS
 from .models import CoverageRequirement, CriteriaCode, CriteriaSet, CriteriaVersion
 from .services.requirements import coverage_requirement_clean
 
@@ -91,7 +92,20 @@ class CriteriaVersionAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+# The plan's lines of business as administrators read them (criteria.codes holds the values).
+LINE_OF_BUSINESS_LABELS = {"commercial": "Commercial", "medicare_advantage": "Medicare Advantage",
+                           "medicaid": "Medicaid", "chip": "CHIP"}  # fmt: skip
+
+
 class CoverageRequirementForm(forms.ModelForm):
+    # Ticked, not typed as JSON (issue 22, item 8); none ticked: every line of business.
+    lines_of_business = forms.MultipleChoiceField(
+        choices=[(value, LINE_OF_BUSINESS_LABELS.get(value, value)) for value in LINES_OF_BUSINESS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every line of business.",
+    )
+
     class Meta:
         model = CoverageRequirement
         fields = [

@@ -28,7 +28,7 @@ def test_admin_adds_a_future_version_with_its_periods(client, admin_user):
             "code": "ncqa",
             "name": "NCQA UM 5 (next year)",
             "source": "NCQA HPA UM 5",
-            "lines_of_business": "[]",
+            "lines_of_business": ["medicare_advantage", "medicaid"],  # ticked (issue 22, item 8)
             "state": "",
             "effective_from": start.isoformat(),
             "extension_grounds": "[]",
@@ -48,6 +48,7 @@ def test_admin_adds_a_future_version_with_its_periods(client, admin_user):
     assert response.status_code == 302, response.content.decode()[:2000]
     rule = TurnaroundRule.objects.get(code="ncqa", effective_from=start)
     assert [(p.amount, p.unit) for p in rule.periods.all()] == [(10, "calendar_days")]
+    assert rule.lines_of_business == ["medicare_advantage", "medicaid"]
 
 
 def test_admin_cannot_add_a_version_starting_today(client, admin_user):
@@ -58,7 +59,6 @@ def test_admin_cannot_add_a_version_starting_today(client, admin_user):
         {
             "code": "ncqa",
             "name": "Retroactive",
-            "lines_of_business": "[]",
             "effective_from": timezone.localdate().isoformat(),
             "extension_grounds": "[]",
             "periods-TOTAL_FORMS": "0",
@@ -85,3 +85,11 @@ def test_old_admin_links_from_before_the_rules_moved_to_cases_still_arrive(clien
     assert change.redirect_chain == [(f"/admin/cases/turnaroundrule/{rule.pk}/change/", 301)]
     assert change.status_code == 200
     assert "NCQA" in change.content.decode()
+
+
+def test_lines_of_business_are_ticked_not_typed(client, admin_user):
+    client.force_login(admin_user)
+
+    html = client.get("/admin/cases/turnaroundrule/add/").content.decode()
+
+    assert 'type="checkbox" name="lines_of_business" value="medicare_advantage"' in html
