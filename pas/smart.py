@@ -22,6 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from .models import SmartAccessToken, SmartAssertionUse, SmartClient
+from .outcomes import FhirError
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ALGORITHMS = ["RS384", "ES384"]
@@ -124,3 +125,19 @@ def access_token_user(token: str):
     if row is None:
         return None
     return row.client.acts_as, row
+
+
+def smart_scope_check(*, token, allowed: tuple[str, ...]) -> None:
+    """A SMART bearer token (`request.auth` is its row) acts only within the scopes it was
+    granted: one of `allowed` must be among them. Other authentication (the portal's own
+    token or session) carries the user's role alone. Raises FhirError 403."""
+    if not isinstance(token, SmartAccessToken):
+        return
+    granted = set(token.scope.split())
+    if not granted.intersection(allowed):
+        wanted = " or ".join(allowed) or "no scope this server grants"
+        raise FhirError(
+            f"This token's scopes ({token.scope}) do not allow this request: it needs {wanted}.",
+            code="forbidden",
+            status=403,
+        )

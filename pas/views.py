@@ -31,7 +31,7 @@ from .parsing import pas_request_read
 from .responses import claim_response_bundle, inquiry_parameters
 from .selectors import submission_for_response, subscriptions_for_user
 from .services import pas_inquire, pas_submit, pas_submit_check
-from .smart import ALGORITHMS, SCOPES, SmartError, token_issue
+from .smart import ALGORITHMS, SCOPES, SmartError, smart_scope_check, token_issue
 from .subscriptions import (
     subscription_create,
     subscription_create_check,
@@ -92,8 +92,12 @@ class FhirView(APIView):
     renderer_classes = [FhirJSONRenderer]
     content_negotiation_class = FhirContentNegotiation
 
+    # SMART scopes a bearer token needs, per method: any one of them (pas.smart.SCOPES).
+    smart_scopes: dict[str, tuple[str, ...]] = {}
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        smart_scope_check(token=request.auth, allowed=self.smart_scopes.get(request.method, ()))
         # Refuse an oversized body before reading it (DATA_UPLOAD_MAX_MEMORY_SIZE does not
         # bound a DRF parser's stream).
         length = request.META.get("CONTENT_LENGTH") or "0"
@@ -134,6 +138,8 @@ FHIR_SCHEMA = {
 class ClaimSubmitView(FhirView):
     """`POST /fhir/Claim/$submit`: a PAS request Bundle creates, updates or cancels a case."""
 
+    smart_scopes = {"POST": ("system/Claim.c", "system/Claim.write")}
+
     @extend_schema(operation_id="fhir_claim_submit", **FHIR_SCHEMA)
     def post(self, request):
         pas_submit_check(user=request.user)
@@ -144,6 +150,8 @@ class ClaimSubmitView(FhirView):
 
 class ClaimInquireView(FhirView):
     """`POST /fhir/Claim/$inquire`: every matching authorization's current ClaimResponse."""
+
+    smart_scopes = {"POST": ("system/Claim.r", "system/Claim.read")}
 
     @extend_schema(operation_id="fhir_claim_inquire", **FHIR_SCHEMA)
     def post(self, request):
@@ -159,6 +167,8 @@ class ClaimInquireView(FhirView):
 class SubscriptionListView(FhirView):
     """`POST /fhir/Subscription` (a backport Subscription to the PAS topic) and
     `GET /fhir/Subscription` (the organization's subscriptions, a searchset Bundle)."""
+
+    smart_scopes = {"POST": ("system/Subscription.crud",), "GET": ("system/Subscription.crud",)}
 
     @extend_schema(operation_id="fhir_subscription_create", **FHIR_SCHEMA)
     def post(self, request):
@@ -189,6 +199,8 @@ class SubscriptionListView(FhirView):
 
 class SubscriptionDetailView(FhirView):
     """`GET` and `DELETE /fhir/Subscription/<id>`: the organization's own only (404 otherwise)."""
+
+    smart_scopes = {"GET": ("system/Subscription.crud",), "DELETE": ("system/Subscription.crud",)}
 
     def _subscription(self, request, subscription_id):
         subscription = subscriptions_for_user(request.user).filter(pk=subscription_id).first()

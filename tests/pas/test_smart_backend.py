@@ -172,3 +172,25 @@ def test_discovery_and_capability_statement_name_the_token_endpoint(client):
     security = client.get("/fhir/metadata").json()["rest"][0]["security"]
     assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
     assert security["extension"][0]["extension"][0]["valueUri"] == TOKEN_URL
+
+
+def test_a_token_acts_only_within_its_scopes_and_writes_nothing_outside_them(client, smart_client, rsa_key, mapped):
+    read_only = _token(client, _assertion(smart_client.client_id, rsa_key), scope="system/Claim.r").json()
+    bearer = f"Bearer {read_only['access_token']}"
+    bundle = mapped("Bundle-HomecareAuthorizationBundleExample.json")
+
+    submitted = client.post(SUBMIT, bundle, content_type="application/fhir+json", HTTP_AUTHORIZATION=bearer)
+    subscriptions = client.get("/fhir/Subscription", HTTP_AUTHORIZATION=bearer)
+
+    for response in (submitted, subscriptions):
+        assert response.status_code == 403, response.content
+        issue = response.json()["issue"][0]
+        assert issue["code"] == "forbidden" and "system/Claim.r" in issue["diagnostics"]
+    assert "system/Claim.c" in submitted.json()["issue"][0]["diagnostics"]
+    assert AuthorizationRequest.objects.count() == 0
+
+    writer = _token(client, _assertion(smart_client.client_id, rsa_key), scope="system/Claim.c").json()
+    allowed = client.post(
+        SUBMIT, bundle, content_type="application/fhir+json", HTTP_AUTHORIZATION=f"Bearer {writer['access_token']}"
+    )
+    assert allowed.status_code == 201, allowed.content
