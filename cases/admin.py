@@ -1,5 +1,8 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from guardian.admin import GuardedModelAdmin
 
 from um_portal.admin import ReadOnlyAdmin
@@ -214,3 +217,33 @@ class TurnaroundRuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return obj is None or not obj.in_effect
+
+    # A rule in effect reads as read-only but for its end date (issue 22, item 8); its page
+    # offers "Make a new version", the add form filled from it.
+    NEW_VERSION_FIELDS = ("code", "name", "source", "state", "lines_of_business", "restarts_on_information",
+                          "information_notice_days", "extension_amount")  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.in_effect:
+            return [f.name for f in obj._meta.fields if f.editable and f.name != "effective_to"]
+        return super().get_readonly_fields(request, obj)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "lines_of_business" in initial:
+            initial["lines_of_business"] = [v for v in str(initial["lines_of_business"]).split(",") if v]
+        return initial
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rule = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if rule is not None:
+            params = {}
+            for name in self.NEW_VERSION_FIELDS:
+                value = getattr(rule, name)
+                if value in (None, "", []):
+                    continue
+                params[name] = ",".join(value) if isinstance(value, list) else value
+            extra_context["new_version_url"] = reverse("admin:cases_turnaroundrule_add") + "?" + urlencode(params)
+            extra_context["rule_in_effect"] = rule.in_effect
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)

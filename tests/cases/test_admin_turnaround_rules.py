@@ -93,3 +93,18 @@ def test_lines_of_business_are_ticked_not_typed(client, admin_user):
     html = client.get("/admin/cases/turnaroundrule/add/").content.decode()
 
     assert 'type="checkbox" name="lines_of_business" value="medicare_advantage"' in html
+
+
+def test_a_rule_in_effect_reads_as_read_only_with_make_a_new_version(client, admin_user):
+    """Issue 22, item 8: only its end date can be set; a new version starts from its values."""
+    client.force_login(admin_user)
+    rule = TurnaroundRule.objects.filter(code="ncqa", effective_from__lte=timezone.localdate()).first()
+
+    html = client.get(f"/admin/cases/turnaroundrule/{rule.pk}/change/").content.decode()
+
+    assert 'id="rule-in-effect"' in html and 'name="effective_to"' in html
+    assert 'name="name"' not in html and 'name="effective_from"' not in html
+    start = html.index('id="new-version"')
+    link = html[html.rindex('href="', 0, start) + 6 : html.index('"', html.rindex('href="', 0, start) + 6)]
+    add = client.get(link.replace("&amp;", "&")).content.decode()
+    assert f'value="{rule.name}"' in add
