@@ -8,8 +8,9 @@ from django.utils import timezone
 from cases.models import AuthorizationRequest
 from criteria.models import CriteriaVersion
 from reviews.models import IrrAssignment, IrrExercise, IrrItem, Worksheet, WorksheetAnswer
+from um_portal.audit import access_log_record_many
 from um_portal.exceptions import Conflict, NotAllowed, NotFound, ValidationFailed
-from um_portal.models import User
+from um_portal.models import AccessLog, User
 from um_portal.roles import Perm, Role, user_can, user_role
 
 from ..irr_deidentify import phi_found, vignette_for
@@ -92,6 +93,8 @@ def irr_exercise_create(
         item.exercise = exercise
     IrrItem.objects.bulk_create(items)
     IrrAssignment.objects.bulk_create(IrrAssignment(exercise=exercise, reviewer=u) for u in reviewers)
+    # The administrator's build read each case's PHI to de-identify it: logged as an export.
+    access_log_record_many(user=actor, objs=[item.source_case for item in items], how=AccessLog.How.EXPORT)
     return exercise
 
 

@@ -13,6 +13,7 @@ from reviews.services.irr import irr_answers_submit, irr_exercise_create
 from reviews.services.pends import case_route_to_physician
 from reviews.services.worksheets import worksheet_save
 from um_portal.exceptions import Conflict, NotAllowed, NotFound, ValidationFailed
+from um_portal.models import AccessLog
 
 from .helpers import PASSWORD, knee_criteria
 
@@ -102,6 +103,9 @@ def test_admin_builds_an_exercise_from_deidentified_decided_cases(decided_cases,
         for i, c in zip(items, cases, strict=True)
     )
     assert exercise.assignments.count() == 2
+    # Reading the cases to de-identify them is a PHI read by the administrator.
+    logged = AccessLog.objects.filter(user=admin_user, how="export", object_kind="case")
+    assert sorted(logged.values_list("object_id", flat=True)) == sorted(str(c.pk) for c in cases)
 
 
 def test_exercise_with_a_case_that_still_holds_phi_is_refused_and_nothing_is_saved(decided_cases, admin_user):
