@@ -241,3 +241,33 @@ def test_request_for_information_gives_the_fax_number_it_asks_for(knee_case, pen
 
     assert fax
     _has(text, f"fax it to us at {fax}")
+
+
+def test_no_letter_spends_a_page_on_its_footer(knee_case, decide, pend_case):
+    """Issue 22, item 8: the language-assistance footer never sits alone on the last page;
+    it keeps the body's last block (here, the signature) with it."""
+    import io
+
+    from pypdf import PdfReader
+
+    def last_page_without_running_text(letter) -> str:
+        with letter.pdf.open("rb") as handle:
+            pages = [p.extract_text() or "" for p in PdfReader(io.BytesIO(handle.read())).pages]
+        if len(pages) == 1:
+            return "single page"
+        text = pages[-1]
+        footer_start = text.find("Help in your language")
+        kept = text[:footer_start] if footer_start >= 0 else ""
+        return squash(kept.replace(f"Case {letter.case.reference}", ""))
+
+    letters = []
+    for outcome in ("approved", "denied"):
+        _decision, event = decide(knee_case(), outcome, basis="" if outcome == "approved" else "medical_necessity")
+        letters += letters_generate_for_event(event_id=event.pk)
+    _pend, event = pend_case(knee_case())
+    letters += letters_generate_for_event(event_id=event.pk)
+
+    issued = [letter for letter in letters if letter.status == Letter.Status.ISSUED]
+    assert {letter.kind for letter in issued} >= {"approval", "request_for_information"}
+    for letter in issued:
+        assert last_page_without_running_text(letter), f"{letter.kind} to {letter.recipient}: footer alone"
