@@ -76,11 +76,19 @@ class LineForm(forms.Form):
 class DayHoursForm(forms.Form):
     """Up to three opening intervals for one line on one day; all empty means closed."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, weekday: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for slot in range(1, INTERVAL_SLOTS + 1):
             self.fields[f"opens_{slot}"] = forms.TimeField(required=False, widget=TIME_WIDGET, label="Opens")
             self.fields[f"closes_{slot}"] = forms.TimeField(required=False, widget=TIME_WIDGET, label="Closes")
+        # The same hours for several days in one save (issue 22, item 8).
+        self.fields["also_days"] = forms.TypedMultipleChoiceField(
+            choices=[(day.value, day.label) for day in Weekday if day.value != weekday],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Also set these hours for",
+        )
 
     @staticmethod
     def initial_for(intervals: list[tuple[time, time]]) -> dict:

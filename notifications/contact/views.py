@@ -87,14 +87,22 @@ def line_hours_edit(request, line_id: int, weekday: int):
     if weekday not in Weekday.values:
         return redirect("notifications:lines_grid")
     current = list(line.hours.filter(weekday=weekday).order_by("opens").values_list("opens", "closes"))
-    form = DayHoursForm(request.POST if request.method == "POST" else None, initial=DayHoursForm.initial_for(current))
+    form = DayHoursForm(
+        request.POST if request.method == "POST" else None,
+        initial=DayHoursForm.initial_for(current),
+        weekday=weekday,
+    )
     if request.method == "POST" and form.is_valid():
+        days = [weekday, *form.cleaned_data["also_days"]]
         try:
-            line_hours_set(actor=request.user, line=line, weekday=weekday, intervals=form.cleaned_data["intervals"])
+            with transaction.atomic():  # every day saved, or none
+                for day in days:
+                    line_hours_set(actor=request.user, line=line, weekday=day, intervals=form.cleaned_data["intervals"])
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, f"Hours saved: {line.name}, {Weekday(weekday).label}.")
+            labels = ", ".join(Weekday(day).label for day in sorted(days))
+            messages.success(request, f"Hours saved: {line.name}, {labels}.")
             return redirect("notifications:lines_grid")
     return render(
         request,

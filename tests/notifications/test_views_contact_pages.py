@@ -212,3 +212,31 @@ def test_closures_page_lists_the_coming_federal_holidays(client, admin_user):
     assert federal, "six months always hold a federal holiday"
     assert all(today <= day <= today + timedelta(days=180) for day, _name in federal)
     assert federal == sorted(federal)
+
+
+def test_hours_are_set_for_several_days_at_once(client, admin_user):
+    """Issue 22, item 8: Saturday's hours, also for Sunday and Monday, in one save."""
+    client.force_login(admin_user)
+    line = weekend_line()
+
+    response = client.post(
+        f"/notifications/lines/{line.pk}/hours/5/", {"opens_1": "10:00", "closes_1": "14:00", "also_days": ["6", "0"]}
+    )
+
+    assert response.status_code == 302
+    for day in (5, 6, 0):
+        assert list(line.hours.filter(weekday=day).values_list("opens", "closes")) == [(time(10), time(14))], day
+
+
+def test_a_refused_day_saves_no_day(client, admin_user):
+    client.force_login(admin_user)
+    line = weekend_line()
+    before = sorted(line.hours.values_list("weekday", "opens", "closes"))
+
+    response = client.post(
+        f"/notifications/lines/{line.pk}/hours/5/",
+        {"opens_1": "09:00", "closes_1": "12:00", "opens_2": "11:00", "closes_2": "16:00", "also_days": ["6"]},
+    )
+
+    assert response.status_code == 200
+    assert sorted(line.hours.values_list("weekday", "opens", "closes")) == before
