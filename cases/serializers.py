@@ -101,6 +101,7 @@ class CaseDetailSerializer(CaseListSerializer):
     pend = serializers.SerializerMethodField()
     extension = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
+    authorization = serializers.SerializerMethodField()
     letters = serializers.SerializerMethodField()
     appeals = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
@@ -155,6 +156,28 @@ class CaseDetailSerializer(CaseListSerializer):
                 "role": user_role(reviewer),
             },
             "decided_at": d.decided_at.isoformat(),
+        }
+
+    def get_authorization(self, case) -> dict | None:
+        """What an approval lets the office do (issue 19, item 1); null until approved."""
+        authorization = getattr(case, "authorization", None)
+        if authorization is None:
+            return None
+        return {
+            "number": authorization.number,
+            "valid_from": authorization.valid_from.isoformat(),
+            "valid_to": authorization.valid_to.isoformat(),
+            "lines": [
+                {
+                    "line_number": line.line_number,
+                    "code": line.code,
+                    "start_date": line.start_date.isoformat(),
+                    "end_date": line.end_date.isoformat(),
+                    "approved_units": line.approved_units,
+                    "units_used": line.units_used,
+                }
+                for line in authorization.lines.all()
+            ],
         }
 
     def get_letters(self, case) -> list[dict]:

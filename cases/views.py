@@ -367,6 +367,7 @@ def detail(request, case_id):
         {
             "case": case,
             "decision": decision,
+            "authorization": getattr(case, "authorization", None),
             "open_pend": open_pend,
             "pends": pends,
             "appeals": appeals,

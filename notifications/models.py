@@ -26,6 +26,7 @@ class Notification(models.Model):
         DECISION_MADE = "decision_made", "Decision made"
         PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer talk offered"
         PEER_TO_PEER_SCHEDULED = "peer_to_peer_scheduled", "Peer-to-peer talk scheduled"
+        AUTHORIZATION_EXPIRING = "authorization_expiring", "Authorization ends soon"
         OTHER = "other", "Notice"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -218,6 +219,18 @@ class LetterDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} of {self.letter}"
+
+
+class AuthorizationReminder(models.Model):
+    """The expiry reminder for one authorization was sent: the unique row is what makes it
+    "once" across beat runs, retries and two workers (issue 19, item 1)."""
+
+    authorization = models.OneToOneField("reviews.Authorization", on_delete=models.CASCADE, related_name="+")
+    valid_to = models.DateField(help_text="The end date the reminder told of.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"reminder {self.authorization_id} {self.valid_to}"
 
 
 class AppealWindow(models.Model):

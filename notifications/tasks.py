@@ -141,3 +141,11 @@ def irr_yearly_reminder() -> int:
     from .services.irr_reminder import irr_reminder_send
 
     return irr_reminder_send()
+
+
+@shared_task(**_RETRY)
+def authorization_expiry_reminders() -> int:
+    """Daily: remind offices once, 14 days before an authorization ends (issue 19, item 1)."""
+    from .services.authorization_reminders import authorization_reminders_send
+
+    return authorization_reminders_send()

@@ -1,10 +1,22 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 
 from um_portal.admin import ReadOnlyAdmin
 from um_portal.audit.admin import PhiReadLoggedAdmin
+from um_portal.exceptions import DomainError
 
-from .models import CaseAlert, Decision, PhysicianLicense, ReasonCatalogue, ReasonCode
+from .models import (
+    Authorization,
+    AuthorizationLine,
+    CaseAlert,
+    Decision,
+    PhysicianLicense,
+    ReasonCatalogue,
+    ReasonCode,
+)
 
 
 @admin.register(PhysicianLicense)
@@ -59,3 +71,75 @@ class ReasonCatalogueAdmin(admin.ModelAdmin):
 
     list_display = ("version", "effective_from", "retired_on")
     inlines = [ReasonCodeInline]
+
+
+class AuthorizationLineInline(admin.TabularInline):
+    model = AuthorizationLine
+    fields = ("line_number", "code", "start_date", "end_date", "approved_units", "units_used")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ClaimsImportForm(forms.Form):
+    file = forms.FileField(
+        label="Claims lines (CSV)",
+        help_text="Columns: authorization_number, line, units, date (YYYY-MM-DD). All rows or none are recorded.",
+    )
+
+
+@admin.register(Authorization)
+class AuthorizationAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    """Authorizations come from decisions (issue 19, item 1); staff record units used by
+    importing claims lines (action "Import claims lines (CSV)")."""
+
+    phi_path = "case"
+    list_display = ("number", "case", "valid_from", "valid_to", "created_at")
+    list_select_related = ("case",)
+    search_fields = ("number",)
+    inlines = [AuthorizationLineInline]
+    actions = ["claims_import_action"]
+
+    def get_urls(self):
+        return [
+            path(
+                "import-claims/",
+                self.admin_site.admin_view(self.claims_import_view),
+                name="reviews_authorization_import_claims",
+            )
+        ] + super().get_urls()
+
+    @admin.action(description="Import claims lines (CSV)")
+    def claims_import_action(self, request, queryset):
+        return redirect(reverse("admin:reviews_authorization_import_claims"))
+
+    def claims_import_view(self, request):
+        from .services.authorizations import authorization_units_import
+
+        if not self.has_view_permission(request):
+            return redirect(reverse("admin:index"))
+        form = ClaimsImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text.")
+            else:
+                try:
+                    count = authorization_units_import(text=text, actor=request.user)
+                except DomainError as exc:
+                    for message in getattr(exc, "errors", {}).get("file") or [str(exc)]:
+                        form.add_error("file", message)
+                else:
+                    self.message_user(request, f"{count} claims lines recorded.", messages.SUCCESS)
+                    return redirect(reverse("admin:reviews_authorization_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import claims lines",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/reviews/authorization_import.html", context)

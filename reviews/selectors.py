@@ -214,8 +214,9 @@ def case_detail_queryset():
             "appeals",
             "letters",
             "peer_to_peers",
+            "authorization__lines",
         )
-        .select_related("extension")
+        .select_related("extension", "authorization")
     )
 
 
@@ -239,6 +240,7 @@ def case_detail_prefilled(case) -> AuthorizationRequest | None:
     )
     case.current_decisions = []
     case._state.fields_cache["extension"] = None
+    case._state.fields_cache["authorization"] = None
     return case
 
 

@@ -59,6 +59,11 @@ app.conf.beat_schedule = {
     "irr-yearly-reminder": {"task": "notifications.tasks.irr_yearly_reminder", "schedule": crontab(hour=7, minute=0)},
     "gold-cards-nightly": {"task": "automation.tasks.gold_cards_nightly", "schedule": crontab(hour=1, minute=30)},
     "gold-card-letters-catch-up": {"task": "notifications.tasks.gold_card_letters_catch_up", "schedule": 900.0},
+    # Authorizations ending in 14 days: one notice to the office (catches up after an outage).
+    "authorization-expiry-reminders": {
+        "task": "notifications.tasks.authorization_expiry_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Da Vinci PAS subscriptions: heartbeats, and notifications whose message was lost.
     "pas-heartbeats": {"task": "pas.tasks.pas_heartbeats", "schedule": 60.0, "options": {"expires": 55}},
 }

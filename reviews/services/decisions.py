@@ -21,6 +21,7 @@ from um_portal.exceptions import Conflict, InvalidTransition, NotAllowed, Valida
 from um_portal.roles import Perm, user_can
 
 from ..access import MEDICAL_NECESSITY_REFUSED, case_for_physician, physician_license_for
+from .authorizations import authorization_issue
 from .common import case_for_action, require_open
 from .reasons import reason_code_resolve
 from .signing import signature_verify
@@ -152,6 +153,9 @@ def decision_record(
     else:
         case.notice_due_at = notice_due_at
         case.save(update_fields=["notice_due_at", "updated_at"])
+    # An approval yields an authorization (issue 19, item 1); a denial never does.
+    if outcome in (Outcome.APPROVED, Outcome.PARTIALLY_APPROVED):
+        authorization_issue(case=case)
     return decision
 
 

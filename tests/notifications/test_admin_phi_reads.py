@@ -16,6 +16,7 @@ from notifications.models import Letter, LetterDelivery
 from notifications.services.letters import letters_generate_for_event
 from reviews.models import PeerToPeerRequest
 from reviews.models_clocks import CaseAlert
+from reviews.services.decisions import case_approve
 from um_portal.audit import access_log_record
 from um_portal.models import AccessLog
 
@@ -47,6 +48,7 @@ def every_phi_row(make_case, member, decide, ortho, nurse, admin_user):
     )
     RuleEvaluation.objects.create(case=case, evaluated_at=now, outcome=RuleEvaluation.Outcome.NO_MATCH)
     access_log_record(user=nurse, obj=case, how=AccessLog.How.PAGE)
+    case_approve(case_id=make_case(member=member).pk, actor=nurse)  # an authorization (issue 19)
     assert Letter.objects.exists() and LetterDelivery.objects.exists()
     return case
 

@@ -1,0 +1,128 @@
+"""Authorizations (issue 19, item 1): issued from the decision service path, units used
+from claims lines entered or imported by staff. Rules here, so every door obeys them."""
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+
+from cases.models import AuthorizationRequest, ServiceLine
+from um_portal.exceptions import ValidationFailed
+
+from ..models import Authorization, AuthorizationLine, AuthorizationUse
+
+NUMBER_PREFIX = "A-"
+
+
+def authorization_issue(*, case: AuthorizationRequest) -> Authorization | None:
+    """Create or bring up to date the case's authorization from its decided lines (called by
+    `decision_record` inside its transaction, for approvals and partial approvals only).
+    Lines with no units approved are not on it; units used already recorded are kept."""
+    lines = [
+        line
+        for line in ServiceLine.objects.filter(case=case, cancelled_at__isnull=True).order_by("line_number")
+        if (line.approved_units or 0) > 0
+    ]
+    if not lines:
+        return None
+    valid_from = min(line.start_date for line in lines)
+    valid_to = max(line.end_date for line in lines)
+    authorization, created = Authorization.objects.select_for_update().get_or_create(
+        case=case,
+        defaults={"number": f"{NUMBER_PREFIX}{case.reference}", "valid_from": valid_from, "valid_to": valid_to},
+    )
+    if not created and (authorization.valid_from, authorization.valid_to) != (valid_from, valid_to):
+        authorization.valid_from, authorization.valid_to = valid_from, valid_to
+        authorization.save(update_fields=["valid_from", "valid_to", "updated_at"])
+    for line in lines:
+        AuthorizationLine.objects.update_or_create(
+            service_line=line,
+            defaults={
+                "authorization": authorization,
+                "line_number": line.line_number,
+                "code": line.code,
+                "approved_units": line.approved_units,
+                "start_date": line.start_date,
+                "end_date": line.end_date,
+            },
+        )
+    return authorization
+
+
+CSV_COLUMNS = ("authorization_number", "line", "units", "date")
+
+
+def _rows_parse(text: str) -> tuple[list[tuple[int, str, int, int, date]], list[str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return [], [f"The file needs the columns {', '.join(CSV_COLUMNS)} (missing: {', '.join(missing)})."]
+    rows, errors = [], []
+    for n, raw in enumerate(reader, start=2):
+        number = (raw.get("authorization_number") or "").strip()
+        try:
+            line_number = int((raw.get("line") or "").strip())
+            units = int((raw.get("units") or "").strip())
+            day = date.fromisoformat((raw.get("date") or "").strip())
+        except ValueError:
+            errors.append(f"Row {n}: line and units must be whole numbers and date YYYY-MM-DD.")
+            continue
+        if units < 1:
+            errors.append(f"Row {n}: units must be at least 1.")
+            continue
+        rows.append((n, number, line_number, units, day))
+    if not rows and not errors:
+        errors.append("The file has no claims lines.")
+    return rows, errors
+
+
+@transaction.atomic
+def authorization_units_import(*, text: str, actor) -> int:
+    """Record units used from claims lines (CSV: authorization_number, line, units, date).
+    All or nothing: any unknown line, date outside the line's approved span, or use beyond
+    the approved units refuses the whole file with every problem listed. Returns rows written."""
+    rows, errors = _rows_parse(text)
+    numbers = {number for _, number, _, _, _ in rows}
+    lines = {
+        (line.authorization.number, line.line_number): line
+        for line in AuthorizationLine.objects.select_for_update(of=("self",))
+        .select_related("authorization")
+        .filter(authorization__number__in=numbers)
+        .order_by("pk")
+    }
+    adding: dict[int, int] = defaultdict(int)
+    for n, number, line_number, units, day in rows:
+        line = lines.get((number, line_number))
+        if line is None:
+            errors.append(f"Row {n}: authorization {number} has no approved line {line_number}.")
+            continue
+        if not line.start_date <= day <= line.end_date:
+            errors.append(
+                f"Row {n}: {day.isoformat()} is outside line {line_number}'s approved dates "
+                f"({line.start_date.isoformat()} to {line.end_date.isoformat()})."
+            )
+        adding[line.pk] += units
+    for line in lines.values():
+        total = line.units_used + adding.get(line.pk, 0)
+        if total > line.approved_units:
+            errors.append(
+                f"Authorization {line.authorization.number} line {line.line_number}: {total} units would be used, "
+                f"only {line.approved_units} are approved ({line.units_used} used already). "
+                "More units need a new request."
+            )
+    if errors:
+        raise ValidationFailed("Nothing was imported: " + " ".join(errors), errors={"file": errors})
+    by_key = {(number, ln): lines[(number, ln)] for _, number, ln, _, _ in rows}
+    AuthorizationUse.objects.bulk_create(
+        [
+            AuthorizationUse(line=by_key[(number, ln)], units=units, service_date=day, entered_by=actor)
+            for _, number, ln, units, day in rows
+        ]
+    )
+    for line in lines.values():
+        if adding.get(line.pk):
+            line.units_used += adding[line.pk]
+            line.save(update_fields=["units_used"])
+    return len(rows)
