@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from .api import actions, authorizations, directory
+from .api import actions, authorizations, directory, fax
 
 urlpatterns: list = [
     path("members/", directory.MemberListView.as_view(), name="api-members"),
     path("providers/", directory.ProviderListView.as_view(), name="api-providers"),
+    path("fax-receipts/", fax.FaxReceiptCreateView.as_view(), name="api-fax-receipts"),
     path("authorizations/", authorizations.AuthorizationListView.as_view(), name="api-authorizations"),
     path("authorizations/<str:case_id>/", authorizations.AuthorizationDetailView.as_view(), name="api-authorization"),
     path(

@@ -109,11 +109,15 @@ class SubmitForm(forms.Form):
         help_text="When the fax, call or letter arrived (the clocks run from it).",
     )
 
+    # Keyed from a fax in the inbox (issue 18): the case keeps it as its first document.
+    fax_receipt = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not staff:
             del self.fields["channel"]
             del self.fields["received_at"]
+            del self.fields["fax_receipt"]
         if not self.is_bound:
             self.initial.setdefault("idempotency_token", uuid.uuid4().hex)
 

@@ -571,3 +571,77 @@ class AuthorizationRequestGroupObjectPermission(GroupObjectPermissionBase):
 
 # Turnaround rules and plan closures: the deadlines package's models (cases/deadlines/).
 from .deadlines.models import PlanClosure, TurnaroundPeriod, TurnaroundRule  # noqa: E402,F401
+
+
+def fax_path(instance, filename: str) -> str:
+    # Opaque name in private storage, as for attachments; the case's document points at
+    # this same file when the fax is keyed (stored once).
+    return f"faxes/{uuid.uuid4().hex}"
+
+
+class FaxReceipt(models.Model):
+    """A fax as it arrived (issue 18, item 1): the file, its receipt time and its own clock
+    (`due_at`, standard turnaround from receipt), until a nurse keys it into a case.
+    Status moves only through `cases.services.fax`."""
+
+    access_log_kind = "fax"  # um_portal.audit
+
+    class Status(models.TextChoices):
+        NEW = "new", "Not keyed yet"
+        KEYED = "keyed", "Keyed"
+        ATTACHED = "attached", "Attached to a case"
+        REJECTED = "rejected", "Rejected"
+
+    # Keying the same fax again is allowed: one fax may hold several requests.
+    TRANSITIONS = {
+        Status.NEW: {Status.KEYED, Status.ATTACHED},
+        Status.KEYED: {Status.KEYED},
+        Status.ATTACHED: set(),
+        Status.REJECTED: set(),
+    }
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded by staff"
+        GATEWAY = "gateway", "Fax gateway"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file = models.FileField(upload_to=fax_path, max_length=200, blank=True)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60, blank=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    active_content = models.BooleanField(default=False)
+    sender_fax = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(help_text="From the fax gateway, or when the file arrived here.")
+    arrived_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(help_text="Standard turnaround from receipt (cases.deadlines).")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    rejection_message = models.CharField(max_length=300, blank=True)
+    cases = models.ManyToManyField(AuthorizationRequest, blank=True, related_name="fax_receipts")
+    keyed_at = models.DateTimeField(null=True, blank=True)
+    keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["status", "received_at", "id"], name="fax_inbox_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(status="rejected") & ~models.Q(rejection_message=""))
+                | (~models.Q(status="rejected") & models.Q(rejection_message="")),
+                name="fax_rejected_has_message",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Fax {self.received_at:%Y-%m-%d %H:%M} from {self.sender_fax or 'unknown'}"
+
+    @property
+    def access_log_member_id(self):
+        # Unkeyed, a fax names no member we know of; keyed, the first case's member.
+        case = next(iter(self.cases.all()), None)
+        return case.member_id if case is not None else None

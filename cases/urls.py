@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from . import views, views_actions
+from . import views, views_actions, views_fax
 
 app_name = "cases"
 urlpatterns: list = [
     path("", views.dashboard, name="dashboard"),
     path("eligibility/", views.eligibility, name="eligibility"),
     path("new/", views.submit, name="new"),
+    path("faxes/", views_fax.inbox, name="fax_inbox"),
+    path("faxes/upload/", views_fax.upload, name="fax_upload"),
+    path("faxes/<str:fax_id>/", views_fax.detail, name="fax_detail"),
+    path("faxes/<str:fax_id>/file/", views_fax.file, name="fax_file"),
     path("<str:case_id>/", views.detail, name="detail"),
     path("<str:case_id>/documents/", views_actions.act, {"name": "document_upload"}, name="document_upload"),
     path("<str:case_id>/documents/<str:attachment_id>/", views_actions.document_download, name="document_download"),

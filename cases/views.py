@@ -32,6 +32,7 @@ from .models import AuthorizationRequest, CaseStatus, Channel, Member, ReviewTyp
 from .requirements_check import needless_request_warning
 from .selectors import case_list_page, case_related_attach, member_eligibility, member_find
 from .services.attachments import attachment_check
+from .services.fax import fax_for_user, fax_receipt_key
 from .services.intake import authorization_submit, authorization_submit_check
 
 PAGE_SIZE = 25
@@ -171,6 +172,13 @@ def submit(request):
             request.session.pop(ELIGIBILITY_PREFILL_KEY, None) if request.GET.get("from") == "eligibility" else None
         )
         initial = dict(prefill or {})
+        if staff and request.GET.get("fax"):
+            fax = fax_for_user(request.user, request.GET["fax"])
+            initial.update(
+                channel=Channel.FAX,
+                received_at=timezone.localtime(fax.received_at).strftime("%Y-%m-%dT%H:%M"),
+                fax_receipt=fax.pk,
+            )
         own = _own_npis(request.user)
         if own:
             initial["requesting_provider_npi"] = own[-1][0] if len(own) > 1 else own[0][0]
@@ -290,6 +298,7 @@ def _submit(request, form, lines):
     for document in documents:
         attachment_check(document)  # refuse a wrong file before anything is written
     line_data = [dict(f.cleaned_data) for f in lines.forms if f.cleaned_data]
+    fax = fax_for_user(request.user, data["fax_receipt"]) if data.get("fax_receipt") else None
 
     def run():
         with transaction.atomic():
@@ -307,13 +316,16 @@ def _submit(request, form, lines):
                 lines=line_data,
                 clinical_summary=data["clinical_summary"],
                 place_of_service=data["place_of_service"],
-                channel=data.get("channel") or None,
-                received_at=data.get("received_at"),
+                # A keyed fax's own receipt time, to the second (the form shows minutes).
+                channel=Channel.FAX if fax else data.get("channel") or None,
+                received_at=fax.received_at if fax else data.get("received_at"),
                 confirm_duplicate=data["confirm_duplicate"],
                 door=Channel.PORTAL,
                 documents=documents,
                 checklist=data["checklist"],
             )
+            if fax is not None:
+                fax_receipt_key(user=request.user, fax_id=fax.pk, case=case)
         return 302, {"case_id": str(case.pk), "reference": case.reference}
 
     _status, body, _replayed = idempotent_run(

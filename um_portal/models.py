@@ -74,6 +74,7 @@ class AccessLog(AppendOnlyModel):
         MEMBER = "member", "Member"
         ATTACHMENT = "attachment", "Document"
         LETTER = "letter", "Letter"
+        FAX = "fax", "Fax"
         ACCESS_LOG = "access_log", "Access log export"
 
     class How(models.TextChoices):

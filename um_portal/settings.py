@@ -224,6 +224,9 @@ STORAGES = {
 }
 # 20 MB attachment cap (issue: provider portal). Request bodies may carry one file plus form.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Pages in one received fax file (issue 18): plans report faxed requests averaging well over
+# ten pages; a file past this is a batch or a mistake and is kept as rejected, not keyed.
+FAX_MAX_PAGES = env.int("FAX_MAX_PAGES", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -394,3 +394,22 @@ def case_notice_deadlines(*, case, decided_at: datetime | None = None, oral_noti
 def case_notice_due_compute(*, case, decided_at: datetime | None = None) -> datetime:
     """The earliest notice deadline: `notice_due_at` on the case."""
     return case_notice_deadlines(case=case, decided_at=decided_at)[0]["due_at"]
+
+
+def fax_due_compute(*, received_at: datetime) -> datetime:
+    """An unkeyed fax's clock (issue 18): a standard pre-service request received at
+    `received_at`, before anyone knows its member, so only the rules for every line of
+    business and state apply (the NCQA rule at least). Keying it sets the case's own."""
+    tz = plan_tz()
+    facts = ClockFacts(
+        received_at=received_at,
+        urgency="standard",
+        review_type="prospective",
+        line_of_business="",
+        state="",
+    )
+    rules = rules_in_effect(timezone.localtime(received_at, tz).date())
+    clocks = clocks_compute(facts, rules, tz=tz, holidays=case_holidays(received_at))
+    if not clocks:
+        raise RuntimeError("No turnaround rule applies; the NCQA rule applies to all cases and must be configured.")
+    return clocks[0].due_at
