@@ -7,7 +7,7 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from criteria.selectors import criteria_in_force
 from notifications.access import letter_visible_to
 from notifications.services.alerts import notifications_read_for_case
+from reviews.models import Pend
 from reviews.provider_actions import PROVIDER_ACTIONS
 from reviews.selectors import case_detail_queryset
 from reviews.selectors_worklist import provider_worklist
@@ -71,6 +72,11 @@ def dashboard(request):
     page = case_list_page(user=request.user, queryset=qs, cursor=cursor, limit=PAGE_SIZE)
     rows = case_related_attach(page.rows)
     prefetch_related_objects(rows, "lines")
+    # A pended row shows the office's respond-by date, not the plan's clock (issue 22, item 2).
+    pended = [case for case in rows if case.status == CaseStatus.PENDED]
+    prefetch_related_objects(
+        pended, Prefetch("pends", queryset=Pend.objects.filter(responded_at__isnull=True), to_attr="open_pends")
+    )
     access_log_record_many(user=request.user, objs=rows, how=AccessLog.How.PAGE, request=request)
     query = request.GET.copy()
     query.pop("cursor", None)

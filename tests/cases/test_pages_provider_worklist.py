@@ -94,3 +94,24 @@ def test_search_by_member_name(client, make_case, provider):
         assert hers.reference in table and other.reference not in table, query
     # The member's number still works as before.
     assert hers.reference in client.get("/cases/", {"q": marlowe.member_number}).content.decode()
+
+
+def test_a_pended_row_shows_the_offices_respond_by_date(client, make_case, nurse, provider):
+    today = timezone.localdate()
+    pended, other = make_case(), make_case()
+    case_pend(
+        reason_code="PD01",
+        case_id=pended.pk,
+        actor=nurse,
+        requested_information="X",
+        respond_by=today + timedelta(days=3),
+    )
+    client.force_login(provider)
+
+    html = client.get("/cases/", {"status": "open"}).content.decode()
+
+    table = html[html.index('id="case-list"') :]
+    row = table[table.index(pended.reference) :]
+    assert f"Your answer due by {(today + timedelta(days=3)):%a %-d %b %Y}" in row[: row.index("</tr>")]
+    row = table[table.index(other.reference) :]
+    assert "Your answer due by" not in row[: row.index("</tr>")]
