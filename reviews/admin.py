@@ -7,6 +7,7 @@ from django.utils import timezone
 from um_portal.admin import ReadOnlyAdmin
 from um_portal.audit.admin import PhiReadLoggedAdmin
 from um_portal.exceptions import DomainError
+from um_portal.roles import Perm, user_can
 
 from .models import (
     Authorization,
@@ -119,8 +120,10 @@ class AuthorizationAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
     def claims_import_view(self, request):
         from .services.authorizations import authorization_units_import
 
-        if not self.has_view_permission(request):
-            return redirect(reverse("admin:index"))
+        # Recording units used is an administrator's job (claims data), not every staff member's.
+        if not user_can(request.user, Perm.CONFIGURE):
+            self.message_user(request, "Only UM administrators import claims lines.", messages.ERROR)
+            return redirect(reverse("admin:reviews_authorization_changelist"))
         form = ClaimsImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:

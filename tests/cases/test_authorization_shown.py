@@ -94,3 +94,14 @@ def test_admin_action_leads_to_the_import(client, admin_user, authorized):
     )
     assert answer.status_code == 302 and answer.url.endswith("/import-claims/")
     assert client.get(answer.url).status_code == 200
+
+
+def test_only_administrators_import_claims_lines(client, nurse, authorized):
+    nurse.is_staff = True
+    nurse.save(update_fields=["is_staff"])
+    client.force_login(nurse)
+    ok = f"authorization_number,line,units,date\n{authorized.number},1,1,{authorized.valid_from.isoformat()}\n"
+
+    client.post("/admin/reviews/authorization/import-claims/", {"file": SimpleUploadedFile("c.csv", ok.encode())})
+
+    assert AuthorizationUse.objects.count() == 1

@@ -6,14 +6,15 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reviews.models import Authorization, AuthorizationLine, AuthorizationUse
+from reviews.models import Authorization, AuthorizationLine, AuthorizationUse, PeerToPeerAttempt, PeerToPeerRequest
 from reviews.services.authorizations import authorization_units_import
-from reviews.services.decisions import case_approve, case_deny, case_partially_approve
+from reviews.services.decisions import case_approve, case_decision_revise, case_deny, case_partially_approve
+from reviews.services.peer_to_peer import peer_to_peer_complete
 from reviews.services.pends import case_route_to_physician
 from tests.factories import CriteriaVersionFactory
 from um_portal.exceptions import ValidationFailed
 
-from .helpers import PASSWORD
+from .helpers import PASSWORD, knee_criteria
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +214,29 @@ def test_database_refuses_units_used_beyond_approved(therapy):
     line = therapy.lines.get(line_number=2)
     with pytest.raises(IntegrityError), transaction.atomic():
         AuthorizationLine.objects.filter(pk=line.pk).update(units_used=5)
+
+
+def test_a_denial_revised_to_an_approval_yields_the_authorization_then(make_case, nurse, physician, provider):
+    version = knee_criteria()
+    case = make_case()
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="n")
+    case_deny(
+        case_id=case.pk,
+        actor=physician,
+        basis="medical_necessity",
+        reason="Only 4 weeks of PT.",
+        reason_code="MN01",
+        criteria_ids=[version.pk],
+        password=PASSWORD,
+    )
+    assert not Authorization.objects.filter(case=case).exists()
+    talk = PeerToPeerRequest.objects.create(case=case, requested_by=provider, requested_at=timezone.now(), phone="1")
+    PeerToPeerAttempt.objects.create(peer_to_peer=talk, at=timezone.now(), by=physician, result="reached")
+    peer_to_peer_complete(peer_to_peer_id=talk.pk, actor=physician, outcome="changed")
+
+    case_decision_revise(
+        case_id=case.pk, actor=physician, outcome="approved", reason="14 weeks of PT.", password=PASSWORD
+    )
+
+    authorization = Authorization.objects.get(case=case)
+    assert list(authorization.lines.values_list("approved_units", "units_used")) == [(1, 0)]
