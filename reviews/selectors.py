@@ -12,7 +12,7 @@ from cases.access import cases_visible_to
 from cases.models import OPEN_STATUSES, AuthorizationRequest, CaseEvent, CaseStatus
 from cases.selectors import case_list_queryset, case_related_attach
 from um_portal.models import User
-from um_portal.roles import GROUP_NAMES, Role, users_with_role
+from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
 from .models import Appeal, Decision, PeerToPeerRequest, Pend, PhysicianLicense
 from .pagination import Page, keyset_page
@@ -130,6 +130,21 @@ def peer_to_peer_list(*, user, open_only: bool = True):
         qs.select_related("case__member", "case__requesting_organization", "requested_by", "physician")
         .prefetch_related("attempts__by")
         .order_by("scheduled_for", "requested_at", "id")
+    )
+
+
+def queue_next_case(*, user, after_case_id) -> AuthorizationRequest | None:
+    """The case to open after acting on one ("Save and next", issue 22, item 5): the most
+    urgent case of the user's queue that is theirs or nobody's, other than the one just
+    done. Nurses skip pended cases (they wait for the office)."""
+    statuses = PHYSICIAN_STATUSES if user_role(user) == Role.PHYSICIAN else (CaseStatus.RECEIVED, CaseStatus.IN_REVIEW)
+    return (
+        cases_visible_to(user)
+        .filter(Q(assigned_to=user) | Q(assigned_to__isnull=True), status__in=statuses)
+        .exclude(pk=after_case_id)
+        .order_by(*QUEUE_ORDER)
+        .only("pk")
+        .first()
     )
 
 

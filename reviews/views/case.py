@@ -18,7 +18,13 @@ from um_portal.roles import Perm, Role, user_can, user_role
 
 from ..actions import REVIEW_ACTIONS
 from ..models import PhysicianLicense
-from ..selectors import case_detail_queryset, case_peer_to_peers, prior_requests, reviewers_for_assignment
+from ..selectors import (
+    case_detail_queryset,
+    case_peer_to_peers,
+    prior_requests,
+    queue_next_case,
+    reviewers_for_assignment,
+)
 from ..selectors_reasons import reason_codes_in_use
 from ..selectors_worksheet import worksheets_for_review
 from ..services.common import require_open
@@ -155,6 +161,11 @@ def act(request, case_id, name: str):
                     target.add_error(field, msg)
         return render(request, "reviews/case.html", context, status=exc.status_code)
     messages.success(request, action.message(result, case))
+    if request.POST.get("and_next"):
+        following = queue_next_case(user=request.user, after_case_id=case.pk)
+        if following is not None:
+            return redirect("reviews:case", case_id=following.pk)
+        messages.info(request, "Nothing else is waiting in your queue.")
     return redirect("reviews:case", case_id=case_id)
 
 

@@ -367,3 +367,25 @@ def test_queue_rows_show_the_service_codes_and_descriptions(client, make_case, n
 
     row = html[html.index(case.reference) :]
     assert "CPT 27447 · Total knee replacement" in row[: row.index("</tr>")]
+
+
+def test_save_and_next_opens_the_next_case_of_the_queue(client, make_case, nurse, nurse2):
+    """Issue 22, item 5: pend one, land on the most urgent case that is the nurse's or nobody's."""
+    from cases.models import AuthorizationRequest
+    from reviews.services.assignment import case_assign
+
+    now = timezone.now()
+    done, held, following, later = make_case(), make_case(), make_case(), make_case()
+    for case, hours in ((done, 1), (held, 2), (following, 3), (later, 4)):
+        AuthorizationRequest.objects.filter(pk=case.pk).update(decision_due_at=now + timedelta(hours=hours))
+    case_assign(case_id=held.pk, actor=nurse2)
+    client.force_login(nurse)
+
+    response = client.post(
+        reverse("reviews:pend", args=[done.pk]),
+        {"requested_information": "Clinic notes.", "respond_by": (timezone.localdate() + timedelta(days=5)).isoformat(),
+         "reason_code": "PD01", "and_next": "1"},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert response["Location"] == reverse("reviews:case", args=[following.pk])
