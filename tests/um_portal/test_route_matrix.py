@@ -185,6 +185,12 @@ MATRIX: dict[str, Row] = {
     "cases:criteria_copy": row({PROVIDER}, "post"),
     "cases:peer_to_peer": row({PROVIDER}, "post"),
     "cases:appeal": row({PROVIDER}, "post"),
+    # fax inbox (UM staff who key requests: nurses and administrators; the gateway's token)
+    "cases:fax_inbox": row({NURSE, ADMIN}),
+    "cases:fax_upload": row({NURSE, ADMIN}, "post"),
+    "cases:fax_detail": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
+    "cases:fax_file": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
+    "api-fax-receipts": row({NURSE, ADMIN}, "post"),
     # clocks (deadlines, alerts)
     "reviews:at_risk": row(STAFF),
     "reviews:extend": row(REVIEWERS, "post"),
@@ -318,6 +324,25 @@ def _sample_irr_exercise(world):
 
 def _sample_irr_assignment(world):
     return _sample_irr_exercise(world).assignments.get()
+
+
+def _sample_fax(w) -> str:
+    """A one-page fax a nurse filed."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from pypdf import PdfWriter
+
+    from cases.models import FaxReceipt
+    from cases.services.fax import fax_receipt_receive
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    out = io.BytesIO()
+    writer.write(out)
+    upload = SimpleUploadedFile("fax.pdf", out.getvalue(), content_type="application/pdf")
+    fax = fax_receipt_receive(user=w.users[NURSE], upload=upload, source=FaxReceipt.Source.UPLOAD)
+    return str(fax.pk)
 
 
 def _sample_talk(world):
