@@ -125,6 +125,7 @@ def test_a_provider_cannot_file_a_fax_and_nothing_is_written(provider):
 # --- the gateway's API door ----------------------------------------------------------
 
 
+@time_machine.travel("2026-11-30T12:00:00-05:00", tick=False)  # after the receipt time the gateway sends
 def test_the_gateway_posts_a_fax_with_its_receipt_time(api, nurse):
     response = api.as_user(nurse).post(
         "/api/v1/fax-receipts/",
