@@ -280,7 +280,7 @@ def _checklists(form, lines) -> list[dict]:
         on = timezone.localdate()
     ticked = set(form.data.getlist("checklist"))
     checklists = []
-    for version in criteria_in_force(on=on, codes=[c[:5] for c in codes if c]):
+    for version in criteria_in_force(on=on, codes=[c[:5] for c in codes if c and c.isascii() and c.isalnum()]):
         tokens = [f"{version.pk}:{i}" for i in range(len(version.indications or []))]
         items = [(token, text, token in ticked) for token, text in zip(tokens, version.indications or [], strict=True)]
         checklists.append({"version": version, "items": items})

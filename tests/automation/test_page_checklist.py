@@ -77,3 +77,12 @@ def test_a_forged_checklist_box_is_a_clear_error_and_nothing_is_written(
     assert response.status_code == 400
     assert "checklist item" in response.content.decode()
     assert not AuthorizationRequest.objects.exists()
+
+
+def test_a_nul_or_junk_code_draws_no_checklist_and_answers_a_clear_400(client, provider, member, surgeon, ortho):
+    client.force_login(provider)
+    response = client.post("/cases/new/", _form(member, surgeon, ortho, **{"lines-0-code": "274\x0047"}))
+
+    assert response.status_code == 400
+    assert 'name="checklist"' not in response.content.decode()
+    assert not AuthorizationRequest.objects.exists()
