@@ -15,11 +15,10 @@ from cases.models import CaseStatus
 from reviews.selectors_reasons import decision_x12_reason_code
 
 from .models import PasSubmission
+from .parsing import EXT_ITEM_TRACE, PAS
 
-PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 EXT_REVIEW_ACTION = PAS + "extension-reviewAction"
 EXT_REVIEW_ACTION_CODE = PAS + "extension-reviewActionCode"
-EXT_ITEM_TRACE = PAS + "extension-itemTraceNumber"
 EXT_PREAUTH_ISSUE = PAS + "extension-itemPreAuthIssueDate"
 EXT_PREAUTH_PERIOD = PAS + "extension-itemPreAuthPeriod"
 EXT_REQUESTED_DATE = PAS + "extension-itemRequestedServiceDate"
