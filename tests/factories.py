@@ -71,7 +71,8 @@ class CoverageFactory(factory.django.DjangoModelFactory):
     state = factory.LazyAttribute(lambda c: c.member.state)
     effective_date = date(2024, 1, 1)
     end_date = None
-    premium_paid_through = date(2026, 12, 31)
+    # Paid through the end of next year, whatever the day the suite runs.
+    premium_paid_through = factory.LazyFunction(lambda: date(timezone.localdate().year + 1, 12, 31))
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

@@ -175,7 +175,7 @@ class Command(BaseCommand):
                     state=state,
                     effective_date=date(2024, 1, 1),
                     end_date=end,
-                    premium_paid_through=end or date(2026, 12, 31),
+                    premium_paid_through=end or date(timezone.localdate().year + 1, 12, 31),
                 )
             members[number] = member
         return members
