@@ -123,6 +123,26 @@ def event_lines_changed(*, case, actor, changes: dict, reason: str) -> CaseEvent
     return _record(case, Kind.LINES_CHANGED, actor=actor, message=message, data=changes)
 
 
+def units_used_rows(*, case, actor, uses: list[dict]) -> list[CaseEvent]:
+    """One unsaved event per recorded use (the caller bulk-writes them, then calls
+    `events_written`): {"use_id", "authorization", "line", "units", "service_date"}."""
+    return [
+        _row(
+            case,
+            Kind.UNITS_USED,
+            actor=actor,
+            new=str(use["units"]),
+            message=(
+                f"{use['units']} unit{'s' if use['units'] != 1 else ''} used on line {use['line']} of "
+                f"authorization {use['authorization']} on {use['service_date']}."
+            ),
+            data=use,
+            provider_visible=True,
+        )
+        for use in uses
+    ]
+
+
 def event_duplicate_flagged(*, case, actor, duplicate_of) -> CaseEvent:
     return _record(
         case,

@@ -521,6 +521,9 @@ class CaseEvent(AppendOnlyModel):
         LETTER_BLOCKED = "letter_blocked", "Letter held: required content missing"
         DUPLICATE_FLAGGED = "duplicate_flagged", "Possible duplicate"
         LINES_CHANGED = "lines_changed", "Service lines changed"
+        UNITS_USED = "units_used", "Units used recorded"
+        CHANGE_REQUESTED = "change_requested", "Change to the authorization requested"
+        AUTHORIZATION_CHANGED = "authorization_changed", "Authorization changed"
 
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from um_portal.models import AppendOnlyModel
+
 
 class Authorization(models.Model):
     case = models.OneToOneField("cases.AuthorizationRequest", on_delete=models.PROTECT, related_name="authorization")
@@ -52,8 +54,10 @@ class AuthorizationLine(models.Model):
         return f"{self.authorization_id} line {self.line_number}"
 
 
-class AuthorizationUse(models.Model):
-    """Units used on a line, as a claims line entered or imported by staff (append-only)."""
+class AuthorizationUse(AppendOnlyModel):
+    """Units used on a line, as a claims line entered or imported by staff. Append-only: the
+    ORM refuses updates and deletes and PostgreSQL triggers refuse them too (um_portal.audit.
+    database); a correction is a new row, never an edit."""
 
     line = models.ForeignKey(AuthorizationLine, on_delete=models.PROTECT, related_name="uses")
     units = models.PositiveIntegerField()

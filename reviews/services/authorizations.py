@@ -8,7 +8,8 @@ from datetime import date
 
 from django.db import transaction
 
-from cases.models import AuthorizationRequest, ServiceLine
+from cases import events
+from cases.models import AuthorizationRequest, CaseEvent, ServiceLine
 from um_portal.exceptions import ValidationFailed
 
 from ..models import Authorization, AuthorizationLine, AuthorizationUse
@@ -115,7 +116,7 @@ def authorization_units_import(*, text: str, actor) -> int:
     if errors:
         raise ValidationFailed("Nothing was imported: " + " ".join(errors), errors={"file": errors})
     by_key = {(number, ln): lines[(number, ln)] for _, number, ln, _, _ in rows}
-    AuthorizationUse.objects.bulk_create(
+    uses = AuthorizationUse.objects.bulk_create(
         [
             AuthorizationUse(line=by_key[(number, ln)], units=units, service_date=day, entered_by=actor)
             for _, number, ln, units, day in rows
@@ -125,4 +126,26 @@ def authorization_units_import(*, text: str, actor) -> int:
         if adding.get(line.pk):
             line.units_used += adding[line.pk]
             line.save(update_fields=["units_used"])
+    _use_events_write(uses=uses, actor=actor)
     return len(rows)
+
+
+def _use_events_write(*, uses: list[AuthorizationUse], actor) -> None:
+    """An event per recorded use on the authorization's case (its timeline and the audit)."""
+    by_case: dict = defaultdict(list)
+    for use in uses:
+        authorization = use.line.authorization
+        by_case[authorization.case_id].append(
+            {
+                "use_id": use.pk,
+                "authorization": authorization.number,
+                "line": use.line.line_number,
+                "units": use.units,
+                "service_date": use.service_date.isoformat(),
+            }
+        )
+    cases = AuthorizationRequest.objects.in_bulk(list(by_case))
+    for case_id, rows in by_case.items():
+        case = cases[case_id]
+        written = CaseEvent.objects.bulk_create(events.units_used_rows(case=case, actor=actor, uses=rows))
+        events.events_written(case=case, rows=written)

@@ -30,6 +30,7 @@ APPEND_ONLY_TABLES = (
     "automation_ruleevent",
     "automation_goldcardevent",
     "notifications_contactchangelog",
+    "reviews_authorizationuse",
 )
 # Tables whose row time (column `at`) the database sets: the audit log of PHI reads. Case
 # events keep the application's time: the clock rules and letters read them, and tests
