@@ -10,16 +10,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from um_portal.models import AppendOnlyModel
 from um_portal.validators import PHONE_MAX_LENGTH
 
+from .choices import LineOfBusiness
 from .validators import validate_icd10_cm, validate_npi, validate_tin
 
 US_STATE_MAX = 2
-
-
-class LineOfBusiness(models.TextChoices):
-    COMMERCIAL = "commercial", "Commercial"
-    MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage"
-    MEDICAID = "medicaid", "Medicaid"
-    CHIP = "chip", "CHIP"
 
 
 class Member(models.Model):
@@ -154,8 +148,10 @@ class Practitioner(models.Model):
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     credentials = models.CharField(max_length=40, blank=True)
-    specialty = models.CharField(max_length=80)
+    specialty = models.CharField(max_length=80, help_text="In words, as the office knows it.")
     organization = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="practitioners")
+    # NUCC Health Care Provider Taxonomy codes (the provider directory, issue 20).
+    specialties = models.ManyToManyField("cases.Specialty", blank=True, related_name="practitioners")
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -574,6 +570,16 @@ class AuthorizationRequestGroupObjectPermission(GroupObjectPermissionBase):
 
 # Turnaround rules and plan closures: the deadlines package's models (cases/deadlines/).
 from .deadlines.models import PlanClosure, TurnaroundPeriod, TurnaroundRule  # noqa: E402,F401
+
+# The provider directory (issue 20): network status, specialties, locations and services.
+from .models_directory import (  # noqa: E402,F401
+    LocationService,
+    NetworkParticipation,
+    NetworkStatus,
+    PracticeLocation,
+    PractitionerLocation,
+    Specialty,
+)
 
 
 def fax_path(instance, filename: str) -> str:
