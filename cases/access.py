@@ -10,7 +10,7 @@ import uuid
 from um_portal.exceptions import NotAllowed, NotFound
 from um_portal.roles import Perm, Role, user_can, user_role
 
-from .models import AuthorizationRequest, AuthorizationRequestGroupObjectPermission
+from .models import AuthorizationRequest, AuthorizationRequestGroupObjectPermission, InpatientStay
 
 VIEW_CODENAME = "view_authorizationrequest"
 ACT_CODENAME = "act_on_authorizationrequest"
@@ -82,3 +82,24 @@ def case_for_user(
             if not _provider_case_ids(user, ACT_CODENAME).filter(content_object_id=case.pk).exists():
                 raise NotAllowed("Your organization may view this case but not act on it.")
     return case
+
+
+def stay_for_user(user, stay_id, *, need: Perm | None = None, lock: bool = False):
+    """The one access helper for inpatient stays: UMOC staff see them (404 for anyone else,
+    as for a stay that does not exist); `need` is checked after (403). With lock=True the
+    row is locked (call inside a transaction)."""
+    try:
+        pk = int(str(stay_id))
+    except (TypeError, ValueError):
+        raise NotFound("No such stay.") from None
+    if not user_can(user, Perm.CASE_VIEW_ALL):
+        raise NotFound("No such stay.")
+    qs = InpatientStay.objects.select_related("case", "member", "facility", "open_review__case")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    stay = qs.filter(pk=pk).first()
+    if stay is None:
+        raise NotFound("No such stay.")
+    if need is not None and not user_can(user, need):
+        raise NotAllowed("Your role does not allow this action on a stay.")
+    return stay

@@ -15,6 +15,7 @@ from .models import (
     Coverage,
     Diagnosis,
     InpatientStay,
+    LengthOfStayNorm,
     LineOfBusiness,
     Member,
     PlanContract,
@@ -110,9 +111,32 @@ class ProviderAgreementAdmin(admin.ModelAdmin):
 @admin.register(InpatientStay)
 class InpatientStayAdmin(PhiReadLoggedAdmin, admin.ModelAdmin):
     phi_path = "member"
-    list_display = ("member", "facility", "admitted_at", "discharged_at")
+    list_display = ("member", "facility", "admitted_at", "discharged_at", "authorized_through", "next_review_on")
     list_select_related = ("member", "facility")
     autocomplete_fields = ("member",)
+    # Days, reviews and discharge move only through the concurrent review services
+    # (cases.services.stays, reviews.services.stays): shown here, never edited.
+    readonly_fields = (
+        "case",
+        "authorized_days",
+        "authorized_through",
+        "next_review_on",
+        "los_norm",
+        "open_review",
+        "discharge_planning_notes",
+        "discharge_disposition",
+        "version",
+    )
+
+
+@admin.register(LengthOfStayNorm)
+class LengthOfStayNormAdmin(admin.ModelAdmin):
+    """The expected-length-of-stay table. Shipped rows are synthetic: replace them with the
+    plan's licensed GMLOS table (add rows with a newer effective date)."""
+
+    list_display = ("grouping", "code", "description", "geometric_mean_days", "effective_from")
+    list_filter = ("grouping", "effective_from")
+    search_fields = ("code", "description")
 
 
 class DiagnosisInline(admin.TabularInline):

@@ -262,3 +262,74 @@ def event_letter_blocked(*, case, kind: str, missing: list[str]) -> CaseEvent:
         data={"missing": missing},
         provider_visible=False,
     )
+
+
+# Inpatient stays (issue 19, item 2): written on the stay's admission case, so its timeline
+# shows the stay's life; internal to the plan except the opening and the discharge.
+def event_stay_opened(*, case, actor, stay) -> CaseEvent:
+    return _record(
+        case,
+        Kind.STAY_OPENED,
+        actor=actor,
+        new=str(stay.authorized_days),
+        message=f"Stay opened: {stay.authorized_days} days authorized through {stay.authorized_through:%Y-%m-%d}, "
+        f"next review {stay.next_review_on:%Y-%m-%d}.",
+        data={"stay_id": stay.pk},
+    )
+
+
+def event_stay_review_requested(*, case, actor, stay, review) -> CaseEvent:
+    return _record(
+        case,
+        Kind.STAY_REVIEW_REQUESTED,
+        actor=actor,
+        new=str(review.days_requested),
+        message=f"{review.days_requested} more days requested: concurrent review {review.case.reference}.",
+        data={"stay_id": stay.pk, "review_id": review.pk, "review_case_id": str(review.case_id)},
+        provider_visible=False,
+    )
+
+
+def event_stay_days_approved(*, case, actor, stay, old_days: int, old_review_on, review) -> CaseEvent:
+    return _record(
+        case,
+        Kind.STAY_DAYS_APPROVED,
+        actor=actor,
+        old=str(old_days),
+        new=str(stay.authorized_days),
+        message=f"{stay.authorized_days - old_days} more days approved ({review.case.reference}): "
+        f"{stay.authorized_days} days through {stay.authorized_through:%Y-%m-%d}, "
+        f"next review {stay.next_review_on:%Y-%m-%d} (was {old_review_on:%Y-%m-%d})."
+        if old_review_on
+        else f"{stay.authorized_days - old_days} more days approved ({review.case.reference}).",
+        data={"stay_id": stay.pk, "review_id": review.pk, "next_review_on": stay.next_review_on.isoformat()},
+    )
+
+
+def event_stay_review_closed(*, case, actor, stay, review, outcome: str) -> CaseEvent:
+    return _record(
+        case,
+        Kind.STAY_REVIEW_CLOSED,
+        actor=actor,
+        new=outcome,
+        message=f"Request for {review.days_requested} more days ({review.case.reference}): {outcome}.",
+        data={"stay_id": stay.pk, "review_id": review.pk},
+        provider_visible=False,
+    )
+
+
+def event_stay_note_added(*, case, actor, stay, text: str) -> CaseEvent:
+    return _record(
+        case, Kind.STAY_NOTE_ADDED, actor=actor, message=text, data={"stay_id": stay.pk}, provider_visible=False
+    )
+
+
+def event_stay_discharged(*, case, actor, stay) -> CaseEvent:
+    return _record(
+        case,
+        Kind.STAY_DISCHARGED,
+        actor=actor,
+        new=stay.discharge_disposition,
+        message=f"Discharged {stay.get_discharge_disposition_display().lower()}.",
+        data={"stay_id": stay.pk, "discharged_at": stay.discharged_at.isoformat()},
+    )

@@ -198,14 +198,58 @@ class ProviderAgreement(models.Model):
 
 
 class InpatientStay(models.Model):
+    """A member's inpatient stay. One opened by an approved inpatient admission (issue 19,
+    item 2) carries its admission case, authorized days and the next concurrent review;
+    written only by `cases.services.stays` (and the reviewer actions built on it)."""
+
+    access_log_kind = "stay"  # um_portal.audit
+
+    @property
+    def access_log_member_id(self):
+        return self.member_id
+
+    class Disposition(models.TextChoices):
+        HOME = "home", "Home"
+        HOME_HEALTH = "home_health", "Home with home health"
+        SKILLED_NURSING = "skilled_nursing", "Skilled nursing facility"
+        REHABILITATION = "rehabilitation", "Inpatient rehabilitation"
+        HOSPICE = "hospice", "Hospice"
+        TRANSFERRED = "transferred", "Transferred to another hospital"
+        EXPIRED = "expired", "Expired"
+        OTHER = "other", "Other"
+
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="inpatient_stays")
     facility = models.ForeignKey(ProviderOrganization, on_delete=models.PROTECT, related_name="inpatient_stays")
     admitted_at = models.DateTimeField()
     discharged_at = models.DateTimeField(null=True, blank=True)
+    # The approved inpatient admission that opened the stay (none for stays recorded otherwise).
+    case = models.OneToOneField(
+        "AuthorizationRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="stay"
+    )
+    # Inpatient days authorized so far, counted from the day of admission (day 1), and the
+    # last of them in the plan's time zone (cases.services.stays.authorized_through_for).
+    authorized_days = models.PositiveIntegerField(default=0)
+    authorized_through = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    los_norm = models.ForeignKey("LengthOfStayNorm", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    discharge_planning_notes = models.TextField(blank=True)
+    discharge_disposition = models.CharField(max_length=20, choices=Disposition.choices, blank=True)
+    # The request for more days being decided now, if any (its case has its own clock).
+    open_review = models.ForeignKey("StayReview", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Optimistic concurrency: bumped by every change; two nurses on one stay, one gets 409.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-admitted_at"]
-        indexes = [models.Index(fields=["facility", "admitted_at"])]
+        indexes = [
+            models.Index(fields=["facility", "admitted_at"]),
+            # The concurrent review queue: open stays by next review date (keyset).
+            models.Index(
+                fields=["next_review_on", "id"],
+                name="stay_open_review_idx",
+                condition=Q(discharged_at__isnull=True, next_review_on__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(discharged_at__isnull=True) | Q(discharged_at__gte=models.F("admitted_at")),
@@ -520,6 +564,12 @@ class CaseEvent(AppendOnlyModel):
         UNITS_USED = "units_used", "Units used recorded"
         CHANGE_REQUESTED = "change_requested", "Change to the authorization requested"
         AUTHORIZATION_CHANGED = "authorization_changed", "Authorization changed"
+        STAY_OPENED = "stay_opened", "Inpatient stay opened"
+        STAY_REVIEW_REQUESTED = "stay_review_requested", "More inpatient days requested"
+        STAY_DAYS_APPROVED = "stay_days_approved", "More inpatient days approved"
+        STAY_REVIEW_CLOSED = "stay_review_closed", "Request for more days closed"
+        STAY_NOTE_ADDED = "stay_note_added", "Discharge planning note"
+        STAY_DISCHARGED = "stay_discharged", "Discharge recorded"
 
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
@@ -654,3 +704,7 @@ class FaxReceipt(models.Model):
         # Unkeyed, a fax names no member we know of; keyed, the first case's member.
         case = next(iter(self.cases.all()), None)
         return case.member_id if case is not None else None
+
+
+# Inpatient stays: length-of-stay norms and concurrent reviews (issue 19, item 2).
+from .models_stays import LengthOfStayNorm, StayReview  # noqa: E402,F401

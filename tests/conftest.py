@@ -250,6 +250,7 @@ def api():
 SHIPPED_DATA = [
     ("cases.deadlines.shipped", "ship"),
     ("notifications.migrations.0006_letter_defaults", "ship"),
+    ("cases.stays_norms", "ship"),
 ]
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases import events
 from cases.deadlines.clocks import case_notice_due_compute
 from cases.models import AuthorizationRequest, ServiceLine
+from cases.services import stays
 from cases.services.workflow import case_status_set, transition_allowed
 from criteria.models import CriteriaVersion
 from criteria.selectors import criteria_version_in_force_on
@@ -156,6 +157,13 @@ def decision_record(
     # An approval yields an authorization (issue 19, item 1); a denial never does.
     if outcome in (Outcome.APPROVED, Outcome.PARTIALLY_APPROVED):
         authorization_issue(case=case)
+    # An approved inpatient admission opens its stay; a decided request for more days
+    # extends it or closes the request (issue 19, item 2).
+    if stays.stay_review_decided(case=case, actor=actor) is None and outcome in (
+        Outcome.APPROVED,
+        Outcome.PARTIALLY_APPROVED,
+    ):
+        stays.stay_open_for_case(case=case, actor=actor)
     return decision
 
 
