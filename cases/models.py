@@ -708,3 +708,6 @@ class FaxReceipt(models.Model):
 
 # Inpatient stays: length-of-stay norms and concurrent reviews (issue 19, item 2).
 from .models_stays import LengthOfStayNorm, StayReview  # noqa: E402,F401
+
+# OCR of faxes and the pre-fill kept (issue 18, item 2) live in their own module.
+from .models_fax_ocr import FaxOcr, FaxPrefill  # noqa: E402,F401

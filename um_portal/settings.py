@@ -227,6 +227,9 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # Pages in one received fax file (issue 18): plans report faxed requests averaging well over
 # ten pages; a file past this is a batch or a mistake and is kept as rejected, not keyed.
 FAX_MAX_PAGES = env.int("FAX_MAX_PAGES", default=100)
+# OCR pre-fill of received faxes (issue 18, item 2): the Tesseract program. Where it is not
+# installed the pre-fill is off and says so; keying works as without it.
+TESSERACT_CMD = env.str("TESSERACT_CMD", default="tesseract")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

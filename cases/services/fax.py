@@ -19,6 +19,7 @@ from .. import events
 from ..deadlines.clocks import fax_due_compute
 from ..models import Attachment, AuthorizationRequest, FaxReceipt
 from .attachments import _sha256, attachment_name_sanitize, attachment_type_detect, pdf_has_active_content
+from .fax_ocr import fax_ocr_request
 
 FAX_TYPES: dict[str, str] = {"application/pdf": "pdf", "image/tiff": "tif"}
 _NOT_DIGITS = re.compile(r"\D+")
@@ -130,6 +131,7 @@ def fax_receipt_receive(
     fax.sha256 = _sha256(upload)
     fax.active_content = mime == "application/pdf" and pdf_has_active_content(upload)
     _store(fax, upload)
+    fax_ocr_request(fax=fax)  # OCR pre-fill (issue 18, item 2), after commit
     return fax
 
 

@@ -1,0 +1,12 @@
+"""Celery entry points of the cases app: each takes ids and calls one service."""
+
+from celery import shared_task
+
+from .services.fax_ocr import fax_ocr_run
+
+
+# OCR takes seconds a page; acks_late (settings) redelivers a fax whose worker died, and
+# the run's claim makes a second delivery a no-op.
+@shared_task(name="cases.tasks.fax_ocr_task", ignore_result=True)
+def fax_ocr_task(fax_id: str) -> str:
+    return fax_ocr_run(fax_id=fax_id)
