@@ -8,6 +8,11 @@ from guardian.admin import GuardedModelAdmin
 from um_portal.admin import ReadOnlyAdmin
 from um_portal.audit.admin import PhiReadLoggedAdmin
 
+from .admin_directory import (
+    OrganizationNetworkPeriodInline,
+    PractitionerNetworkPeriodInline,
+    PractitionerSiteInline,
+)
 from .models import (
     Attachment,
     AuthorizationRequest,
@@ -79,7 +84,7 @@ class ProviderOrganizationAdmin(admin.ModelAdmin):
     list_filter = ("kind", "state", "mfa_required")
     search_fields = ("name", "npi", "tin")
     readonly_fields = ("access_group",)
-    inlines = [PractitionerInline, AgreementInline]
+    inlines = [PractitionerInline, AgreementInline, OrganizationNetworkPeriodInline]
 
 
 @admin.register(Practitioner)
@@ -87,6 +92,8 @@ class PractitionerAdmin(admin.ModelAdmin):
     list_display = ("npi", "last_name", "first_name", "specialty", "organization")
     search_fields = ("npi", "last_name")
     list_select_related = ("organization",)
+    filter_horizontal = ("specialties",)
+    inlines = [PractitionerNetworkPeriodInline, PractitionerSiteInline]
 
 
 @admin.register(ProviderAgreement)

@@ -7,7 +7,7 @@ load and the demo seed agree; a ZIP not in that data leaves them empty (the loca
 listed without distance, last).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -115,11 +115,8 @@ class RejectedRow:
 class LoadReport:
     created: int = 0
     updated: int = 0
-    rejected: list[RejectedRow] | None = None
-
-    def __post_init__(self):
-        if self.rejected is None:
-            self.rejected = []
+    rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def loaded(self) -> int:
