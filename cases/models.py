@@ -706,8 +706,7 @@ class FaxReceipt(models.Model):
         return case.member_id if case is not None else None
 
 
-# Inpatient stays: length-of-stay norms and concurrent reviews (issue 19, item 2).
-from .models_stays import LengthOfStayNorm, StayReview  # noqa: E402,F401
-
-# OCR of faxes and the pre-fill kept (issue 18, item 2) live in their own module.
+# In their own modules: OCR of faxes and the pre-fill kept (issue 18, item 2); inpatient
+# stays, length-of-stay norms and concurrent reviews (issue 19, item 2).
 from .models_fax_ocr import FaxOcr, FaxPrefill  # noqa: E402,F401
+from .models_stays import LengthOfStayNorm, StayReview  # noqa: E402,F401
