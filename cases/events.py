@@ -143,6 +143,31 @@ def units_used_rows(*, case, actor, uses: list[dict]) -> list[CaseEvent]:
     ]
 
 
+def event_change_requested(*, case, actor, change, summary: str) -> CaseEvent:
+    """On the authorization's case and on the change request itself (each timeline)."""
+    return _record(
+        case,
+        Kind.CHANGE_REQUESTED,
+        actor=actor,
+        new=change.change_kind,
+        message=summary,
+        data={"change_case_id": str(change.pk), "change_reference": change.reference, "kind": change.change_kind},
+    )
+
+
+def event_authorization_changed(*, case, actor, version) -> CaseEvent:
+    """The authorization moved to a new version (a change decided, or lines cancelled)."""
+    return _record(
+        case,
+        Kind.AUTHORIZATION_CHANGED,
+        actor=actor,
+        old=str(version.number - 1),
+        new=str(version.number),
+        message=version.summary,
+        data={"version_id": version.pk, "kind": version.kind},
+    )
+
+
 def event_duplicate_flagged(*, case, actor, duplicate_of) -> CaseEvent:
     return _record(
         case,

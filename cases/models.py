@@ -325,6 +325,15 @@ DECIDED_STATUSES = frozenset({S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED})
 del S
 
 
+class ChangeKind(models.TextChoices):
+    """What an office asks of an authorization it holds (issue 19, item 3)."""
+
+    ADD_UNITS = "add_units", "Add units or visits"
+    EXTEND = "extend", "Extend the end date"
+    CHANGE_SERVICING_PROVIDER = "change_servicing_provider", "Change the servicing provider"
+    CANCEL_LINES = "cancel_lines", "Cancel lines"
+
+
 class ReferenceSequence(models.Model):
     """The last number handed out per year for human references like UM-2026-000123."""
 
@@ -396,6 +405,14 @@ class AuthorizationRequest(models.Model):
     likely_duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="likely_duplicates"
     )
+    # A change request (issue 19, item 3): a case of its own (clock, decision, letters,
+    # events) linked to the case whose authorization it would change, and what it asks.
+    change_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="change_requests"
+    )
+    change_kind = models.CharField(max_length=30, choices=ChangeKind.choices, blank=True)
+    # {"lines": [{"line", "units"|"end_date"}], "end_date", "servicing_provider_npi", "reason"}
+    change_details = models.JSONField(default=dict, blank=True)
     # Optimistic concurrency: bumped by every status change.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -425,6 +442,13 @@ class AuthorizationRequest(models.Model):
             models.Index(fields=["requesting_organization", "received_at"]),
             models.Index(fields=["servicing_organization", "received_at"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(change_of__isnull=True) & Q(change_kind=""))
+                | (Q(change_of__isnull=False) & ~Q(change_kind="")),
+                name="case_change_kind_with_link",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -436,6 +460,10 @@ class AuthorizationRequest(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in DECIDED_STATUSES
+
+    @property
+    def is_change(self) -> bool:
+        return self.change_of_id is not None
 
 
 class Diagnosis(models.Model):

@@ -243,7 +243,12 @@ class CriteriaCopyRequest(models.Model):
 
 
 # Deadline alerts (kept in their own module).
-from .models_authorizations import Authorization, AuthorizationLine, AuthorizationUse  # noqa: E402,F401
+from .models_authorizations import (  # noqa: E402,F401
+    Authorization,
+    AuthorizationLine,
+    AuthorizationUse,
+    AuthorizationVersion,
+)
 from .models_clocks import CaseAlert  # noqa: E402,F401
 from .models_irr import IrrAssignment, IrrExercise, IrrItem  # noqa: E402,F401
 from .models_reasons import ReasonCatalogue, ReasonCode  # noqa: E402,F401

@@ -15,6 +15,12 @@ class Authorization(models.Model):
     number = models.CharField(max_length=30, unique=True, editable=False)
     valid_from = models.DateField()
     valid_to = models.DateField()
+    # Set from the case when issued; an approved change of servicing provider moves it.
+    servicing_organization = models.ForeignKey(
+        "cases.ProviderOrganization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The number of its latest AuthorizationVersion (1 when issued).
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -39,6 +45,8 @@ class AuthorizationLine(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     units_used = models.PositiveIntegerField(default=0)
+    # Cancelled by the office (a change recorded at once): no use on or after that day.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["line_number"]
@@ -52,6 +60,10 @@ class AuthorizationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authorization_id} line {self.line_number}"
+
+    @property
+    def units_left(self) -> int:
+        return self.approved_units - self.units_used
 
 
 class AuthorizationUse(AppendOnlyModel):
@@ -70,3 +82,46 @@ class AuthorizationUse(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.units} units on {self.service_date}"
+
+
+class AuthorizationVersion(AppendOnlyModel):
+    """What the authorization allowed from a moment on, and why: issued by the case's
+    decision, revised by a later decision on it, changed by a change request's decision,
+    or lines cancelled by the office (no decision). Append-only, like the events."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        REVISED = "revised", "Revised by a new decision"
+        ADD_UNITS = "add_units", "Units or visits added"
+        EXTEND = "extend", "End date extended"
+        CHANGE_SERVICING_PROVIDER = "change_servicing_provider", "Servicing provider changed"
+        CANCEL_LINES = "cancel_lines", "Lines cancelled"
+
+    authorization = models.ForeignKey(Authorization, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey("reviews.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    change_case = models.ForeignKey(
+        "cases.AuthorizationRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.CharField(max_length=300)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    servicing_organization = models.ForeignKey(
+        "cases.ProviderOrganization", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # [{"line", "code", "approved_units", "start_date", "end_date", "cancelled"}] and, for a
+    # change, {"applied": {line: units or end date}} so a revised decision applies only the difference.
+    lines = models.JSONField(default=list)
+    applied = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["authorization", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["authorization", "number"], name="authorization_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authorization_id} v{self.number}"

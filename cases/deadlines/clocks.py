@@ -33,6 +33,9 @@ EXPEDITED_PRE, STANDARD_PRE, CONCURRENT, POST = (
     "post_service",
 )
 BEHAVIORAL_EMERGENCY_INPATIENT = "behavioral_emergency_inpatient"
+ADDED_SERVICES = "added_services"
+# Change requests that ask for more care (cases.models.ChangeKind): more units, later dates.
+ADDED_SERVICE_CHANGES = frozenset({"add_units", "extend"})
 RECEIVED, INFORMATION_RECEIVED = "received", "information_received"
 
 
@@ -82,6 +85,7 @@ class ClockFacts:
     line_of_business: str
     state: str
     behavioral_emergency_inpatient: bool = False
+    added_services: bool = False
     information_received_at: datetime | None = None
     extension_ground: str = ""
 
@@ -160,6 +164,8 @@ def clocks_compute(
     """Every applicable rule's clock, earliest first. Pure."""
     situation = situation_for(review_type=facts.review_type, urgency=facts.urgency)
     conditions = {BEHAVIORAL_EMERGENCY_INPATIENT} if facts.behavioral_emergency_inpatient else set()
+    if facts.added_services:
+        conditions.add(ADDED_SERVICES)
     clocks = []
     for rule in rules:
         if not rule.applies_to(facts.line_of_business, facts.state):
@@ -342,6 +348,7 @@ def case_facts(case, *, information_received_at: datetime | None = None, extensi
         line_of_business=line_of_business,
         state=state,
         behavioral_emergency_inpatient=behavioral,
+        added_services=getattr(case, "change_kind", "") in ADDED_SERVICE_CHANGES,
         information_received_at=information_received_at,
         extension_ground=extension_ground,
     )

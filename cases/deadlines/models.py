@@ -29,6 +29,9 @@ class PeriodCondition(models.TextChoices):
     # Maryland: emergency inpatient admission for mental health or substance use disorder
     # (an expedited inpatient admission with a diagnosis in ICD-10-CM chapter F).
     BEHAVIORAL_EMERGENCY_INPATIENT = "behavioral_emergency_inpatient", "Emergency inpatient mental health / SUD"
+    # Maryland: "an extended stay or additional health care services" (Ins. Code
+    # 15-10B-06(a)(2)): a change request adding units or extending the end date.
+    ADDED_SERVICES = "added_services", "Extended stay or added services (a change request)"
 
 
 class TurnaroundRule(models.Model):

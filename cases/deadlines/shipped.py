@@ -91,7 +91,9 @@ RULES = [
         "periods": [
             (EXP, 2, BD),
             (EXP, 2, H, "", "behavioral_emergency_inpatient"),
+            (EXP, 1, BD, "", "added_services"),
             (STD, 2, BD),
+            (STD, 1, BD, "", "added_services"),
             (CON, 1, BD),
             (POST, 30, CD),
         ],

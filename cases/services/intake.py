@@ -98,6 +98,9 @@ def case_create(
     kind: str = AuthorizationRequest.Kind.PRIOR_AUTHORIZATION,
     coverage: Coverage | None = None,
     diagnosis_required: bool = True,
+    change_of: AuthorizationRequest | None = None,
+    change_kind: str = "",
+    change_details: dict | None = None,
 ) -> AuthorizationRequest:
     """Create a case with its diagnoses and lines, give it a reference and its due time at
     once, grant the provider organizations access, and write the events (one statement on
@@ -126,6 +129,11 @@ def case_create(
         status=CaseStatus.RECEIVED,
         received_at=received_at,
         submitted_by=submitted_by,
+        # A change request (reviews.services.authorization_changes): set before the clocks,
+        # which read what is asked (Maryland's added-services period).
+        change_of=change_of,
+        change_kind=change_kind,
+        change_details=change_details or {},
     )
     # The clock engine reads the diagnoses (Maryland's behavioral-health emergency rule)
     # before they are saved; it sets the due time, breakdown and next alert.

@@ -7,20 +7,24 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from cases import events
 from cases.models import AuthorizationRequest, CaseEvent, ServiceLine
 from um_portal.exceptions import ValidationFailed
 
-from ..models import Authorization, AuthorizationLine, AuthorizationUse
+from ..models import Authorization, AuthorizationLine, AuthorizationUse, AuthorizationVersion
+from .authorization_changes import authorization_version_write
 
 NUMBER_PREFIX = "A-"
 
 
-def authorization_issue(*, case: AuthorizationRequest) -> Authorization | None:
+def authorization_issue(*, case: AuthorizationRequest, decision=None) -> Authorization | None:
     """Create or bring up to date the case's authorization from its decided lines (called by
     `decision_record` inside its transaction, for approvals and partial approvals only).
-    Lines with no units approved are not on it; units used already recorded are kept."""
+    Lines with no units approved are not on it; units used already recorded are kept. Each
+    issue or revision is a version of the authorization (its history), with the decision."""
+
     lines = [
         line
         for line in ServiceLine.objects.filter(case=case, cancelled_at__isnull=True).order_by("line_number")
@@ -32,7 +36,12 @@ def authorization_issue(*, case: AuthorizationRequest) -> Authorization | None:
     valid_to = max(line.end_date for line in lines)
     authorization, created = Authorization.objects.select_for_update().get_or_create(
         case=case,
-        defaults={"number": f"{NUMBER_PREFIX}{case.reference}", "valid_from": valid_from, "valid_to": valid_to},
+        defaults={
+            "number": f"{NUMBER_PREFIX}{case.reference}",
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "servicing_organization": case.servicing_organization,
+        },
     )
     if not created and (authorization.valid_from, authorization.valid_to) != (valid_from, valid_to):
         authorization.valid_from, authorization.valid_to = valid_from, valid_to
@@ -49,6 +58,14 @@ def authorization_issue(*, case: AuthorizationRequest) -> Authorization | None:
                 "end_date": line.end_date,
             },
         )
+    kind = AuthorizationVersion.Kind.ISSUED if created else AuthorizationVersion.Kind.REVISED
+    authorization_version_write(
+        authorization=authorization,
+        kind=kind,
+        actor=getattr(decision, "decided_by", None),
+        decision=decision,
+        summary=f"{kind.label}: {decision.get_outcome_display().lower()}." if decision else f"{kind.label}.",
+    )
     return authorization
 
 
@@ -99,6 +116,11 @@ def authorization_units_import(*, text: str, actor) -> int:
         if line is None:
             errors.append(f"Row {n}: authorization {number} has no approved line {line_number}.")
             continue
+        if line.cancelled_at is not None and day >= timezone.localdate(line.cancelled_at):
+            errors.append(
+                f"Row {n}: line {line_number} of {number} was cancelled on "
+                f"{timezone.localdate(line.cancelled_at).isoformat()}: no use from that day on."
+            )
         if not line.start_date <= day <= line.end_date:
             errors.append(
                 f"Row {n}: {day.isoformat()} is outside line {line_number}'s approved dates "
@@ -111,7 +133,7 @@ def authorization_units_import(*, text: str, actor) -> int:
             errors.append(
                 f"Authorization {line.authorization.number} line {line.line_number}: {total} units would be used, "
                 f"only {line.approved_units} are approved ({line.units_used} used already). "
-                "More units need a new request."
+                "More units need a new request: the office asks to add units to the authorization."
             )
     if errors:
         raise ValidationFailed("Nothing was imported: " + " ".join(errors), errors={"file": errors})

@@ -22,6 +22,7 @@ from um_portal.exceptions import Conflict, InvalidTransition, NotAllowed, Valida
 from um_portal.roles import Perm, user_can
 
 from ..access import MEDICAL_NECESSITY_REFUSED, case_for_physician, physician_license_for
+from .authorization_changes import authorization_change_apply
 from .authorizations import authorization_issue
 from .common import case_for_action, require_open
 from .reasons import reason_code_resolve
@@ -154,9 +155,13 @@ def decision_record(
     else:
         case.notice_due_at = notice_due_at
         case.save(update_fields=["notice_due_at", "updated_at"])
-    # An approval yields an authorization (issue 19, item 1); a denial never does.
+    # An approval yields an authorization (issue 19, item 1); a denial never does. An
+    # approved change request changes the authorization it was asked on (item 3).
     if outcome in (Outcome.APPROVED, Outcome.PARTIALLY_APPROVED):
-        authorization_issue(case=case)
+        if case.change_of_id is not None:
+            authorization_change_apply(change=case, decision=decision)
+        else:
+            authorization_issue(case=case, decision=decision)
     # An approved inpatient admission opens its stay; a decided request for more days
     # extends it or closes the request (issue 19, item 2).
     if stays.stay_review_decided(case=case, actor=actor) is None and outcome in (

@@ -31,6 +31,7 @@ APPEND_ONLY_TABLES = (
     "automation_goldcardevent",
     "notifications_contactchangelog",
     "reviews_authorizationuse",
+    "reviews_authorizationversion",
 )
 # Tables whose row time (column `at`) the database sets: the audit log of PHI reads. Case
 # events keep the application's time: the clock rules and letters read them, and tests
