@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_caseevent_authorization_kinds'),
+        ('cases', '0015_nucc_specialties'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
