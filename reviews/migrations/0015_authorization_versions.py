@@ -55,7 +55,7 @@ def triggers_uninstall(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0018_change_requests'),
+        ('cases', '0019_change_requests'),
         ('reviews', '0014_authorization_use_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0017_length_of_stay_norms_shipped'),
+        ('cases', '0018_fax_ocr'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

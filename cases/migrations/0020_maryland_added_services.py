@@ -29,7 +29,7 @@ def rows_remove(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0018_change_requests'),
+        ('cases', '0019_change_requests'),
     ]
 
     operations = [
