@@ -111,6 +111,8 @@ class SubmitForm(forms.Form):
 
     # Keyed from a fax in the inbox (issue 18): the case keeps it as its first document.
     fax_receipt = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # Which request of the fax this is (a fax may hold several): its OCR pre-fill.
+    fax_request = forms.IntegerField(required=False, min_value=0, max_value=50, widget=forms.HiddenInput)
 
     def __init__(self, *args, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +120,7 @@ class SubmitForm(forms.Form):
             del self.fields["channel"]
             del self.fields["received_at"]
             del self.fields["fax_receipt"]
+            del self.fields["fax_request"]
         if not self.is_bound:
             self.initial.setdefault("idempotency_token", uuid.uuid4().hex)
 

@@ -34,7 +34,9 @@ from .requirements_check import needless_request_warning
 from .selectors import case_list_page, case_related_attach, member_eligibility, member_find
 from .services.attachments import attachment_check
 from .services.fax import fax_for_user, fax_receipt_key
+from .services.fax_ocr import fax_prefill_record
 from .services.intake import authorization_submit, authorization_submit_check
+from .views_fax_keying import keying_context, keying_open, prefill_mark, submitted_values
 
 PAGE_SIZE = 25
 
@@ -155,9 +157,12 @@ def submit(request):
     if not (staff or user_can(request.user, Perm.CASE_SUBMIT)):
         raise NotAllowed("Your role does not allow submitting requests.")
     duplicate = not_required = None
+    keying = {}
     if request.method == "POST":
         form = forms.SubmitForm(request.POST, request.FILES, staff=staff)
         lines = forms.LineFormSet(request.POST, prefix="lines")
+        if staff and request.POST.get("fax_receipt"):  # shown again: the fax stays beside the form
+            keying = keying_context(*keying_open(request, request.POST["fax_receipt"], request.POST.get("fax_request")))
         if form.is_valid() and lines.is_valid():
             not_required = None if form.cleaned_data["confirm_not_required"] else _needless_warning(form, lines)
             if not_required is not None:
@@ -178,19 +183,26 @@ def submit(request):
             request.session.pop(ELIGIBILITY_PREFILL_KEY, None) if request.GET.get("from") == "eligibility" else None
         )
         initial = dict(prefill or {})
+        fax_prefill = None
         if staff and request.GET.get("fax"):
-            fax = fax_for_user(request.user, request.GET["fax"])
+            fax, fax_prefill = keying_open(request, request.GET["fax"], request.GET.get("request"))
             initial.update(
                 channel=Channel.FAX,
                 received_at=timezone.localtime(fax.received_at).strftime("%Y-%m-%dT%H:%M"),
                 fax_receipt=fax.pk,
+                fax_request=fax_prefill.request_index,
             )
+            keying = keying_context(fax, fax_prefill)
         own = _own_npis(request.user)
         if own:
             initial["requesting_provider_npi"] = own[-1][0] if len(own) > 1 else own[0][0]
             initial["servicing_provider_npi"] = own[0][0]
+        if fax_prefill is not None:
+            initial.update(fax_prefill.initial)  # OCR pre-fill (issue 18, item 2)
         form = forms.SubmitForm(initial=initial, staff=staff)
-        lines = forms.LineFormSet(prefix="lines")
+        lines = forms.LineFormSet(prefix="lines", initial=fax_prefill.line_initial if fax_prefill else None)
+        if fax_prefill is not None:
+            prefill_mark(form, lines, fax_prefill)
         status = 200
     return render(
         request,
@@ -206,6 +218,7 @@ def submit(request):
             "error_summary": _error_summary(form, lines) if form.is_bound else [],
             # A browser never sends a file input back: say plainly what to attach again.
             "reattach": [f.name for f in request.FILES.getlist("documents")] if form.is_bound else [],
+            **keying,
         },
         status=status,
     )
@@ -332,6 +345,12 @@ def _submit(request, form, lines):
             )
             if fax is not None:
                 fax_receipt_key(user=request.user, fax_id=fax.pk, case=case)
+                fax_prefill_record(
+                    fax=fax,
+                    case=case,
+                    request_index=data.get("fax_request") or 0,
+                    submitted=submitted_values(form, line_data),
+                )
         return 302, {"case_id": str(case.pk), "reference": case.reference}
 
     _status, body, _replayed = idempotent_run(

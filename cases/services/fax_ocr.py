@@ -265,6 +265,8 @@ def fax_prefill(*, fax: FaxReceipt, request_index: int = 0) -> Prefill:
     if ocr is None:
         off = engine.tesseract_path() is None
         return Prefill(status=FaxOcr.Status.OFF if off else "", message=OCR_OFF_MESSAGE if off else "")
+    if ocr.status == FaxOcr.Status.PENDING and engine.tesseract_path() is None:
+        return Prefill(status=FaxOcr.Status.OFF, message=OCR_OFF_MESSAGE)  # no worker will read it either
     if ocr.status != FaxOcr.Status.DONE:
         return Prefill(status=ocr.status, message=ocr.message)
     requests = ocr.requests or []
