@@ -690,6 +690,7 @@ class FaxReceipt(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", "Uploaded by staff"
         GATEWAY = "gateway", "Fax gateway"
+        FOLDER = "folder", "Watched folder"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file = models.FileField(upload_to=fax_path, max_length=200, blank=True)
@@ -712,10 +713,23 @@ class FaxReceipt(models.Model):
     keyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A gateway sending the same fax again (same content and sender, within
+    # FAX_RESEND_WINDOW_HOURS): one inbox row, each resend counted and recorded as an event.
+    resend_count = models.PositiveIntegerField(default=0)
+    # Where the file came from when a retry must find the same row (a watched-folder file:
+    # its name and content), so ingesting it twice files it once.
+    source_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    # The deadline sweep's next look at an unkeyed fax (as for cases: 50/75/90 %, overdue).
+    alert_next_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["received_at", "id"]
-        indexes = [models.Index(fields=["status", "received_at", "id"], name="fax_inbox_idx")]
+        indexes = [
+            models.Index(fields=["status", "received_at", "id"], name="fax_inbox_idx"),
+            models.Index(fields=["sha256", "sender_fax", "received_at"], name="fax_resend_idx"),
+            models.Index(fields=["alert_next_at", "id"], condition=models.Q(status="new"), name="fax_alert_next_idx"),
+            models.Index(fields=["keyed_at"], name="fax_keyed_at_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(status="rejected") & ~models.Q(rejection_message=""))
@@ -734,7 +748,9 @@ class FaxReceipt(models.Model):
         return case.member_id if case is not None else None
 
 
-# In their own modules: OCR of faxes and the pre-fill kept (issue 18, item 2); inpatient
-# stays, length-of-stay norms and concurrent reviews (issue 19, item 2).
+# In their own modules: fax events (issue 18, item 1); OCR of faxes and the pre-fill kept
+# (issue 18, item 2); inpatient stays, length-of-stay norms and concurrent reviews (issue 19,
+# item 2).
+from .models_fax import FaxEvent  # noqa: E402,F401
 from .models_fax_ocr import FaxOcr, FaxPrefill  # noqa: E402,F401
 from .models_stays import LengthOfStayNorm, StayReview  # noqa: E402,F401

@@ -15,6 +15,8 @@ class Role(models.TextChoices):
     NURSE = "nurse", "UM nurse (RN)"
     PHYSICIAN = "physician", "Physician medical director"
     ADMIN = "um_admin", "UM administrator"
+    # A service account: the fax gateway posts received faxes, and can do nothing else.
+    FAX_GATEWAY = "fax_gateway", "Fax gateway (service account)"
 
 
 GROUP_NAMES: dict[str, str] = {
@@ -22,6 +24,7 @@ GROUP_NAMES: dict[str, str] = {
     Role.NURSE: "Nurse (RN)",
     Role.PHYSICIAN: "Physician",
     Role.ADMIN: "UM administrator",
+    Role.FAX_GATEWAY: "Fax gateway",
 }
 STAFF_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.ADMIN})
 REVIEWER_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN})
@@ -59,6 +62,8 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit_view"
     # The operations dashboard: administrators and physician directors.
     REPORTS_VIEW = "reports_view"
+    # File a received fax into the inbox (the gateway's only permission; staff who key).
+    FAX_RECEIVE = "fax_receive"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
@@ -78,6 +83,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         {
             Perm.CASE_VIEW_ALL,
             Perm.CASE_ENTER_FOR_OTHERS,
+            Perm.FAX_RECEIVE,
             Perm.CASE_ATTACH,
             Perm.MEMBER_SEARCH,
             Perm.ELIGIBILITY_CHECK,
@@ -114,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
         {
             Perm.CASE_VIEW_ALL,
             Perm.CASE_ENTER_FOR_OTHERS,
+            Perm.FAX_RECEIVE,
             Perm.MEMBER_SEARCH,
             Perm.ELIGIBILITY_CHECK,
             Perm.CONFIGURE,
@@ -121,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.REPORTS_VIEW,
         }
     ),
+    Role.FAX_GATEWAY: frozenset({Perm.FAX_RECEIVE}),
 }
 
 
@@ -137,7 +145,7 @@ def user_role(user) -> str | None:
     user._um_group_ids = frozenset(pk for pk, _name in groups)
     role = None
     # Most privileged first, should someone be in two groups by mistake.
-    for candidate in (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.PROVIDER):
+    for candidate in (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.PROVIDER, Role.FAX_GATEWAY):
         if GROUP_NAMES[candidate] in names:
             role = candidate
             break

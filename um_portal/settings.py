@@ -230,6 +230,13 @@ FAX_MAX_PAGES = env.int("FAX_MAX_PAGES", default=100)
 # OCR pre-fill of received faxes (issue 18, item 2): the Tesseract program. Where it is not
 # installed the pre-fill is off and says so; keying works as without it.
 TESSERACT_CMD = env.str("TESSERACT_CMD", default="tesseract")
+# A gateway that gets no acknowledgement sends the fax again: the same content from the same
+# number within this many hours is one inbox row with the resend recorded.
+FAX_RESEND_WINDOW_HOURS = env.int("FAX_RESEND_WINDOW_HOURS", default=24)
+# The watched folder (issue 18): PDF/TIFF files dropped here are filed into the fax inbox
+# and moved to processed/ or rejected/ beside them. Empty: no watched folder (the task
+# says so in the log each run).
+FAX_INBOX_DIR = env.str("FAX_INBOX_DIR", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,7 +1,9 @@
-"""The fax gateway's door (issue 18): POST /api/v1/fax-receipts/, multipart. Staff tokens
-only (the gateway signs in as a UM staff service account). A file that fails the checks
-is still received: 201 with status `rejected` and the message, so the gateway never
-retries a fax we hold."""
+"""The fax gateway's door (issue 18): POST /api/v1/fax-receipts/, multipart. The gateway
+signs in as a service account in the "Fax gateway" role, whose only permission is to post
+faxes (it reads no case); staff who key may post too. A file that fails the checks is
+still received: 201 with status `rejected` and the message, so the gateway never retries a
+fax we hold. The same fax sent again (same content and sender within
+FAX_RESEND_WINDOW_HOURS) answers 200 with the first row's id and `resent` true."""
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema
@@ -34,6 +36,7 @@ class FaxReceiptOutput(serializers.Serializer):
     pages = serializers.IntegerField(allow_null=True)
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(help_text="Standard turnaround from receipt, until the fax is keyed.")
+    resent = serializers.BooleanField(help_text="True when this fax was already received: one inbox row is kept.")
 
 
 class FaxReceiptCreateView(APIView):
@@ -43,10 +46,10 @@ class FaxReceiptCreateView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": FaxReceiptInput},
-        responses={201: FaxReceiptOutput, **error_responses(400, 401, 403, 413, 429)},
+        responses={201: FaxReceiptOutput, 200: FaxReceiptOutput, **error_responses(400, 401, 403, 413, 429)},
     )
     def post(self, request):
-        if not user_can(request.user, Perm.CASE_ENTER_FOR_OTHERS):
+        if not user_can(request.user, Perm.FAX_RECEIVE):
             raise NotAllowed("Only UM staff and the fax gateway may file faxes.")
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD:
@@ -68,5 +71,7 @@ class FaxReceiptCreateView(APIView):
             "pages": fax.pages,
             "received_at": fax.received_at,
             "due_at": fax.due_at,
+            "resent": fax.resent,
         }
-        return Response(FaxReceiptOutput(body).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if fax.resent else status.HTTP_201_CREATED
+        return Response(FaxReceiptOutput(body).data, status=code)
