@@ -5,6 +5,14 @@ from django.urls import include, path
 from . import api
 from .api_reasons import ReasonCodeListView
 from .api_reports import PriorAuthorizationMetricsView
+from .api_stays import (
+    ConcurrentQueueView,
+    StayApproveDaysView,
+    StayDetailView,
+    StayDischargeView,
+    StayNoteView,
+    StayRouteView,
+)
 from .api_worksheet import WorksheetView
 
 urlpatterns: list = [
@@ -30,6 +38,12 @@ urlpatterns: list = [
     path("queues/nurse/", api.NurseQueueView.as_view(), name="api-queue-nurse"),
     path("queues/physician/", api.PhysicianQueueView.as_view(), name="api-queue-physician"),
     path("queues/appeals/", api.AppealQueueView.as_view(), name="api-queue-appeals"),
+    path("queues/concurrent/", ConcurrentQueueView.as_view(), name="api-queue-concurrent"),
+    path("stays/<str:stay_id>/", StayDetailView.as_view(), name="api-stay-detail"),
+    path("stays/<str:stay_id>/approve-days/", StayApproveDaysView.as_view(), name="api-stay-approve-days"),
+    path("stays/<str:stay_id>/route-to-physician/", StayRouteView.as_view(), name="api-stay-route"),
+    path("stays/<str:stay_id>/discharge/", StayDischargeView.as_view(), name="api-stay-discharge"),
+    path("stays/<str:stay_id>/notes/", StayNoteView.as_view(), name="api-stay-note"),
     path("appeals/<str:appeal_id>/", api.AppealDetailView.as_view(), name="api-appeal-detail"),
     path("appeals/<str:appeal_id>/decide/", api.AppealDecideView.as_view(), name="api-appeal-decide"),
     path("", include("reviews.api_clocks")),

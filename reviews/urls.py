@@ -2,13 +2,19 @@
 
 from django.urls import include, path
 
-from .views import appeals, case, dashboard, decision, irr, peer_to_peer, queues
+from .views import appeals, case, dashboard, decision, irr, peer_to_peer, queues, stays
 
 app_name = "reviews"
 urlpatterns = [
     path("queue/", queues.nurse_queue, name="nurse_queue"),
     path("queue/claim-next/", queues.claim_next, name="claim_next"),
     path("physician/", queues.physician_queue, name="physician_queue"),
+    path("concurrent/", stays.concurrent_queue, name="concurrent_queue"),
+    path("stays/<int:stay_id>/", stays.stay_page, name="stay"),
+    path("stays/<int:stay_id>/approve-days/", stays.stay_act, {"name": "approve"}, name="stay_approve_days"),
+    path("stays/<int:stay_id>/route/", stays.stay_act, {"name": "route"}, name="stay_route"),
+    path("stays/<int:stay_id>/discharge/", stays.stay_act, {"name": "discharge"}, name="stay_discharge"),
+    path("stays/<int:stay_id>/note/", stays.stay_act, {"name": "note"}, name="stay_note"),
     path("cases/<uuid:case_id>/", case.review, name="case"),
     path("cases/<uuid:case_id>/decision/", decision.decision_detail, name="decision"),
     path("cases/<uuid:case_id>/worksheet/", case.worksheet_post, name="worksheet"),

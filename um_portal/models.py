@@ -75,6 +75,7 @@ class AccessLog(AppendOnlyModel):
         ATTACHMENT = "attachment", "Document"
         LETTER = "letter", "Letter"
         FAX = "fax", "Fax"
+        STAY = "stay", "Inpatient stay"
         ACCESS_LOG = "access_log", "Access log export"
 
     class How(models.TextChoices):

@@ -125,6 +125,12 @@ MATRIX: dict[str, Row] = {
     "api-queue-nurse": row(REVIEWERS),
     "api-queue-physician": row(REVIEWERS),
     "api-queue-appeals": row({PHYSICIAN}),
+    "api-queue-concurrent": row(REVIEWERS),
+    "api-stay-detail": row(REVIEWERS, kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "api-stay-approve-days": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "api-stay-route": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "api-stay-discharge": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "api-stay-note": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
     "api-appeal-detail": row(CASE_PARTIES, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     "api-appeal-decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     # API v1: auth, directory, authorizations and provider actions (cases)
@@ -165,6 +171,12 @@ MATRIX: dict[str, Row] = {
     "reviews:offer_talk": row({PHYSICIAN}, "post"),
     "reviews:revise": row({PHYSICIAN}, "post"),
     "reviews:appeals": row({PHYSICIAN}),
+    "reviews:concurrent_queue": row(REVIEWERS),
+    "reviews:stay": row(REVIEWERS, kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "reviews:stay_approve_days": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "reviews:stay_route": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "reviews:stay_discharge": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    "reviews:stay_note": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
     "reviews:appeal": row({PHYSICIAN}, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     "reviews:appeal_decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     "reviews:peer_to_peer": row({PHYSICIAN}),
@@ -416,6 +428,29 @@ def world(provider, provider2, nurse, physician, admin_user, member, make_case):
     case = make_case(member=member)
     users = {PROVIDER: provider, OTHER_ORG: provider2, NURSE: nurse, PHYSICIAN: physician, ADMIN: admin_user}
     return SimpleNamespace(case=case, member=member, users=users)
+
+
+def _sample_stay(world):
+    """An open stay of the sample case's member, due for review today (one per world)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import InpatientStay, ProviderOrganization
+
+    stay = getattr(world, "stay", None)
+    if stay is None:
+        today = timezone.localdate()
+        stay = world.stay = InpatientStay.objects.create(
+            member=world.member,
+            facility=ProviderOrganization.objects.get(pk=world.case.servicing_organization_id),
+            admitted_at=timezone.now() - timedelta(days=2),
+            case=world.case,
+            authorized_days=3,
+            authorized_through=today,
+            next_review_on=today,
+        )
+    return stay
 
 
 def _pas_subscription(world) -> int:
