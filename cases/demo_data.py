@@ -50,12 +50,15 @@ USERS = [
     ('admin', 'Avery', 'Admin', '', Role.ADMIN, None),
     ('nurse', 'Nora', 'Reyes', 'RN', Role.NURSE, None),
     ('nurse2', 'Noel', 'Park', 'RN', Role.NURSE, None),
+    ('supervisor', 'Sasha', 'Brooks', 'RN', Role.NURSE, None),
     ('physician', 'Miriam', 'Stone', 'MD', Role.PHYSICIAN, None),
     ('physician2', 'Marcus', 'Bell', 'MD', Role.PHYSICIAN, None),
     ('physician_ca', 'Camila', 'Ortiz', 'MD', Role.PHYSICIAN, None),
     ('provider', 'Paula', 'Grant', '', Role.PROVIDER, 'ortho'),
     ('provider2', 'Peter', 'Hale', '', Role.PROVIDER, 'imaging'),
 ]
+# Nurses who are also UM supervisors (bulk reassignment, reviewers' open load).
+SUPERVISORS = ('supervisor',)
 LICENSES = {
     'physician': [('MD', 'D0070001'), ('VA', '0101270001'), ('DC', 'MD040001')],
     'physician2': [('MD', 'D0070002'), ('VA', '0101270002'), ('DC', 'MD040002')],

@@ -420,7 +420,11 @@ class AuthorizationRequest(models.Model):
 
     class Meta:
         ordering = ["decision_due_at", "id"]
-        permissions = [("act_on_authorizationrequest", "Can act on this case as its provider")]
+        permissions = [
+            ("act_on_authorizationrequest", "Can act on this case as its provider"),
+            # Held through the "UM supervisor" group (um_portal.roles.GRANTED_PERMISSIONS).
+            ("reassign_cases", "Can reassign cases in bulk and see reviewers' open load (UM supervisor)"),
+        ]
         indexes = [
             # The deadline sweep and the work queues: open cases by due time (keyset).
             models.Index(

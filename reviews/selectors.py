@@ -2,7 +2,7 @@
 review page shows beside the case. Each returns a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -70,6 +70,7 @@ QUEUE_COLUMNS = (
     "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category",
     "received_at", "decision_due_at", "overdue_at", "member_id", "coverage_id", "requesting_organization_id",
     "requesting_practitioner_id", "servicing_organization_id", "servicing_practitioner_id", "assigned_to_id",
+    "version",
 )  # fmt: skip
 QUEUE_PAGE_RELATED = ("member", "coverage", "requesting_organization", "assigned_to")
 
@@ -278,4 +279,33 @@ def case_peer_to_peers(*, case: AuthorizationRequest):
         case.peer_to_peers.select_related("physician", "requested_by")
         .prefetch_related("attempts__by")
         .order_by("-requested_at")
+    )
+
+
+def reviewer_loads(*, now=None):
+    """Each active nurse and physician with their open load, for the UM supervisor's panel
+    (issue 22, item 5): `open_load` (open cases they hold), `due_today` (of those, due on
+    the plan's calendar day today, whether or not the hour has passed) and `overdue`. One
+    query: three counted subqueries beside the reviewers. Nurses first, then physicians."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    held = AuthorizationRequest.objects.filter(assigned_to=OuterRef("pk"), status__in=OPEN_STATUSES).order_by()
+
+    def counted(qs):
+        return Coalesce(Subquery(qs.values("assigned_to").annotate(n=Count("pk")).values("n")), 0)
+
+    physician_group = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PHYSICIAN]
+    )
+    return (
+        users_with_role(Role.NURSE, Role.PHYSICIAN)
+        .annotate(
+            is_physician=Exists(physician_group),
+            open_load=counted(held),
+            due_today=counted(held.filter(decision_due_at__gte=start, decision_due_at__lt=end)),
+            overdue=counted(held.filter(decision_due_at__lt=now)),
+        )
+        .order_by("is_physician", "last_name", "username")
     )

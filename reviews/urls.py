@@ -8,6 +8,7 @@ app_name = "reviews"
 urlpatterns = [
     path("queue/", queues.nurse_queue, name="nurse_queue"),
     path("queue/claim-next/", queues.claim_next, name="claim_next"),
+    path("queue/reassign/", queues.bulk_reassign, name="bulk_reassign"),
     path("physician/", queues.physician_queue, name="physician_queue"),
     path("concurrent/", stays.concurrent_queue, name="concurrent_queue"),
     path("stays/<int:stay_id>/", stays.stay_page, name="stay"),

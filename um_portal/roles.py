@@ -26,6 +26,10 @@ GROUP_NAMES: dict[str, str] = {
     Role.ADMIN: "UM administrator",
     Role.FAX_GATEWAY: "Fax gateway",
 }
+# A capability granted on top of a role (issue 22, item 5): a UM supervisor is a nurse or
+# physician in this group, which holds the Django permission below (cases migration 0019).
+SUPERVISOR_GROUP = "UM supervisor"
+SUPERVISOR_PERMISSION_NAME = "Can reassign cases in bulk and see reviewers' open load (UM supervisor)"
 STAFF_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.ADMIN})
 REVIEWER_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN})
 
@@ -57,6 +61,9 @@ class Perm(StrEnum):
     CASE_PARTIALLY_APPROVE = "case_partially_approve"
     APPEAL_DECIDE = "appeal_decide"
     PEER_TO_PEER_CONDUCT = "peer_to_peer_conduct"
+    # UM supervisors (a granted capability, see GRANTED_PERMISSIONS): reassign several
+    # cases at once and see each reviewer's open load.
+    CASE_REASSIGN_BULK = "case_reassign_bulk"
     # Administration.
     CONFIGURE = "configure"
     AUDIT_VIEW = "audit_view"
@@ -132,6 +139,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 
+# Permissions no role carries by itself: held through a Django permission (given to a group
+# such as SUPERVISOR_GROUP, or to one user, in the admin) by a user whose role is listed.
+GRANTED_PERMISSIONS: dict[Perm, tuple[str, frozenset[str]]] = {
+    Perm.CASE_REASSIGN_BULK: ("cases.reassign_cases", REVIEWER_ROLES),
+}
+
+
 def user_role(user) -> str | None:
     """The user's role, from group membership (cached on the user object)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -168,7 +182,33 @@ def user_group_ids(user) -> frozenset[int]:
 
 def user_can(user, perm: Perm) -> bool:
     role = user_role(user)
-    return role is not None and perm in ROLE_PERMISSIONS[role]
+    if role is None:
+        return False
+    granted = GRANTED_PERMISSIONS.get(perm)
+    if granted is not None:
+        codename, roles = granted
+        return role in roles and user_has_permission(user, codename)
+    return perm in ROLE_PERMISSIONS[role]
+
+
+def user_has_permission(user, codename: str) -> bool:
+    """Whether the user holds the Django permission "app_label.codename", directly or through
+    a group: one query, cached on the user (ModelBackend.has_perm reads all of the user's
+    and groups' permissions in two, on every queue page)."""
+    if user.is_superuser:
+        return True
+    cache = user.__dict__.setdefault("_um_granted", {})
+    if codename not in cache:
+        from django.contrib.auth.models import Permission
+        from django.db.models import Q
+
+        app_label, code = codename.split(".")
+        cache[codename] = (
+            Permission.objects.filter(content_type__app_label=app_label, codename=code)
+            .filter(Q(user=user) | Q(group__user=user))
+            .exists()
+        )
+    return cache[codename]
 
 
 def is_staff_role(user) -> bool:
@@ -194,6 +234,37 @@ def roles_sync(**kwargs) -> None:
 
     for name in GROUP_NAMES.values():
         Group.objects.get_or_create(name=name)
+    supervisor_group_sync()
+
+
+def supervisor_group_sync():
+    """The UM supervisor group with its permission (cases migration 0019 makes it; this keeps
+    it after a database flush, which empties the permission table too). By name, so this
+    lowest layer imports no app's models."""
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    codename = GRANTED_PERMISSIONS[Perm.CASE_REASSIGN_BULK][0]
+    app_label, code = codename.split(".")
+    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model="authorizationrequest")
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type, codename=code, defaults={"name": SUPERVISOR_PERMISSION_NAME}
+    )
+    group, _ = Group.objects.get_or_create(name=SUPERVISOR_GROUP)
+    group.permissions.add(permission)
+    return group
+
+
+def user_set_supervisor(*, user, supervisor: bool = True) -> None:
+    """Make the user a UM supervisor (or not): membership of SUPERVISOR_GROUP."""
+    group = supervisor_group_sync()
+    if supervisor:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    for cache in ("_um_granted", "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)
+    user._um_group_ids = None
 
 
 def user_set_role(*, user, role: str) -> None:

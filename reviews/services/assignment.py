@@ -1,13 +1,15 @@
 """Claiming and reassigning cases, and reviewer notes."""
 
+import uuid
+
 from django.db import transaction
 
 from cases import events
 from cases.models import AuthorizationRequest, CaseStatus
 from cases.services.workflow import case_status_set
-from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
+from um_portal.exceptions import Conflict, NotAllowed, NotFound, ValidationFailed
 from um_portal.models import User
-from um_portal.roles import REVIEWER_ROLES, Perm, user_can, user_role
+from um_portal.roles import REVIEWER_ROLES, Perm, Role, user_can, user_role
 
 from .common import case_for_action
 
@@ -101,3 +103,73 @@ def case_claim_next(*, actor) -> AuthorizationRequest | None:
     if pk is None:
         return None
     return case_assign(case_id=pk, actor=actor)
+
+
+# A supervisor reassigns at most one queue page at a time (reviews.selectors.PAGE_SIZE).
+BULK_REASSIGN_MAX = 50
+
+
+def _case_ids(seen: dict) -> list[uuid.UUID]:
+    try:
+        return sorted(uuid.UUID(str(case_id)) for case_id in seen)
+    except (TypeError, ValueError, AttributeError):
+        raise ValidationFailed("A ticked case is not a case reference the portal knows.") from None
+
+
+@transaction.atomic
+def cases_reassign_bulk(*, actor, seen: dict, assignee: User) -> list[AuthorizationRequest]:
+    """A UM supervisor hands several cases to one reviewer in one action (issue 22, item 5).
+
+    `seen` maps each case id to the version the supervisor saw. Every case or none: the
+    rows are locked in pk order, and if any changed meanwhile (a decision, a claim, another
+    reassignment) nothing is written and the answer is 409 naming those cases. A case with
+    physicians goes to a physician only. One `assigned` event per case that changes hands."""
+    if not user_can(actor, Perm.CASE_REASSIGN_BULK):
+        raise NotAllowed("Only UM supervisors reassign cases in bulk.")
+    if not seen:
+        raise ValidationFailed("Tick at least one case to reassign.", errors={"cases": ["Tick at least one case."]})
+    if len(seen) > BULK_REASSIGN_MAX:
+        raise ValidationFailed(
+            f"Reassign at most {BULK_REASSIGN_MAX} cases at once.", errors={"cases": ["Too many cases ticked."]}
+        )
+    if not assignee.is_active or user_role(assignee) not in REVIEWER_ROLES:
+        raise ValidationFailed(
+            "Cases are assigned to active nurse or physician reviewers only.",
+            errors={"username": ["Choose an active nurse or physician reviewer."]},
+        )
+    ids = _case_ids(seen)
+    versions = {uuid.UUID(str(case_id)): version for case_id, version in seen.items()}
+    cases = list(
+        AuthorizationRequest.objects.filter(pk__in=ids)
+        .select_related("assigned_to")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    if len(cases) != len(set(ids)):
+        raise NotFound("A ticked case no longer exists. Reload the queue and try again.")
+    changed = [case.reference for case in cases if case.version != versions[case.pk] or not case.is_open]
+    if changed:
+        raise Conflict(
+            f"{', '.join(changed)} changed since you loaded the queue (decided, claimed or reassigned). "
+            "Nothing was reassigned: reload the queue and try again.",
+            code="stale",
+        )
+    to_physician = user_role(assignee) == Role.PHYSICIAN
+    with_physicians = [case.reference for case in cases if case.status == CaseStatus.PHYSICIAN_REVIEW]
+    if with_physicians and not to_physician:
+        raise ValidationFailed(
+            f"{', '.join(with_physicians)} {'is' if len(with_physicians) == 1 else 'are'} with physicians: "
+            "reassign to a physician. Nothing was reassigned.",
+            errors={"username": ["Choose a physician for cases with physicians."]},
+        )
+    for case in cases:
+        old = case.assigned_to
+        if old is not None and old.pk == assignee.pk:
+            continue
+        case.assigned_to = assignee
+        case.version += 1
+        case.save(update_fields=["assigned_to", "version", "updated_at"])
+        events.event_assigned(case=case, actor=actor, old_assignee=old, new_assignee=assignee)
+        if case.status == CaseStatus.RECEIVED:
+            case_status_set(case=case, to_status=CaseStatus.IN_REVIEW, actor=actor, message="Review started.")
+    return cases

@@ -5,12 +5,13 @@ from django.core.management import CommandError, call_command
 from cases.models import AuthorizationRequest, CaseStatus, Coverage, InpatientStay, Member
 from reviews.models import PhysicianLicense
 from um_portal.models import User
-from um_portal.roles import Role, user_role
+from um_portal.roles import Perm, Role, user_can, user_role
 
 DEMO_ROLES = {
     "admin": Role.ADMIN,
     "nurse": Role.NURSE,
     "nurse2": Role.NURSE,
+    "supervisor": Role.NURSE,
     "physician": Role.PHYSICIAN,
     "physician2": Role.PHYSICIAN,
     "physician_ca": Role.PHYSICIAN,
@@ -49,6 +50,8 @@ def test_seed_demo_is_idempotent_and_creates_the_documented_logins(monkeypatch):
         user = authenticate(username=username, password="demo-test-password")
         assert user is not None, username
         assert user_role(user) == role
+    supervisors = [u for u in User.objects.order_by("username") if user_can(u, Perm.CASE_REASSIGN_BULK)]
+    assert [u.username for u in supervisors] == ["supervisor"]
     assert User.objects.get(username="provider").organization.kind == "practice"
     assert User.objects.get(username="provider2").organization.kind == "imaging"
     assert set(PhysicianLicense.objects.filter(physician__username="physician").values_list("state", flat=True)) == {

@@ -56,10 +56,13 @@ def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
 #  no joins), 5 its members, 6 their coverages, 7 the requesting organizations, 8 the
 #  assignees (none when nobody is assigned), 9 their service lines (codes and descriptions,
 #  issue 22 item 5), 10 access log (one bulk insert for the page's rows), 11 reviewers for
-#  the assignee filter, 12 unread notifications (nav), 13-15 the session saved on every
-#  request (idle logoff): savepoint, update, release.
+#  the assignee filter, 12 whether the user is a UM supervisor (one permission query,
+#  issue 22 item 5), 13 unread notifications (nav), 14-16 the session saved on every
+#  request (idle logoff): savepoint, update, release. A supervisor's page adds one: the
+#  reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
 SESSION_SAVE = 3
-QUEUE_QUERIES = 12 + SESSION_SAVE
+QUEUE_QUERIES = 13 + SESSION_SAVE
+SUPERVISOR_QUEUE_QUERIES = QUEUE_QUERIES + 1
 
 
 @pytest.mark.parametrize("n", [5, 500])
@@ -72,6 +75,25 @@ def test_nurse_queue_query_count_is_constant(client, make_case, nurse, n, django
         response = client.get(reverse("reviews:nurse_queue"))
 
     assert response.status_code == 200 and response.content.decode().count("UM-BULK-") == min(n, 50)
+
+
+@pytest.mark.parametrize("n", [5, 500])
+def test_supervisor_queue_with_load_panel_query_count_is_constant(
+    client, make_case, nurse, nurse2, physician, n, django_assert_num_queries
+):
+    from um_portal.roles import user_set_supervisor
+
+    template = make_case()
+    bulk_cases(template, n, assigned_to=nurse2)
+    user_set_supervisor(user=nurse)
+    client.force_login(nurse)
+
+    with django_assert_num_queries(SUPERVISOR_QUEUE_QUERIES):
+        response = client.get(reverse("reviews:nurse_queue"))
+
+    page = response.content.decode()
+    assert response.status_code == 200 and page.count('name="case"') == min(n + 1, 50)
+    assert 'id="load-nurse2"' in page
 
 
 @pytest.mark.parametrize("n", [5, 500])

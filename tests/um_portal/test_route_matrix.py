@@ -161,6 +161,9 @@ MATRIX: dict[str, Row] = {
     "reviews:irr_take": row({NURSE}, kwargs=lambda w: {"assignment_id": _sample_irr_assignment(w).pk}),
     "reviews:claim": row(REVIEWERS, "post"),
     "reviews:claim_next": row(REVIEWERS, "post"),
+    # UM supervisors only (a nurse or physician in the "UM supervisor" group, none of these
+    # personas): tests/reviews/test_views_bulk_reassign.py shows a supervisor reaching it.
+    "reviews:bulk_reassign": row(set(), "post"),
     "reviews:reassign": row(REVIEWERS, "post"),
     "reviews:note": row(REVIEWERS, "post"),
     "reviews:pend": row(REVIEWERS, "post"),

@@ -22,6 +22,7 @@ from cases.demo_data import (
     MEMBERS,
     ORGANIZATIONS,
     PRACTITIONERS,
+    SUPERVISORS,
     USERS,
 )
 from cases.models import (
@@ -47,7 +48,7 @@ from reviews.services.pends import case_pend, case_route_to_physician
 from reviews.services.provider_requests import case_withdraw
 from reviews.services.worksheets import worksheet_save
 from um_portal.models import User
-from um_portal.roles import Role, user_set_role
+from um_portal.roles import Role, user_set_role, user_set_supervisor
 
 DEFAULT_DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (documented demo password, DEBUG only)
 
@@ -136,6 +137,8 @@ class Command(BaseCommand):
             else:
                 user_set_role(user=user, role=role)
             users[username] = user
+        for username in SUPERVISORS:
+            user_set_supervisor(user=users[username])
         for username, licenses in LICENSES.items():
             for state, number in licenses:
                 PhysicianLicense.objects.get_or_create(
