@@ -27,7 +27,7 @@ GROUP_NAMES: dict[str, str] = {
     Role.FAX_GATEWAY: "Fax gateway",
 }
 # A capability granted on top of a role (issue 22, item 5): a UM supervisor is a nurse or
-# physician in this group, which holds the Django permission below (cases migration 0019).
+# physician in this group, which holds the Django permission below (cases migration 0022).
 SUPERVISOR_GROUP = "UM supervisor"
 SUPERVISOR_PERMISSION_NAME = "Can reassign cases in bulk and see reviewers' open load (UM supervisor)"
 STAFF_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.ADMIN})
@@ -238,7 +238,7 @@ def roles_sync(**kwargs) -> None:
 
 
 def supervisor_group_sync():
-    """The UM supervisor group with its permission (cases migration 0019 makes it; this keeps
+    """The UM supervisor group with its permission (cases migration 0022 makes it; this keeps
     it after a database flush, which empties the permission table too). By name, so this
     lowest layer imports no app's models."""
     from django.contrib.auth.models import Group, Permission

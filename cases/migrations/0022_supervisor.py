@@ -26,7 +26,7 @@ def supervisor_group_delete(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0018_fax_ocr"),
+        ("cases", "0021_fax_events_resends_alerts"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
