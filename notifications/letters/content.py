@@ -100,6 +100,10 @@ def required_elements(kind: str, ctx: dict) -> list[Element]:
         ]
         if ctx["is_california"]:
             elements.append(_el("California grievance and independent medical review rights", ctx["ca_grievance_text"]))
+        if ctx.get("continued_coverage_text"):
+            elements.append(
+                _el("continued coverage while an expedited appeal is pending", ctx["continued_coverage_text"])
+            )
     if kind == K.PARTIAL_APPROVAL:
         elements += _approved_services(ctx)
     if kind == K.REQUEST_FOR_INFORMATION:

@@ -19,6 +19,7 @@ from .texts import (
     CA_CONTINUITY_CONDITIONS,
     CA_GRIEVANCE_IMR_TEXT,
     COC_PROVIDER_OBLIGATION_TEXT,
+    CONTINUED_COVERAGE_TEXTS,
     EXPEDITED_APPEAL_TEXT,
     LANGUAGE_ASSISTANCE_TEXT,
     MA_EXPEDITED_GRIEVANCE_TEXT,
@@ -240,6 +241,9 @@ def _decision_context(case, event, now) -> dict:
         "appeal_deadline": fmt_date(timezone.localdate(decision.decided_at) + timedelta(days=days)),
         "expedited_appeal_text": EXPEDITED_APPEAL_TEXT,
         "ca_grievance_text": CA_GRIEVANCE_IMR_TEXT if is_california(case) else "",
+        # A concurrent review (more days for a member in the hospital): the right to
+        # continued coverage while an expedited appeal is pending, where the rule gives it.
+        "continued_coverage_text": (CONTINUED_COVERAGE_TEXTS.get(lob, "") if case.review_type == "concurrent" else ""),
     }
 
 

@@ -51,3 +51,35 @@ COC_PROVIDER_OBLIGATION_TEXT = (
     "the member named below until the member is discharged, on the same terms as before the "
     "agreement ended."
 )
+
+# Concurrent review (issue 19, item 2): an adverse decision on more days for a member in
+# the hospital tells the member whether care stays covered while a fast appeal is pending,
+# where the rule for the line of business gives that right. CHIP has none (42 CFR 457.1260
+# does not apply 438.420's continuation of benefits), so its letters say nothing of it.
+CONTINUED_COVERAGE_TEXTS = {
+    # Group and individual health coverage: a reduction or end of an ongoing course of
+    # treatment is appealable before it takes effect, with coverage continued pending the
+    # outcome (29 CFR 2560.503-1(f)(2)(ii); 45 CFR 147.136(b), continued coverage pending appeal).
+    "commercial": (
+        "Because this decision ends or reduces care you are receiving in the hospital now, your hospital "
+        "care stays covered while we decide a fast (expedited) appeal, if you or your doctor ask for the "
+        "appeal before the days we approved end. Call us right away to appeal."
+    ),
+    # Medicaid: benefits continue during the appeal when the member asks for it within 10
+    # calendar days of this notice or before the decision takes effect (42 CFR 438.420).
+    "medicaid": (
+        "You can keep getting this hospital care while your appeal is decided. To do so, ask for a fast "
+        "(expedited) appeal and ask that your care continue within 10 calendar days of the date of this "
+        "letter, or before the days we approved end, whichever is later. If the appeal decision is the "
+        "same as this decision, you may have to pay for the care you got while the appeal was pending."
+    ),
+    # Medicare Advantage inpatients: an immediate review by the Quality Improvement
+    # Organization, asked for no later than the day of discharge, keeps the stay covered
+    # without charge to the member until the QIO decides (42 CFR 422.620-422.622).
+    "medicare_advantage": (
+        "If you think you are being asked to leave the hospital too soon, you can ask for an immediate "
+        "review by the Quality Improvement Organization (QIO) named on your Important Message from "
+        "Medicare. Ask no later than your planned discharge date. You will not be charged for your "
+        "hospital stay while the QIO reviews the decision. You may also ask us for a fast (expedited) appeal."
+    ),
+}
