@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .services.fax_folder import fax_folder_ingest
 from .services.fax_ocr import fax_ocr_run
 
 
@@ -10,3 +11,10 @@ from .services.fax_ocr import fax_ocr_run
 @shared_task(name="cases.tasks.fax_ocr_task", ignore_result=True)
 def fax_ocr_task(fax_id: str) -> str:
     return fax_ocr_run(fax_id=fax_id)
+
+
+# The watched fax folder, from beat: each file is claimed by an atomic rename, so two runs
+# at once (or a redelivery) file each fax once.
+@shared_task(name="cases.tasks.fax_folder_ingest_task", ignore_result=True)
+def fax_folder_ingest_task() -> dict:
+    return fax_folder_ingest().as_dict()

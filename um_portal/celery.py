@@ -64,6 +64,12 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.authorization_expiry_reminders",
         "schedule": crontab(hour=6, minute=0),
     },
+    # The watched fax folder (issue 18): files dropped by a fax server enter the fax inbox.
+    "fax-folder-ingest": {
+        "task": "cases.tasks.fax_folder_ingest_task",
+        "schedule": float(os.environ.get("FAX_FOLDER_SECONDS", 60)),
+        "options": {"expires": float(os.environ.get("FAX_FOLDER_SECONDS", 60)) * 0.9},
+    },
     # Da Vinci PAS subscriptions: heartbeats, and notifications whose message was lost.
     "pas-heartbeats": {"task": "pas.tasks.pas_heartbeats", "schedule": 60.0, "options": {"expires": 55}},
 }
