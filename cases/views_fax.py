@@ -18,6 +18,7 @@ from um_portal.roles import Perm, user_can
 from .api.actions import DOWNLOAD_CSP
 from .models import FaxReceipt
 from .services.fax import fax_for_user, fax_inbox, fax_receipt_receive
+from .services.fax_ocr import fax_prefill
 
 
 class FaxUploadForm(django_forms.Form):
@@ -98,6 +99,7 @@ def detail(request, fax_id):
             "cases": list(fax.cases.all()),
             "keyable": FaxReceipt.Status.KEYED in FaxReceipt.TRANSITIONS[fax.status] and bool(fax.file),
             "viewable": bool(fax.file) and fax.content_type == "application/pdf" and not fax.active_content,
+            "ocr_prefill": fax_prefill(fax=fax) if fax.status != FaxReceipt.Status.REJECTED else None,
         },
     )
 

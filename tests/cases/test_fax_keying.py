@@ -171,3 +171,21 @@ def test_a_form_shown_again_keeps_the_fax_beside_it(client, nurse, member, surge
     response = client.post("/cases/new/", data)
     assert response.status_code == 400
     assert 'id="fax-beside"' in response.content.decode()
+
+
+def test_the_fax_page_says_prefill_is_off_without_tesseract(client, nurse, settings):
+    settings.TESSERACT_CMD = "/nonexistent/tesseract"
+    fax = _receive(nurse, _pdf(1))
+    client.force_login(nurse)
+    html = client.get(f"/cases/faxes/{fax.pk}/").content.decode()
+    assert "OCR pre-fill is off: Tesseract is not installed. Key the request from the fax." in html
+
+
+def test_the_fax_page_says_what_was_read(client, nurse, member, surgeon, ortho, start, make_case):
+    case = make_case()
+    fax = _receive(nurse, _pdf(3))
+    _read(fax, [(1, _page(member, surgeon, ortho, start)), (2, f"Re: case {case.reference}"), (3, "notes")])
+    client.force_login(nurse)
+    html = client.get(f"/cases/faxes/{fax.pk}/").content.decode()
+    assert "Read for pre-fill: 1 request found (pages 1–3)." in html
+    assert f'id="fax-ocr-follow-up">{case.reference}</a>' in html
