@@ -196,15 +196,16 @@ def event_information_received(*, case, actor, pend) -> CaseEvent:
     return _record(case, Kind.INFORMATION_RECEIVED, actor=actor, message=pend.response_text, data={"pend_id": pend.pk})
 
 
-def event_decision_recorded(*, case, actor, decision) -> CaseEvent:
-    """Letters are generated from this event (one per case, kind, recipient and event)."""
+def event_decision_recorded(*, case, actor, decision, extra: dict | None = None) -> CaseEvent:
+    """Letters are generated from this event (one per case, kind, recipient and event).
+    `extra` adds facts the letters read (an out-of-network approval, issue 20)."""
     return _record(
         case,
         Kind.DECISION_RECORDED,
         actor=actor,
         new=decision.outcome,
         message=decision.reason,
-        data={"decision_id": decision.pk, "outcome": decision.outcome, "basis": decision.basis},
+        data={"decision_id": decision.pk, "outcome": decision.outcome, "basis": decision.basis, **(extra or {})},
     )
 
 
@@ -358,3 +359,49 @@ def event_stay_discharged(*, case, actor, stay) -> CaseEvent:
         message=f"Discharged {stay.get_discharge_disposition_display().lower()}.",
         data={"stay_id": stay.pk, "discharged_at": stay.discharged_at.isoformat()},
     )
+# Referral management (issue 20): the review of an out-of-network referral and the
+# in-network redirection proposed to the referring office.
+
+
+def event_referral_review_opened(*, case, actor, review) -> CaseEvent:
+    flags = len(review.intent_flags or [])
+    message = "Out-of-network servicing provider: in the referral management queue."
+    if flags:
+        message += f" Clinical-intent check: {flags} question{'s' if flags > 1 else ''} for the nurse."
+    return _record(
+        case, Kind.REFERRAL_REVIEW_OPENED, actor=actor, new=review.network_status, message=message,
+        data={"referral_review_id": review.pk}, provider_visible=False,
+    )  # fmt: skip
+
+
+def event_redirection_offered(*, case, actor, offer) -> CaseEvent:
+    return _record(
+        case, Kind.REDIRECTION_OFFERED, actor=actor, new=offer.option_name[:60],
+        message=f"Proposed: {offer.option_name}. {offer.message}".strip(), data={"redirection_id": offer.pk},
+    )  # fmt: skip
+
+
+def event_redirection_accepted(*, case, actor, offer) -> CaseEvent:
+    """The member's letter (the new servicing provider) is generated from this event."""
+    return _record(
+        case, Kind.REDIRECTION_ACCEPTED, actor=actor, old=offer.previous_servicing_name[:60],
+        new=offer.option_name[:60], message=f"Servicing provider changed to {offer.option_name}.",
+        data={"redirection_id": offer.pk, "previous_servicing_organization_id": offer.previous_organization_id,
+              "previous_servicing_practitioner_id": offer.previous_practitioner_id},
+    )  # fmt: skip
+
+
+def event_redirection_declined(*, case, actor, offer) -> CaseEvent:
+    return _record(
+        case, Kind.REDIRECTION_DECLINED, actor=actor, new=offer.decline_reason,
+        message=f"{offer.get_decline_reason_display()}. {offer.response_note}".strip(),
+        data={"redirection_id": offer.pk, "reason": offer.decline_reason},
+    )  # fmt: skip
+
+
+def event_out_of_network_approved(*, case, actor, review) -> CaseEvent:
+    return _record(
+        case, Kind.OUT_OF_NETWORK_APPROVED, actor=actor, new=review.approval_reason,
+        message=f"{review.get_approval_reason_display()}. {review.approval_note}".strip(),
+        data={"referral_review_id": review.pk, "reason": review.approval_reason},
+    )  # fmt: skip

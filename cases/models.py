@@ -602,6 +602,12 @@ class CaseEvent(AppendOnlyModel):
         STAY_REVIEW_CLOSED = "stay_review_closed", "Request for more days closed"
         STAY_NOTE_ADDED = "stay_note_added", "Discharge planning note"
         STAY_DISCHARGED = "stay_discharged", "Discharge recorded"
+        # Referral management (issue 20).
+        REFERRAL_REVIEW_OPENED = "referral_review_opened", "Out-of-network referral: referral management review"
+        REDIRECTION_OFFERED = "redirection_offered", "In-network redirection proposed"
+        REDIRECTION_ACCEPTED = "redirection_accepted", "Redirection accepted: servicing provider changed"
+        REDIRECTION_DECLINED = "redirection_declined", "Redirection declined"
+        OUT_OF_NETWORK_APPROVED = "out_of_network_approved", "Approved out of network"
 
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

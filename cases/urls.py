@@ -21,4 +21,16 @@ urlpatterns: list = [
     path("<str:case_id>/criteria-copy/", views_actions.act, {"name": "criteria_copy"}, name="criteria_copy"),
     path("<str:case_id>/peer-to-peer/", views_actions.act, {"name": "peer_to_peer"}, name="peer_to_peer"),
     path("<str:case_id>/appeal/", views_actions.act, {"name": "appeal"}, name="appeal"),
+    path(
+        "<str:case_id>/redirection/accept/",
+        views_actions.redirection_act,
+        {"name": "redirection_accept"},
+        name="redirection_accept",
+    ),
+    path(
+        "<str:case_id>/redirection/decline/",
+        views_actions.redirection_act,
+        {"name": "redirection_decline"},
+        name="redirection_decline",
+    ),
 ]

@@ -18,7 +18,9 @@ from notifications.access import letter_visible_to
 from notifications.services.alerts import notifications_read_for_case
 from reviews.models import Pend
 from reviews.provider_actions import PROVIDER_ACTIONS
+from reviews.referral_actions import REDIRECTION_OFFICE_ACTIONS, RedirectionDeclineForm
 from reviews.selectors import case_detail_queryset
+from reviews.selectors_referrals import office_redirections
 from reviews.selectors_worklist import provider_worklist
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import Conflict, DomainError, NotAllowed
@@ -393,6 +395,10 @@ def detail(request, case_id):
     p2ps = list(case.peer_to_peers.all())
     # The buttons: each action's role and the guard its service applies (reviews.provider_actions).
     can = actions_allowed(request.user, case, PROVIDER_ACTIONS)
+    # A referral shows the in-network redirection the plan proposed, if any (issue 20).
+    referral = office_redirections(case)
+    if referral is not None:
+        can.update(actions_allowed(request.user, case, REDIRECTION_OFFICE_ACTIONS))
     timeline = [e for e in case.events.all() if e.provider_visible or not provider]
     clocks = [
         {**clock, "due_at": parse_datetime(clock["due_at"]) if isinstance(clock.get("due_at"), str) else None}
@@ -422,5 +428,7 @@ def detail(request, case_id):
             "withdraw_form": forms.WithdrawForm(),
             "p2p_form": forms.PeerToPeerForm(),
             "appeal_form": forms.AppealForm(auto_id="id_appeal_%s"),
+            "referral": referral,
+            "redirection_decline_form": RedirectionDeclineForm(auto_id="id_redirection_%s") if referral else None,
         },
     )

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.views.decorators.http import require_GET
 
 from reviews.provider_actions import PROVIDER_ACTIONS
+from reviews.referral_actions import REDIRECTION_OFFICE_ACTIONS
 from um_portal.audit import access_log_record
 from um_portal.models import AccessLog
 
@@ -14,6 +15,8 @@ from .api.actions import attachment_file_response
 from .services.attachments import attachment_for_user
 
 act = action_page(PROVIDER_ACTIONS, back="cases:detail")
+# A proposed in-network redirection: the referring office accepts or declines (issue 20).
+redirection_act = action_page(REDIRECTION_OFFICE_ACTIONS, back="cases:detail")
 
 
 @login_required

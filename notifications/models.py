@@ -102,6 +102,9 @@ class Letter(models.Model):
         CONTINUATION_OF_CARE_MEMBER = "continuation_of_care_member", "Continuation of care (member)"
         CONTINUATION_OF_CARE_PROVIDER = "continuation_of_care_provider", "Continuation of care (provider)"
         CONTINUITY_OF_CARE_RIGHTS = "continuity_of_care_rights", "Right to continuity of care (member)"
+        # Referral management (issue 20): what the member is told.
+        OUT_OF_NETWORK_APPROVAL = "out_of_network_approval", "Out-of-network approval (member)"
+        REFERRAL_REDIRECTED = "referral_redirected", "Referral redirected in network (member)"
 
     class Recipient(models.TextChoices):
         MEMBER = "member", "Member"

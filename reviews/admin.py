@@ -13,10 +13,13 @@ from .models import (
     Authorization,
     AuthorizationLine,
     CaseAlert,
+    ClinicalIntentRule,
     Decision,
     PhysicianLicense,
     ReasonCatalogue,
     ReasonCode,
+    RedirectionOffer,
+    ReferralReview,
 )
 
 
@@ -146,3 +149,37 @@ class AuthorizationAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/reviews/authorization_import.html", context)
+
+
+@admin.register(ClinicalIntentRule)
+class ClinicalIntentRuleAdmin(admin.ModelAdmin):
+    """The clinical-intent mapping (issue 20): specialty, the diagnoses it treats, the service
+    codes it performs. A mismatch is a question for the referral nurse, never a denial."""
+
+    list_display = ("specialty_name", "specialty", "diagnosis_ranges", "service_family", "code_from", "code_to")
+    list_filter = ("active",)
+    search_fields = ("specialty", "specialty_name", "service_family")
+
+    def has_change_permission(self, request, obj=None):
+        return user_can(request.user, Perm.CONFIGURE) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return user_can(request.user, Perm.CONFIGURE) and super().has_add_permission(request)
+
+
+@admin.register(ReferralReview)
+class ReferralReviewAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    """Written by the referral management services only."""
+
+    phi_path = "case"
+    list_display = ("case", "status", "network_status", "specialty_name", "approval_reason", "decided_at")
+    list_filter = ("status", "approval_reason")
+    list_select_related = ("case",)
+
+
+@admin.register(RedirectionOffer)
+class RedirectionOfferAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+    phi_path = "case"
+    list_display = ("case", "option_name", "status", "decline_reason", "offered_at", "responded_at")
+    list_filter = ("status", "decline_reason")
+    list_select_related = ("case",)

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import api
+from . import api, api_referrals
 from .api_reasons import ReasonCodeListView
 from .api_reports import PriorAuthorizationMetricsView
 from .api_stays import (
@@ -36,6 +36,27 @@ urlpatterns: list = [
     path("authorizations/<str:case_id>/worksheet/", WorksheetView.as_view(), name="api-case-worksheet"),
     path("reason-codes/", ReasonCodeListView.as_view(), name="api-reason-codes"),
     path("queues/nurse/", api.NurseQueueView.as_view(), name="api-queue-nurse"),
+    path("queues/referral-management/", api_referrals.ReferralQueueView.as_view(), name="api-queue-referrals"),
+    path(
+        "authorizations/<str:case_id>/redirection/",
+        api_referrals.RedirectionOfferView.as_view(),
+        name="api-case-redirection-offer",
+    ),
+    path(
+        "authorizations/<str:case_id>/approve-out-of-network/",
+        api_referrals.OutOfNetworkApproveView.as_view(),
+        name="api-case-approve-out-of-network",
+    ),
+    path(
+        "authorizations/<str:case_id>/redirection/accept/",
+        api_referrals.RedirectionAcceptView.as_view(),
+        name="api-case-redirection-accept",
+    ),
+    path(
+        "authorizations/<str:case_id>/redirection/decline/",
+        api_referrals.RedirectionDeclineView.as_view(),
+        name="api-case-redirection-decline",
+    ),
     path("queues/physician/", api.PhysicianQueueView.as_view(), name="api-queue-physician"),
     path("queues/appeals/", api.AppealQueueView.as_view(), name="api-queue-appeals"),
     path("queues/concurrent/", ConcurrentQueueView.as_view(), name="api-queue-concurrent"),

@@ -28,3 +28,10 @@ class ReviewsConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(reason_catalogue_ensure, sender=self)
+        # An out-of-network referral goes to the referral management queue as it is
+        # received (issue 20); the intake never imports this app.
+        from cases.intake_hooks import intake_hook_register
+
+        from .services.referrals import referral_intake_hook
+
+        intake_hook_register(referral_intake_hook)

@@ -252,6 +252,7 @@ from .models_authorizations import (  # noqa: E402,F401
 from .models_clocks import CaseAlert  # noqa: E402,F401
 from .models_irr import IrrAssignment, IrrExercise, IrrItem  # noqa: E402,F401
 from .models_reasons import ReasonCatalogue, ReasonCode  # noqa: E402,F401
+from .models_referrals import ClinicalIntentRule, RedirectionOffer, ReferralReview  # noqa: E402,F401
 from .models_reporting import (  # noqa: E402,F401
     CaseDayRollup,
     CaseMonthRollup,

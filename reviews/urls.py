@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import appeals, case, dashboard, decision, irr, peer_to_peer, queues, stays
+from .views import appeals, case, dashboard, decision, irr, peer_to_peer, queues, referrals, stays
 
 app_name = "reviews"
 urlpatterns = [
@@ -16,7 +16,15 @@ urlpatterns = [
     path("stays/<int:stay_id>/route/", stays.stay_act, {"name": "route"}, name="stay_route"),
     path("stays/<int:stay_id>/discharge/", stays.stay_act, {"name": "discharge"}, name="stay_discharge"),
     path("stays/<int:stay_id>/note/", stays.stay_act, {"name": "note"}, name="stay_note"),
+    path("referrals/", referrals.referral_queue, name="referral_queue"),
     path("cases/<uuid:case_id>/", case.review, name="case"),
+    path("cases/<uuid:case_id>/redirection/", referrals.act, {"name": "redirection_offer"}, name="redirection_offer"),
+    path(
+        "cases/<uuid:case_id>/approve-out-of-network/",
+        referrals.act,
+        {"name": "referral_approve_out_of_network"},
+        name="approve_out_of_network",
+    ),
     path("cases/<uuid:case_id>/decision/", decision.decision_detail, name="decision"),
     path("cases/<uuid:case_id>/worksheet/", case.worksheet_post, name="worksheet"),
     path("cases/<uuid:case_id>/claim/", case.act, {"name": "claim"}, name="claim"),

@@ -30,6 +30,10 @@ GROUP_NAMES: dict[str, str] = {
 # physician in this group, which holds the Django permission below (cases migration 0022).
 SUPERVISOR_GROUP = "UM supervisor"
 SUPERVISOR_PERMISSION_NAME = "Can reassign cases in bulk and see reviewers' open load (UM supervisor)"
+# Another (issue 20): the Referral Management Unit, nurses (or physicians) in this group work
+# out-of-network referrals (reviews migration 0015 gives referral reviews the permission).
+REFERRAL_UNIT_GROUP = "Referral management unit"
+REFERRAL_UNIT_PERMISSION_NAME = "Can work out-of-network referrals (Referral Management Unit)"
 STAFF_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN, Role.ADMIN})
 REVIEWER_ROLES = frozenset({Role.NURSE, Role.PHYSICIAN})
 
@@ -64,6 +68,11 @@ class Perm(StrEnum):
     # UM supervisors (a granted capability, see GRANTED_PERMISSIONS): reassign several
     # cases at once and see each reviewer's open load.
     CASE_REASSIGN_BULK = "case_reassign_bulk"
+    # Referral management (issue 20): the unit's nurses work out-of-network referrals and
+    # propose in-network redirections (granted, see GRANTED_PERMISSIONS); the referring
+    # office accepts or declines them.
+    REFERRAL_MANAGE = "referral_manage"
+    REDIRECTION_RESPOND = "redirection_respond"
     # Administration.
     CONFIGURE = "configure"
     AUDIT_VIEW = "audit_view"
@@ -84,6 +93,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.CASE_REQUEST_PEER_TO_PEER,
             Perm.CASE_APPEAL,
             Perm.ELIGIBILITY_CHECK,
+            Perm.REDIRECTION_RESPOND,
         }
     ),
     Role.NURSE: frozenset(
@@ -143,6 +153,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 # such as SUPERVISOR_GROUP, or to one user, in the admin) by a user whose role is listed.
 GRANTED_PERMISSIONS: dict[Perm, tuple[str, frozenset[str]]] = {
     Perm.CASE_REASSIGN_BULK: ("cases.reassign_cases", REVIEWER_ROLES),
+    Perm.REFERRAL_MANAGE: ("reviews.manage_referrals", REVIEWER_ROLES),
 }
 
 
@@ -235,24 +246,58 @@ def roles_sync(**kwargs) -> None:
     for name in GROUP_NAMES.values():
         Group.objects.get_or_create(name=name)
     supervisor_group_sync()
+    referral_unit_group_sync()
 
 
-def supervisor_group_sync():
-    """The UM supervisor group with its permission (cases migration 0022 makes it; this keeps
-    it after a database flush, which empties the permission table too). By name, so this
-    lowest layer imports no app's models."""
+def _granted_group_sync(perm: Perm, *, model: str, group_name: str, permission_name: str):
+    """A group holding a granted permission (made by a migration; this keeps it after a
+    database flush, which empties the permission table too). By name, so this lowest layer
+    imports no app's models."""
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
 
-    codename = GRANTED_PERMISSIONS[Perm.CASE_REASSIGN_BULK][0]
+    codename = GRANTED_PERMISSIONS[perm][0]
     app_label, code = codename.split(".")
-    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model="authorizationrequest")
+    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
     permission, _ = Permission.objects.get_or_create(
-        content_type=content_type, codename=code, defaults={"name": SUPERVISOR_PERMISSION_NAME}
+        content_type=content_type, codename=code, defaults={"name": permission_name}
     )
-    group, _ = Group.objects.get_or_create(name=SUPERVISOR_GROUP)
+    group, _ = Group.objects.get_or_create(name=group_name)
     group.permissions.add(permission)
     return group
+
+
+def supervisor_group_sync():
+    """The UM supervisor group with its permission (cases migration 0022 makes it)."""
+    return _granted_group_sync(
+        Perm.CASE_REASSIGN_BULK,
+        model="authorizationrequest",
+        group_name=SUPERVISOR_GROUP,
+        permission_name=SUPERVISOR_PERMISSION_NAME,
+    )
+
+
+def referral_unit_group_sync():
+    """The Referral Management Unit's group with its permission (issue 20)."""
+    return _granted_group_sync(
+        Perm.REFERRAL_MANAGE,
+        model="referralreview",
+        group_name=REFERRAL_UNIT_GROUP,
+        permission_name=REFERRAL_UNIT_PERMISSION_NAME,
+    )
+
+
+def user_unit_set(*, user, unit: str, member: bool = True) -> None:
+    """Put the user in a group that grants a permission (REFERRAL_UNIT_GROUP, SUPERVISOR_GROUP)
+    or take them out."""
+    group = {REFERRAL_UNIT_GROUP: referral_unit_group_sync, SUPERVISOR_GROUP: supervisor_group_sync}[unit]()
+    if member:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    for cache in ("_um_granted", "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+        user.__dict__.pop(cache, None)
+    user._um_group_ids = None
 
 
 def user_set_supervisor(*, user, supervisor: bool = True) -> None:

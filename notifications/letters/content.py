@@ -77,8 +77,21 @@ def _reviewer(ctx: dict) -> list[Element]:
 
 def required_elements(kind: str, ctx: dict) -> list[Element]:
     elements = _every_letter(ctx)
-    if kind == K.APPROVAL:
+    if kind in (K.APPROVAL, K.OUT_OF_NETWORK_APPROVAL):
         elements += _approved_services(ctx)
+    if kind == K.OUT_OF_NETWORK_APPROVAL:
+        elements += [
+            _el("reason approved out of network", ctx["out_of_network_reason"]),
+            _el("out-of-network cost sharing", ctx["out_of_network_cost_text"]),
+            _el("whom to call", ctx["member_services_phone"]),
+        ]
+    if kind == K.REFERRAL_REDIRECTED:
+        elements += [
+            _el("new servicing provider", ctx["new_provider"]),
+            _el("provider first requested", ctx["previous_provider"]),
+            _el("in-network cost sharing", ctx["redirection_cost_text"]),
+            _el("whom to call", ctx["member_services_phone"]),
+        ]
     if kind in ADVERSE_KINDS:
         elements.append(_el("specific reason", ctx["reason"]))
         elements.append(_el("coded reason in plain language", ctx["reason_code_text"]))

@@ -21,12 +21,14 @@ from .texts import (
     COC_PROVIDER_OBLIGATION_TEXT,
     CONTINUED_COVERAGE_TEXTS,
     EXPEDITED_APPEAL_TEXT,
+    IN_NETWORK_COST_TEXT,
     LANGUAGE_ASSISTANCE_TEXT,
     MA_EXPEDITED_GRIEVANCE_TEXT,
+    OUT_OF_NETWORK_COST_TEXT,
 )
 
 K = Letter.Kind
-DECISION_KINDS = frozenset({K.APPROVAL, K.DENIAL, K.PARTIAL_APPROVAL})
+DECISION_KINDS = frozenset({K.APPROVAL, K.DENIAL, K.PARTIAL_APPROVAL, K.OUT_OF_NETWORK_APPROVAL})
 ADVERSE_KINDS = frozenset({K.DENIAL, K.PARTIAL_APPROVAL})
 # Appeal windows if an administrator has configured none (RULES.md section 4): 60 calendar
 # days for Medicare Advantage (42 CFR 422.582), 60 for Medicaid/CHIP (42 CFR 438.402),
@@ -247,6 +249,29 @@ def _decision_context(case, event, now) -> dict:
     }
 
 
+def _out_of_network_context(case, event, now) -> dict:
+    from reviews.models import ReferralReview
+
+    review = ReferralReview.objects.filter(pk=(event.data or {}).get("referral_review_id")).first()
+    return {
+        "out_of_network_reason": review.get_approval_reason_display().lower() if review else "",
+        "out_of_network_cost_text": OUT_OF_NETWORK_COST_TEXT,
+    }
+
+
+def _redirection_context(case, event, now) -> dict:
+    from reviews.models import RedirectionOffer
+
+    offer = RedirectionOffer.objects.filter(pk=(event.data or {}).get("redirection_id")).first()
+    return {
+        "previous_provider": offer.previous_servicing_name if offer else "",
+        "new_provider": offer.option_name if offer else "",
+        "new_provider_detail": offer.option_detail if offer else "",
+        "redirected_on": fmt_date(offer.responded_at) if offer else "",
+        "redirection_cost_text": IN_NETWORK_COST_TEXT,
+    }
+
+
 def _pend_context(case, event, now) -> dict:
     from reviews.models import Pend
 
@@ -338,6 +363,10 @@ def letter_context(letter: Letter, *, now: datetime | None = None) -> dict:
     ctx = _common(letter, event, now)
     if letter.kind in DECISION_KINDS:
         ctx.update(_decision_context(case, event, now))
+        if letter.kind == K.OUT_OF_NETWORK_APPROVAL:
+            ctx.update(_out_of_network_context(case, event, now))
+    elif letter.kind == K.REFERRAL_REDIRECTED:
+        ctx.update(_redirection_context(case, event, now))
     elif letter.kind == K.REQUEST_FOR_INFORMATION:
         ctx.update(_pend_context(case, event, now))
     elif letter.kind == K.EXTENSION:

@@ -83,3 +83,19 @@ CONTINUED_COVERAGE_TEXTS = {
         "hospital stay while the QIO reviews the decision. You may also ask us for a fast (expedited) appeal."
     ),
 }
+
+
+# Referral management (issue 20). An out-of-network approval: the member may pay more (the
+# plan's evidence of coverage sets the amounts; the letter says so plainly rather than quote
+# a figure it cannot know for this member's plan).
+OUT_OF_NETWORK_COST_TEXT = (
+    "This provider is not in our network. Because we approved this care out of network, your "
+    "cost sharing (copayment, coinsurance or deductible) may be higher than with a provider in our "
+    "network, and the provider may bill you more unless the law protects you from it. Your Evidence of "
+    "Coverage lists what you pay; call Member Services before your visit to ask what you will owe."
+)
+
+IN_NETWORK_COST_TEXT = (
+    "The new provider is in our network, so you pay your plan's in-network cost sharing "
+    "(copayment, coinsurance or deductible) for this care."
+)

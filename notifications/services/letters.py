@@ -60,7 +60,13 @@ def letters_wanted(event: CaseEvent) -> list[tuple[str, str]]:
     case = event.case
     if event.kind == EK.DECISION_RECORDED:
         kind = _DECISION_KIND.get((event.data or {}).get("outcome") or event.new_value)
+        if kind == K.APPROVAL and (event.data or {}).get("out_of_network"):
+            # An out-of-network referral approved (issue 20): the member's letter says what
+            # that means for cost sharing; the offices get the usual approval.
+            return [(K.OUT_OF_NETWORK_APPROVAL if r == R.MEMBER else K.APPROVAL, r) for r in _recipients(case)]
         return [(kind, r) for r in _recipients(case)] if kind else []
+    if event.kind == EK.REDIRECTION_ACCEPTED:
+        return [(K.REFERRAL_REDIRECTED, R.MEMBER)]
     if event.kind == EK.INFORMATION_REQUESTED:
         return [(K.REQUEST_FOR_INFORMATION, r) for r in _recipients(case)]
     if event.kind == EK.EXTENDED:

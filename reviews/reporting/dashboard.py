@@ -18,6 +18,7 @@ from reviews.models import CaseDayRollup, CaseMonthRollup, ReviewerDayRollup
 from reviews.models_reporting import DECISION_TIME_BUCKETS_MINUTES
 from um_portal.models import User
 
+from .referrals import referral_figures
 from .rollups import COUNTERS, DIMENSIONS, HISTOGRAMS, day_figures
 
 DEFAULT_DAYS = 30
@@ -325,6 +326,8 @@ def dashboard_figures(filters: DashboardFilters) -> dict:
         "open_by_time_left": open_by_time_left(filters, now=now),
         "heatmap": deadline_heatmap(filters, now=now),
         "workload": reviewer_workload(filters, live),
+        # Referral management (issue 20, item 4): redirections and out-of-network approvals.
+        "referrals": referral_figures(filters),
     }
 
 

@@ -18,6 +18,7 @@ from um_portal.roles import Perm, Role, user_can, user_role
 
 from ..actions import REVIEW_ACTIONS
 from ..models import PhysicianLicense
+from ..referral_actions import REFERRAL_NURSE_ACTIONS, OutOfNetworkApproveForm
 from ..selectors import (
     case_detail_queryset,
     case_peer_to_peers,
@@ -26,6 +27,7 @@ from ..selectors import (
     reviewers_for_assignment,
 )
 from ..selectors_reasons import reason_codes_in_use
+from ..selectors_referrals import referral_panel
 from ..selectors_worksheet import worksheets_for_review
 from ..services.common import require_open
 from ..services.worksheets import worksheet_save
@@ -67,6 +69,11 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
     decision = case.current_decisions[0] if case.current_decisions else None
     pends_list = list(case.pends.all())
     sheets = worksheets_for_review(case=case, user=request.user)
+    # A referral shows its referral management panel (issue 20); other requests read nothing more.
+    referral = referral_panel(case)
+    can = _buttons(request.user, case)
+    if referral is not None:
+        can.update(actions_allowed(request.user, case, REFERRAL_NURSE_ACTIONS))
     return {
         "case": case,
         "member": case.member,
@@ -98,7 +105,9 @@ def review_context(request, case_id, *, data=None, which=None, error=None) -> di
         "licenses": licenses,
         "license_here": next((lic for lic in licenses if lic.state == case.member.state), None),
         "role": role,
-        "can": _buttons(request.user, case),
+        "can": can,
+        "referral": referral,
+        "referral_forms": {"approve": OutOfNetworkApproveForm(auto_id="id_oon_%s")} if referral else {},
         "forms": _forms(case, user=request.user, criteria=criteria, reviewers=reviewers, data=data, which=which),
         "error": error,
     }

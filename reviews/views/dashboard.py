@@ -75,6 +75,41 @@ def _tables(figures: dict) -> dict[str, tuple[str, list[tuple[str, str]], list[d
             ],
             figures["workload"],
         ),
+        **_referral_tables(figures["referrals"]),
+    }
+
+
+def _referral_tables(referrals: dict) -> dict:
+    """Referral management (issue 20, item 4): redirections by month and specialty, the
+    offices' reasons to decline, and out-of-network approvals with the nurses' reasons."""
+
+    def by_month(rows):
+        return [{**row, "month": row["month"].strftime("%Y-%m")} for row in rows]
+
+    return {
+        "referral_redirections": (
+            "In-network redirections proposed, by month and specialty",
+            [
+                ("month", "Month"),
+                ("specialty", "Specialty"),
+                ("offered", "Proposed"),
+                ("accepted", "Accepted"),
+                ("declined", "Declined"),
+                ("waiting", "Waiting for the office"),
+                ("accepted_percent", "Accepted (% of answered)"),
+            ],
+            by_month(referrals["redirections"]),
+        ),
+        "referral_declines": (
+            "Redirections declined, by reason",
+            [("month", "Month"), ("specialty", "Specialty"), ("reason", "Reason"), ("declined", "Declined")],
+            by_month(referrals["declines"]),
+        ),
+        "referral_out_of_network_approvals": (
+            "Out-of-network referral approvals, by reason",
+            [("month", "Month"), ("specialty", "Specialty"), ("reason", "Reason"), ("approved", "Approved")],
+            by_month(referrals["approvals"]),
+        ),
     }
 
 

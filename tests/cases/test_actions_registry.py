@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import reviews.actions  # noqa: F401 (registers)
 import reviews.provider_actions  # noqa: F401 (registers)
+import reviews.referral_actions  # noqa: F401 (registers)
 from cases.actions import REGISTRY
 from cases.api.action_views import CaseActionView
 from reviews.access import MEDICAL_NECESSITY_REFUSED, physician_license_for
@@ -59,6 +60,8 @@ def test_the_declared_actions_are_the_ones_users_know():
         "claim", "assign", "note", "pend", "approve", "route", "deny", "partial", "revise", "offer", "extend",
         # providers
         "document_upload", "respond", "withdraw", "criteria_copy", "peer_to_peer", "appeal",
+        # referral management (issue 20): the unit's nurse, the referring office
+        "redirection_offer", "referral_approve_out_of_network", "redirection_accept", "redirection_decline",
     }  # fmt: skip
 
 

@@ -110,6 +110,12 @@ def good_input(name, case, people) -> dict:
         "criteria_copy": {},
         "peer_to_peer": {"phone": "410-555-0100", "preferred_times": []},
         "appeal": {"reason": "Please look again.", "expedited": False},
+        # Referral management (issue 20): this case is no referral, so every door refuses;
+        # tests/reviews/test_views_referrals.py walks a referral's states.
+        "redirection_offer": {"organization_npi": "1234567893", "practitioner_npi": "", "message": "Closer."},
+        "referral_approve_out_of_network": {"reason": "distance", "note": ""},
+        "redirection_accept": {"note": ""},
+        "redirection_decline": {"reason": "distance", "note": ""},
     }[name]
 
 
@@ -133,6 +139,7 @@ def test_every_actions_button_shows_exactly_when_its_service_accepts(
 ):
     import reviews.actions  # noqa: F401 (registers the reviewer actions)
     import reviews.provider_actions  # noqa: F401
+    import reviews.referral_actions  # noqa: F401
 
     version = knee_criteria()
     people = {"nurse": nurse, "nurse2": nurse2, "physician": physician, "provider": provider, "version": version}

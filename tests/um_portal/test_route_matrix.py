@@ -131,6 +131,12 @@ MATRIX: dict[str, Row] = {
     "api-stay-route": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
     "api-stay-discharge": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
     "api-stay-note": row(REVIEWERS, "post", kwargs=lambda w: {"stay_id": _sample_stay(w).pk}),
+    # referral management (issue 20): the unit's nurses (the nurse persona is in the unit), the referring office
+    "api-queue-referrals": row({NURSE}),
+    "api-case-redirection-offer": row({NURSE}, "post"),
+    "api-case-approve-out-of-network": row({NURSE}, "post"),
+    "api-case-redirection-accept": row({PROVIDER}, "post"),
+    "api-case-redirection-decline": row({PROVIDER}, "post"),
     "api-appeal-detail": row(CASE_PARTIES, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     "api-appeal-decide": row({PHYSICIAN}, "post", kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
     # API v1: auth, directory, authorizations and provider actions (cases)
@@ -151,6 +157,9 @@ MATRIX: dict[str, Row] = {
     "api-authorization-criteria": row(CASE_PARTIES),
     # reviews (pages)
     "reviews:nurse_queue": row(REVIEWERS),
+    "reviews:referral_queue": row({NURSE}),
+    "reviews:redirection_offer": row({NURSE}, "post"),
+    "reviews:approve_out_of_network": row({NURSE}, "post"),
     "reviews:physician_queue": row(REVIEWERS),
     "reviews:case": row(REVIEWERS),
     "reviews:decision": row(CASE_PARTIES),
@@ -200,6 +209,8 @@ MATRIX: dict[str, Row] = {
     "cases:criteria_copy": row({PROVIDER}, "post"),
     "cases:peer_to_peer": row({PROVIDER}, "post"),
     "cases:appeal": row({PROVIDER}, "post"),
+    "cases:redirection_accept": row({PROVIDER}, "post"),
+    "cases:redirection_decline": row({PROVIDER}, "post"),
     # fax inbox (UM staff who key requests: nurses and administrators; the gateway's token)
     "cases:fax_inbox": row({NURSE, ADMIN}),
     "cases:fax_upload": row({NURSE, ADMIN}, "post"),
@@ -428,6 +439,10 @@ def test_every_row_names_an_existing_route():
 
 @pytest.fixture
 def world(provider, provider2, nurse, physician, admin_user, member, make_case):
+    from um_portal.roles import REFERRAL_UNIT_GROUP, user_unit_set
+
+    # The nurse persona also works in the Referral Management Unit (issue 20).
+    user_unit_set(user=nurse, unit=REFERRAL_UNIT_GROUP)
     case = make_case(member=member)
     users = {PROVIDER: provider, OTHER_ORG: provider2, NURSE: nurse, PHYSICIAN: physician, ADMIN: admin_user}
     return SimpleNamespace(case=case, member=member, users=users)

@@ -15,6 +15,8 @@ TITLES = {
     "continuation_of_care_member": "Your hospital care continues to be covered",
     "continuation_of_care_provider": "Continuation of care for a member in your facility",
     "continuity_of_care_rights": "Your right to continuity of care",
+    "out_of_network_approval": "Your referral is approved with an out-of-network provider",
+    "referral_redirected": "Your referral now goes to a provider in our network",
 }
 
 

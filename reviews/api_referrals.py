@@ -1,0 +1,93 @@
+"""Referral management API (issue 20): the unit's queue and the four actions, thin views
+over the declarations of `reviews.referral_actions`."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.api.action_views import action_api_view
+from um_portal.audit import access_log_record_many
+from um_portal.exceptions import NotAllowed
+from um_portal.models import AccessLog
+from um_portal.roles import Perm, user_can
+
+from .referral_actions import REDIRECTION_OFFICE_ACTIONS, REFERRAL_NURSE_ACTIONS
+from .selectors_referrals import referral_queue_page
+
+RedirectionOfferView = action_api_view(REFERRAL_NURSE_ACTIONS["redirection_offer"])
+OutOfNetworkApproveView = action_api_view(REFERRAL_NURSE_ACTIONS["referral_approve_out_of_network"])
+RedirectionAcceptView = action_api_view(REDIRECTION_OFFICE_ACTIONS["redirection_accept"])
+RedirectionDeclineView = action_api_view(REDIRECTION_OFFICE_ACTIONS["redirection_decline"])
+
+
+class ReferralQueueRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="case.pk")
+    reference = serializers.CharField(source="case.reference")
+    status = serializers.CharField()
+    case_status = serializers.CharField(source="case.status")
+    due_at = serializers.DateTimeField()
+    member = serializers.SerializerMethodField()
+    requesting_provider = serializers.CharField(source="case.requesting_organization.name")
+    servicing_provider = serializers.SerializerMethodField()
+    network_status = serializers.CharField()
+    specialty = serializers.CharField()
+    specialty_name = serializers.CharField()
+    intent_flags = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+    def get_member(self, review) -> dict:
+        m = review.case.member
+        return {"member_number": m.member_number, "name": m.name}
+
+    def get_servicing_provider(self, review) -> dict:
+        case = review.case
+        practitioner = case.servicing_practitioner
+        return {
+            "npi": practitioner.npi if practitioner else case.servicing_organization.npi,
+            "name": practitioner.name if practitioner else case.servicing_organization.name,
+            "organization": case.servicing_organization.name,
+        }
+
+
+class ReferralQueueView(APIView):
+    """Out-of-network referrals waiting on the Referral Management Unit or on the referring
+    office, by due time (the unit's nurses)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", str),
+            OpenApiParameter("status", str, description="open, offered or declined"),
+        ],
+        responses=inline_serializer(
+            "ReferralQueuePage",
+            {
+                "next": serializers.CharField(allow_null=True),
+                "previous": serializers.CharField(allow_null=True),
+                "results": ReferralQueueRowSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request):
+        if not user_can(request.user, Perm.REFERRAL_MANAGE):
+            raise NotAllowed("This queue is the Referral Management Unit's.")
+        page = referral_queue_page(
+            status=request.query_params.get("status", ""), cursor=request.query_params.get("cursor")
+        )
+        access_log_record_many(
+            user=request.user, objs=[r.case for r in page.rows], how=AccessLog.How.API, request=request
+        )
+        return Response(
+            {
+                "next": _page_url(request, page.next_cursor),
+                "previous": _page_url(request, page.previous_cursor),
+                "results": ReferralQueueRowSerializer(page.rows, many=True).data,
+            }
+        )
+
+
+def _page_url(request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    params = request.query_params.copy()
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
