@@ -359,6 +359,8 @@ def event_stay_discharged(*, case, actor, stay) -> CaseEvent:
         message=f"Discharged {stay.get_discharge_disposition_display().lower()}.",
         data={"stay_id": stay.pk, "discharged_at": stay.discharged_at.isoformat()},
     )
+
+
 # Referral management (issue 20): the review of an out-of-network referral and the
 # in-network redirection proposed to the referring office.
 

@@ -10,5 +10,5 @@ def ship(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0015_referral_management")]
+    dependencies = [("reviews", "0016_referral_management")]
     operations = [migrations.RunPython(ship, migrations.RunPython.noop)]

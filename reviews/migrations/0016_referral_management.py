@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_nucc_specialties'),
-        ('reviews', '0014_authorization_use_append_only'),
+        ('cases', '0022_supervisor'),
+        ('reviews', '0015_authorization_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['due_at', 'id'],
+                'permissions': [('manage_referrals', 'Can work out-of-network referrals (Referral Management Unit)')],
             },
         ),
         migrations.CreateModel(
