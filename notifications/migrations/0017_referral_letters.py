@@ -22,7 +22,7 @@ def ship(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0015_authorization_reminders"),
+        ("notifications", "0016_letter_templates_continued_coverage"),
     ]
 
     operations = [
