@@ -34,6 +34,8 @@ class Notification(models.Model):
     case = models.ForeignKey(
         "cases.AuthorizationRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # An unkeyed fax's deadline alert (issue 18) points at the fax in the inbox.
+    fax = models.ForeignKey("cases.FaxReceipt", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     message = models.CharField(max_length=300, help_text="No PHI beyond the case reference.")
     # The case event a notice tells of: one notice per user and event (a task run twice
     # notifies once).
@@ -313,4 +315,5 @@ from .contact.models import (  # noqa: E402,F401
 )
 
 # Gold-card letters to provider organizations (issue 15).
+from .models_fax import FaxAlert  # noqa: E402,F401
 from .models_gold_card import GoldCardLetter  # noqa: E402,F401

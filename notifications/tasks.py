@@ -101,6 +101,17 @@ def deadline_sweep(now: str | None = None) -> dict:
 
 
 @shared_task(**_RETRY)
+def fax_deadline_sweep(now: str | None = None) -> dict:
+    """Raise every deadline alert due on unkeyed faxes (beat: every minute), as for cases."""
+    from .services.fax_deadline_sweep import fax_deadline_sweep_run
+
+    result = fax_deadline_sweep_run(now=datetime.fromisoformat(now) if now else None)
+    if result.more:
+        fax_deadline_sweep.delay(now)
+    return result.as_dict()
+
+
+@shared_task(**_RETRY)
 def gold_card_letter(event_id: int) -> str:
     from .services.gold_card_letters import gold_card_letter_issue
 

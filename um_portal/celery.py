@@ -37,6 +37,12 @@ app.conf.beat_schedule = {
         "schedule": _deadline_every,
         "options": {"expires": _deadline_every * 0.9},
     },
+    # The same alerts on faxes not keyed yet, on each fax's own clock (issue 18).
+    "fax-deadline-sweep": {
+        "task": "notifications.tasks.fax_deadline_sweep",
+        "schedule": _deadline_every,
+        "options": {"expires": _deadline_every * 0.9},
+    },
     # Readiness: proves a worker takes work (um_portal.health).
     "heartbeat": {
         "task": "um_portal.tasks.heartbeat",

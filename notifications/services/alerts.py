@@ -113,6 +113,9 @@ def notification_case_url(notification, *, reader=None) -> str | None:
     """The page of the notice's case for its reader (the notice's user unless given): the
     provider's request page, or the reviewer's case page (issue 22, items 2 and 4)."""
     if notification.case_id is None:
+        # An unkeyed fax's alert (issue 18) opens the fax; only staff who key get one.
+        if getattr(notification, "fax_id", None) is not None:
+            return reverse("cases:fax_detail", kwargs={"fax_id": notification.fax_id})
         return None
     if user_role(reader or notification.user) == Role.PROVIDER:
         return reverse("cases:detail", kwargs={"case_id": notification.case_id})
