@@ -407,3 +407,15 @@ def event_out_of_network_approved(*, case, actor, review) -> CaseEvent:
         message=f"{review.get_approval_reason_display()}. {review.approval_note}".strip(),
         data={"referral_review_id": review.pk, "reason": review.approval_reason},
     )  # fmt: skip
+
+
+def event_stay_days_extended(*, case, stay, old_days: int, reason: str) -> CaseEvent:
+    """Days added without a review of their own (continuation of care): no actor."""
+    return _record(
+        case,
+        Kind.STAY_DAYS_APPROVED,
+        old=str(old_days),
+        new=str(stay.authorized_days),
+        message=f"Covered through {stay.authorized_through:%Y-%m-%d} by {reason}: {stay.authorized_days} days.",
+        data={"stay_id": stay.pk, "reason": reason},
+    )

@@ -346,3 +346,22 @@ def stay_discharge(*, stay: InpatientStay, actor, discharged_at, disposition: st
     stay.save(update_fields=["discharged_at", "discharge_disposition", "next_review_on", "open_review", "version"])
     events.event_stay_discharged(case=stay.case, actor=actor, stay=stay)
     return stay
+
+
+def stay_continuation_extend(*, stay: InpatientStay, through: date, reason: str) -> InpatientStay:
+    """Continuation of care (RULES.md section 5): the stay stays covered at least through
+    `through` (discharge or the premium-paid date, whichever is later). Days already
+    authorized beyond it are kept. Stays not opened by an admission request have no days
+    to count and are left as they are (their continuation case carries the coverage)."""
+    if stay.case_id is None or stay.discharged_at is not None:
+        return stay
+    locked = stay_lock(stay_id=stay.pk)
+    if locked.authorized_through is not None and locked.authorized_through >= through:
+        return locked
+    old_days = locked.authorized_days
+    locked.authorized_days = (through - admission_day(locked.admitted_at)).days + 1
+    locked.authorized_through = through
+    locked.version += 1
+    locked.save(update_fields=["authorized_days", "authorized_through", "version"])
+    events.event_stay_days_extended(case=locked.case, stay=locked, old_days=old_days, reason=reason)
+    return locked

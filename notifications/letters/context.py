@@ -331,11 +331,21 @@ def _continuation_context(case, event, now, letter) -> dict:
         "agreement_end_reason": _end_reason_words(run.end_reason) if run else "",
         "covered_through": fmt_date(line.end_date) if line and link else "",
         "admitted_on": fmt_date(link.stay.admitted_at) if link else "",
-        "authorization_reference": case.reference if link else "",
+        # The continuation case's authorization number (issue 19, item 1), for claims.
+        "authorization_reference": _authorization_number(case) if link else "",
         "ca_continuity_conditions": CA_CONTINUITY_CONDITIONS if is_california(case) else [],
         "provider_obligation_text": COC_PROVIDER_OBLIGATION_TEXT,
     }
     return ctx
+
+
+def _authorization_number(case) -> str:
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        return case.authorization.number
+    except ObjectDoesNotExist:
+        return case.reference
 
 
 def _end_reason_words(reason: str) -> str:

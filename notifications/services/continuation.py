@@ -14,6 +14,7 @@ worker left it.
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import (
@@ -28,7 +29,9 @@ from cases.models import (
     ServiceLine,
 )
 from cases.services.intake import case_create, coverage_on
+from cases.services.stays import stay_continuation_extend
 from cases.services.workflow import case_status_set
+from reviews.services.authorizations import authorization_issue
 from um_portal.enqueue import task_send, task_send_on_commit
 from um_portal.exceptions import NotFound, ValidationFailed
 
@@ -45,14 +48,13 @@ STAY_CODE = ("CPT", "99232")
 STAY_DESCRIPTION = "Inpatient hospital stay, continued until discharge"
 # Z76.89: persons encountering health services in other specified circumstances.
 STAY_DIAGNOSIS = "Z76.89"
-RIGHTS_STATUSES = (
+OPEN_RIGHTS_STATUSES = (
     CaseStatus.RECEIVED,
     CaseStatus.IN_REVIEW,
     CaseStatus.PENDED,
     CaseStatus.PHYSICIAN_REVIEW,
-    CaseStatus.APPROVED,
-    CaseStatus.PARTIALLY_APPROVED,
 )
+APPROVED_STATUSES = (CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED)
 
 
 def _day_start(day: date) -> datetime:
@@ -107,7 +109,8 @@ def _open_case(run: ContinuationRun, stay: InpatientStay) -> CaseEvent:
     org = agreement.organization
     coverage = coverage_on(member=stay.member, day=run.end_date)
     paid_through = coverage.premium_paid_through if coverage and coverage.premium_paid_through else run.end_date
-    covered_through = max(paid_through, run.end_date)
+    # Days the stay already holds (concurrent review, issue 19) are never cut short.
+    covered_through = max(paid_through, run.end_date, stay.authorized_through or run.end_date)
     units = (covered_through - run.end_date).days + 1
     case = case_create(
         member=stay.member,
@@ -145,6 +148,10 @@ def _open_case(run: ContinuationRun, stay: InpatientStay) -> CaseEvent:
         message="Continuation of care: the stay is covered until discharge (provider manual 13.2).",
         extra_fields={"decided_at": timezone.now()},
     )
+    # The continued stay is an authorization like any approval (issue 19, item 1): its
+    # number is the reference the provider's letter gives for claims.
+    authorization_issue(case=case)
+    stay_continuation_extend(stay=stay, through=covered_through, reason=f"continuation of care ({case.reference})")
     ContinuationCase.objects.create(run=run, stay=stay, case=case)
     return case.events.filter(kind=CaseEvent.Kind.STATUS_CHANGED, new_value=CaseStatus.APPROVED).latest("at", "id")
 
@@ -171,14 +178,27 @@ def _stays_batch(run: ContinuationRun, batch_size: int) -> None:
 
 def _rights_batch(run: ContinuationRun, batch_size: int) -> None:
     """One rights letter per member with open or approved future services with the provider."""
+    end = run.end_date
+    # Open requests for services on or after the end date; approvals through their active
+    # authorization (valid on the end date, a line not yet used up: issue 19, item 1), or
+    # their lines where they were decided before authorizations existed.
+    open_future = Q(status__in=OPEN_RIGHTS_STATUSES, lines__end_date__gte=end)
+    authorized = Q(
+        status__in=APPROVED_STATUSES,
+        authorization__valid_to__gte=end,
+        authorization__lines__end_date__gte=end,
+        authorization__lines__units_used__lt=F("authorization__lines__approved_units"),
+    )
+    legacy = Q(status__in=APPROVED_STATUSES, authorization__isnull=True, lines__end_date__gte=end)
     future = (
         AuthorizationRequest.objects.filter(
+            open_future | authorized | legacy,
             servicing_organization_id=run.agreement.organization_id,
-            status__in=RIGHTS_STATUSES,
-            lines__end_date__gte=run.end_date,
             member_id__gt=run.last_rights_member_id,
         )
         .exclude(kind=AuthorizationRequest.Kind.CONTINUATION_OF_CARE)
+        # Once only: a member confined there got the continuation-of-care letters instead.
+        .exclude(member_id__in=ContinuationCase.objects.filter(run=run).values("stay__member_id"))
         .order_by("member_id", "received_at", "id")
         .values_list("member_id", "pk")
     )
