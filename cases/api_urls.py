@@ -32,5 +32,10 @@ urlpatterns: list = [
         name="api-authorization-peer-to-peer",
     ),
     path("authorizations/<str:case_id>/appeals/", actions.AppealView.as_view(), name="api-authorization-appeals"),
+    path(
+        "authorizations/<str:case_id>/changes/",
+        actions.AuthorizationChangeView.as_view(),
+        name="api-authorization-changes",
+    ),
     path("authorizations/<str:case_id>/criteria/", actions.CriteriaView.as_view(), name="api-authorization-criteria"),
 ]

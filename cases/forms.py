@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from criteria.selectors import checklist_answers
 from um_portal.validators import PHONE_MAX_LENGTH
 
-from .models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
+from .models import ChangeKind, Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
 from .validators import PORTAL_CODE_SYSTEMS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -171,6 +171,31 @@ class RespondForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AuthorizationChangeForm(forms.Form):
+    """Ask to change the authorization of this request (issue 19, item 3); the service
+    checks the lines, dates and provider against the authorization."""
+
+    kind = forms.ChoiceField(choices=ChangeKind.choices, label="What should change")
+    line = forms.IntegerField(
+        min_value=1, required=False, label="Line", help_text="Required to add units or cancel; blank: every line."
+    )
+    units = forms.IntegerField(min_value=1, max_value=9999, required=False, label="Units or visits to add")
+    end_date = forms.DateField(required=False, label="New end date", widget=forms.DateInput(attrs={"type": "date"}))
+    servicing_provider_npi = forms.CharField(max_length=10, required=False, label="New servicing provider NPI")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Why")
+
+    def action_input(self) -> dict:
+        data = self.cleaned_data
+        line = {"line": data["line"], "units": data["units"]} if data.get("line") else None
+        return {
+            "kind": data["kind"],
+            "lines": [{k: v for k, v in line.items() if v is not None}] if line else [],
+            "end_date": data.get("end_date"),
+            "servicing_provider_npi": data.get("servicing_provider_npi") or "",
+            "reason": data["reason"],
+        }
 
 
 class PeerToPeerForm(forms.Form):

@@ -68,6 +68,16 @@ class CaseListSerializer(serializers.Serializer):
     requesting_provider = serializers.SerializerMethodField()
     servicing_provider = serializers.SerializerMethodField()
     assigned_to = serializers.SerializerMethodField()
+    change_of = serializers.SerializerMethodField(help_text="A change request: the id of the case it would change.")
+    change_kind = serializers.SerializerMethodField(
+        help_text="A change request: add_units, extend, change_servicing_provider (null otherwise)."
+    )
+
+    def get_change_of(self, case) -> str | None:
+        return str(case.change_of_id) if case.change_of_id else None
+
+    def get_change_kind(self, case) -> str | None:
+        return case.change_kind or None
 
     def get_member(self, case) -> MemberBriefSerializer:
         m = case.member
@@ -102,6 +112,7 @@ class CaseDetailSerializer(CaseListSerializer):
     extension = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
     authorization = serializers.SerializerMethodField()
+    change = serializers.SerializerMethodField()
     letters = serializers.SerializerMethodField()
     appeals = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
@@ -167,6 +178,10 @@ class CaseDetailSerializer(CaseListSerializer):
             "number": authorization.number,
             "valid_from": authorization.valid_from.isoformat(),
             "valid_to": authorization.valid_to.isoformat(),
+            "servicing_provider": provider_label(
+                authorization.servicing_organization or case.servicing_organization, None
+            ),
+            "version": authorization.version,
             "lines": [
                 {
                     "line_number": line.line_number,
@@ -175,9 +190,55 @@ class CaseDetailSerializer(CaseListSerializer):
                     "end_date": line.end_date.isoformat(),
                     "approved_units": line.approved_units,
                     "units_used": line.units_used,
+                    "cancelled": line.cancelled_at is not None,
                 }
                 for line in authorization.lines.all()
             ],
+            # Its history (issue 19, item 3): what was approved from when, by which decision.
+            "versions": [
+                {
+                    "number": v.number,
+                    "kind": v.kind,
+                    "at": v.at.isoformat(),
+                    "summary": v.summary,
+                    "valid_from": v.valid_from.isoformat(),
+                    "valid_to": v.valid_to.isoformat(),
+                    "lines": v.lines,
+                    "decision": {"outcome": v.decision.outcome, "decided_at": v.decision.decided_at.isoformat()}
+                    if v.decision
+                    else None,
+                    "change_request": {"id": str(v.change_case_id), "reference": v.change_case.reference}
+                    if v.change_case_id
+                    else None,
+                }
+                for v in authorization.versions.all()
+            ],
+            "change_requests": [
+                {
+                    "id": str(c.pk),
+                    "reference": c.reference,
+                    "kind": c.change_kind,
+                    "status": c.status,
+                    "received_at": c.received_at.isoformat(),
+                    "decision_due_at": c.decision_due_at.isoformat(),
+                }
+                for c in case.change_requests.all()
+            ],
+        }
+
+    def get_change(self, case) -> dict | None:
+        """A change request: what it asks of which authorization (null for other cases)."""
+        if not case.change_of_id:
+            return None
+        details = case.change_details or {}
+        return {
+            "of": {"id": str(case.change_of_id), "reference": case.change_of.reference},
+            "kind": case.change_kind,
+            "authorization": details.get("authorization"),
+            "lines": details.get("lines") or [],
+            "end_date": details.get("end_date"),
+            "servicing_provider_npi": details.get("servicing_provider_npi") or None,
+            "reason": details.get("reason", ""),
         }
 
     def get_letters(self, case) -> list[dict]:

@@ -33,4 +33,10 @@ urlpatterns: list = [
         {"name": "redirection_decline"},
         name="redirection_decline",
     ),
+    path(
+        "<str:case_id>/authorization-change/",
+        views_actions.act,
+        {"name": "authorization_change"},
+        name="authorization_change",
+    ),
 ]

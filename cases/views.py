@@ -426,6 +426,7 @@ def detail(request, case_id):
             "document_form": forms.DocumentForm(),
             "respond_form": forms.RespondForm(),
             "withdraw_form": forms.WithdrawForm(),
+            "change_form": forms.AuthorizationChangeForm(auto_id="id_change_%s"),
             "p2p_form": forms.PeerToPeerForm(),
             "appeal_form": forms.AppealForm(auto_id="id_appeal_%s"),
             "referral": referral,

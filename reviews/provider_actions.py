@@ -11,11 +11,13 @@ from rest_framework import status
 from cases import forms
 from cases.actions import CaseAction, action_register, service_call
 from cases.api import inputs
+from cases.models import ChangeKind, Channel
 from cases.services import attachments as attachment_services
 from um_portal import timefmt
 from um_portal.roles import Perm
 
 from .selectors import decision_criteria_used
+from .services import authorization_changes as changes_
 from .services import provider_requests as requests_
 
 WRITE_ERRORS = (400, 401, 403, 404, 409, 429)
@@ -47,6 +49,25 @@ def _appeal_with_documents(actor, case, data):
 def _criteria_copy_body(request, case, copy):
     body = {"id": copy.pk, "requested_at": copy.requested_at, "criteria": decision_criteria_used(case=case)}
     return inputs.CriteriaCopyRequestSerializer(body).data
+
+
+def _change(channel: str):
+    def run(actor, case, data):
+        return changes_.authorization_change_request(case_id=case.pk, user=actor, channel=channel, **data)
+
+    return run
+
+
+def _change_message(result, case) -> str:
+    if result.pk == case.pk:
+        return "The lines were cancelled on the authorization."
+    return f"Change request {result.reference} was sent; a decision is due by {timefmt.when(result.decision_due_at)}."
+
+
+def _change_body(request, case, result):
+    from cases.api.authorizations import case_detail_response
+
+    return case_detail_response(request, result.pk).data
 
 
 def _provider(name, perm, run, *, api_status=200, api_errors=WRITE_ERRORS, **declared) -> CaseAction:
@@ -102,6 +123,19 @@ PROVIDER_ACTIONS = action_register(
         api_input=inputs.PeerToPeerInputSerializer, api_status=status.HTTP_201_CREATED,
         api_body=_serialized(inputs.PeerToPeerRequestedSerializer), api_response=inputs.PeerToPeerRequestedSerializer,
         api_description="Ask for a peer-to-peer talk with the UM physician after a denial or partial approval.",
+    ),
+    _provider(
+        "authorization_change", Perm.CASE_SUBMIT, _change(Channel.API), page_run=_change(Channel.PORTAL),
+        check=changes_.authorization_change_check, form=forms.AuthorizationChangeForm, success=_change_message,
+        api_input=inputs.AuthorizationChangeSerializer, api_status=status.HTTP_201_CREATED, api_body=_change_body,
+        api_summary="Ask to change the authorization",
+        api_description=(
+            "Ask to change the authorization of an approved request: add units or visits, extend the end\n"
+            "date, change the servicing provider, or cancel lines. Each but a cancellation is a linked\n"
+            "change request with its own clock and decision: answers it (201). A cancellation needs no\n"
+            "review: answers the request with its authorization changed. 409 on a denied, withdrawn,\n"
+            f"open or expired one, or while a change is open; kinds: {', '.join(ChangeKind.values)}."
+        ),
     ),
     _provider(
         "appeal", Perm.CASE_APPEAL, service_call(requests_.appeal_file, "reason", "expedited", by_id=False),

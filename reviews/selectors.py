@@ -14,7 +14,7 @@ from cases.selectors import case_list_queryset, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
-from .models import Appeal, Decision, PeerToPeerRequest, Pend, PhysicianLicense
+from .models import Appeal, AuthorizationVersion, Decision, PeerToPeerRequest, Pend, PhysicianLicense
 from .pagination import Page, keyset_page
 from .templatetags.clock_tags import SOON_SECONDS
 
@@ -68,6 +68,7 @@ def _filtered(qs, *, user, filters: QueueFilters, statuses):
 # each shows, read by id after the page (cases.selectors.case_related_attach).
 QUEUE_COLUMNS = (
     "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category",
+    "change_of_id", "change_kind",
     "received_at", "decision_due_at", "overdue_at", "member_id", "coverage_id", "requesting_organization_id",
     "requesting_practitioner_id", "servicing_organization_id", "servicing_practitioner_id", "assigned_to_id",
     "version",
@@ -231,8 +232,14 @@ def case_detail_queryset():
             "letters",
             "peer_to_peers",
             "authorization__lines",
+            # Issue 19, item 3: the authorization's history and the changes asked of it.
+            Prefetch(
+                "authorization__versions",
+                queryset=AuthorizationVersion.objects.select_related("decision", "change_case").order_by("number"),
+            ),
+            Prefetch("change_requests", queryset=AuthorizationRequest.objects.order_by("received_at", "id")),
         )
-        .select_related("extension", "authorization")
+        .select_related("extension", "authorization", "authorization__servicing_organization", "change_of")
     )
 
 
@@ -252,7 +259,12 @@ def case_detail_prefilled(case) -> AuthorizationRequest | None:
     ):
         return None
     prefetched.update(
-        events=sorted(new_events, key=lambda e: (e.at, e.pk)), pends=[], appeals=[], letters=[], peer_to_peers=[]
+        events=sorted(new_events, key=lambda e: (e.at, e.pk)),
+        pends=[],
+        appeals=[],
+        letters=[],
+        peer_to_peers=[],
+        change_requests=[],
     )
     case.current_decisions = []
     case._state.fields_cache["extension"] = None

@@ -76,6 +76,7 @@ AdditionalInformationView = action_api_view(PROVIDER_ACTIONS["respond"])
 WithdrawView = action_api_view(PROVIDER_ACTIONS["withdraw"])
 PeerToPeerView = action_api_view(PROVIDER_ACTIONS["peer_to_peer"])
 AppealView = action_api_view(PROVIDER_ACTIONS["appeal"])
+AuthorizationChangeView = action_api_view(PROVIDER_ACTIONS["authorization_change"])
 
 
 class CriteriaView(action_api_view(PROVIDER_ACTIONS["criteria_copy"])):

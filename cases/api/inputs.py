@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from um_portal.validators import PHONE_MAX_LENGTH
 
-from ..models import Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
+from ..models import ChangeKind, Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
 from ..validators import PORTAL_CODE_SYSTEMS
 
 TEXT_MAX = 20000
@@ -77,6 +77,36 @@ class AdditionalInformationSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
+
+
+class ChangeLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, required=False, help_text="The authorization line's number.")
+    line_number = serializers.IntegerField(min_value=1, required=False, help_text="Same as `line`.")
+    units = serializers.IntegerField(
+        min_value=1, max_value=9999, required=False, help_text="add_units: the units or visits to add."
+    )
+
+    def validate(self, attrs):
+        number = attrs.pop("line_number", None)
+        attrs.setdefault("line", number)
+        if attrs["line"] is None:
+            raise serializers.ValidationError("Give the authorization line's number as `line`.")
+        return attrs
+
+
+class AuthorizationChangeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ChangeKind.choices)
+    lines = ChangeLineSerializer(many=True, required=False, default=list, max_length=100)
+    end_date = serializers.DateField(required=False, allow_null=True, default=None, help_text="extend: the new end.")
+    servicing_provider_npi = serializers.CharField(
+        max_length=10, required=False, allow_blank=True, default="", help_text="change_servicing_provider."
+    )
+    reason = serializers.CharField(max_length=2000)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False, default=Urgency.STANDARD)
+
+    def validate(self, attrs):
+        attrs["lines"] = [dict(line) for line in attrs["lines"]]
+        return attrs
 
 
 class PeerToPeerInputSerializer(serializers.Serializer):

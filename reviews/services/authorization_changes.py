@@ -64,7 +64,10 @@ def authorization_change_check(*, actor, case: AuthorizationRequest) -> None:
             "Send a new request instead.",
             code="no_authorization",
         )
-    authorization = Authorization.objects.filter(case=case).first()
+    try:  # select_related by the case pages (no query there)
+        authorization = case.authorization
+    except Authorization.DoesNotExist:
+        authorization = None
     if authorization is None:
         raise Conflict(
             f"Case {case.reference} holds no authorization to change. Send a new request instead.",
@@ -77,11 +80,15 @@ def authorization_change_check(*, actor, case: AuthorizationRequest) -> None:
             "longer be changed. Send a new request instead.",
             code="authorization_expired",
         )
-    open_change = (
-        AuthorizationRequest.objects.filter(change_of=case, status__in=OPEN_STATUSES).values_list(
-            "reference", flat=True
+    prefetched = getattr(case, "_prefetched_objects_cache", {}).get("change_requests")
+    if prefetched is not None:  # the case pages
+        open_change = next((c.reference for c in prefetched if c.status in OPEN_STATUSES), None)
+    else:
+        open_change = (
+            AuthorizationRequest.objects.filter(change_of=case, status__in=OPEN_STATUSES)
+            .values_list("reference", flat=True)
+            .first()
         )
-    ).first()
     if open_change is not None:
         raise Conflict(
             f"Authorization {authorization.number} already has an open change request, {open_change}: wait for "

@@ -60,6 +60,7 @@ def test_the_declared_actions_are_the_ones_users_know():
         "claim", "assign", "note", "pend", "approve", "route", "deny", "partial", "revise", "offer", "extend",
         # providers
         "document_upload", "respond", "withdraw", "criteria_copy", "peer_to_peer", "appeal",
+        "authorization_change",
         # referral management (issue 20): the unit's nurse, the referring office
         "redirection_offer", "referral_approve_out_of_network", "redirection_accept", "redirection_decline",
     }  # fmt: skip

@@ -39,7 +39,15 @@ def authorized(make_case, nurse, admin_user):
 def test_case_api_has_the_authorization_block(api, provider, authorized):
     body = api.as_user(provider).get(f"/api/v1/authorizations/{authorized.case_id}/").json()
 
-    assert body["authorization"] == {
+    block = body["authorization"]
+    # Issue 19, item 3 added siblings (servicing provider, version, history, changes).
+    assert block["version"] == 1 and block["change_requests"] == []
+    assert [(v["number"], v["kind"]) for v in block.pop("versions")] == [(1, "issued")]
+    for sibling in ("servicing_provider", "version", "change_requests"):
+        block.pop(sibling)
+    for line in block["lines"]:
+        assert line.pop("cancelled") is False
+    assert block == {
         "number": authorized.number,
         "valid_from": authorized.valid_from.isoformat(),
         "valid_to": authorized.valid_to.isoformat(),

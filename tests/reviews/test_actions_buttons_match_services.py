@@ -116,6 +116,7 @@ def good_input(name, case, people) -> dict:
         "referral_approve_out_of_network": {"reason": "distance", "note": ""},
         "redirection_accept": {"note": ""},
         "redirection_decline": {"reason": "distance", "note": ""},
+        "authorization_change": {"kind": "add_units", "lines": [{"line": 1, "units": 1}], "reason": "More visits."},
     }[name]
 
 

@@ -127,6 +127,7 @@ def test_api_nurse_queue_query_count_is_constant(api, make_case, nurse, n, djang
 REVIEW_QUERIES = [
     "session", "user", "role", "case+joins", "diagnoses", "lines", "attachments", "events+actors",
     "current decisions", "pends", "appeals", "letters", "peer-to-peers (case detail)",
+    "change requests of the case (issue 19; the authorization's versions only when it has one)",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",

@@ -154,6 +154,7 @@ MATRIX: dict[str, Row] = {
     "api-authorization-withdraw": row({PROVIDER}, "post"),
     "api-authorization-peer-to-peer": row({PROVIDER}, "post"),
     "api-authorization-appeals": row({PROVIDER}, "post"),
+    "api-authorization-changes": row({PROVIDER}, "post"),
     "api-authorization-criteria": row(CASE_PARTIES),
     # reviews (pages)
     "reviews:nurse_queue": row(REVIEWERS),
@@ -211,6 +212,7 @@ MATRIX: dict[str, Row] = {
     "cases:appeal": row({PROVIDER}, "post"),
     "cases:redirection_accept": row({PROVIDER}, "post"),
     "cases:redirection_decline": row({PROVIDER}, "post"),
+    "cases:authorization_change": row({PROVIDER}, "post"),
     # fax inbox (UM staff who key requests: nurses and administrators; the gateway's token)
     "cases:fax_inbox": row({NURSE, ADMIN}),
     "cases:fax_upload": row({NURSE, ADMIN}, "post"),
