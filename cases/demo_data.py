@@ -51,6 +51,7 @@ USERS = [
     ('nurse', 'Nora', 'Reyes', 'RN', Role.NURSE, None),
     ('nurse2', 'Noel', 'Park', 'RN', Role.NURSE, None),
     ('supervisor', 'Sasha', 'Brooks', 'RN', Role.NURSE, None),
+    ('referrals', 'Rita', 'Lane', 'RN', Role.NURSE, None),
     ('physician', 'Miriam', 'Stone', 'MD', Role.PHYSICIAN, None),
     ('physician2', 'Marcus', 'Bell', 'MD', Role.PHYSICIAN, None),
     ('physician_ca', 'Camila', 'Ortiz', 'MD', Role.PHYSICIAN, None),
@@ -59,6 +60,8 @@ USERS = [
 ]
 # Nurses who are also UM supervisors (bulk reassignment, reviewers' open load).
 SUPERVISORS = ('supervisor',)
+# Nurses of the Referral Management Unit (issue 20): out-of-network referrals, redirections.
+REFERRAL_UNIT = ('referrals',)
 LICENSES = {
     'physician': [('MD', 'D0070001'), ('VA', '0101270001'), ('DC', 'MD040001')],
     'physician2': [('MD', 'D0070002'), ('VA', '0101270002'), ('DC', 'MD040002')],

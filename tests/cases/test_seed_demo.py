@@ -12,6 +12,7 @@ DEMO_ROLES = {
     "nurse": Role.NURSE,
     "nurse2": Role.NURSE,
     "supervisor": Role.NURSE,
+    "referrals": Role.NURSE,
     "physician": Role.PHYSICIAN,
     "physician2": Role.PHYSICIAN,
     "physician_ca": Role.PHYSICIAN,
@@ -52,6 +53,8 @@ def test_seed_demo_is_idempotent_and_creates_the_documented_logins(monkeypatch):
         assert user_role(user) == role
     supervisors = [u for u in User.objects.order_by("username") if user_can(u, Perm.CASE_REASSIGN_BULK)]
     assert [u.username for u in supervisors] == ["supervisor"]
+    unit = [u.username for u in User.objects.order_by("username") if user_can(u, Perm.REFERRAL_MANAGE)]
+    assert unit == ["referrals"]
     assert User.objects.get(username="provider").organization.kind == "practice"
     assert User.objects.get(username="provider2").organization.kind == "imaging"
     assert set(PhysicianLicense.objects.filter(physician__username="physician").values_list("state", flat=True)) == {

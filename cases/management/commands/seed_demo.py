@@ -22,6 +22,7 @@ from cases.demo_data import (
     MEMBERS,
     ORGANIZATIONS,
     PRACTITIONERS,
+    REFERRAL_UNIT,
     SUPERVISORS,
     USERS,
 )
@@ -46,9 +47,10 @@ from reviews.services.assignment import case_assign
 from reviews.services.decisions import case_approve, case_deny, case_partially_approve
 from reviews.services.pends import case_pend, case_route_to_physician
 from reviews.services.provider_requests import case_withdraw
+from reviews.services.referrals import referral_review_open
 from reviews.services.worksheets import worksheet_save
 from um_portal.models import User
-from um_portal.roles import Role, user_set_role, user_set_supervisor
+from um_portal.roles import REFERRAL_UNIT_GROUP, Role, user_set_role, user_set_supervisor, user_unit_set
 
 DEFAULT_DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (documented demo password, DEBUG only)
 
@@ -71,6 +73,7 @@ class Command(BaseCommand):
             self._stays(members, orgs)
             criteria = self._criteria()
             created = self._cases(members, orgs, practitioners, users, criteria, password)
+            self._referral_reviews()
             self._contracts()
         # The dashboard's rollups and the public report, so they show the demo cases at once.
         rollup_rebuild_all()
@@ -139,6 +142,8 @@ class Command(BaseCommand):
             users[username] = user
         for username in SUPERVISORS:
             user_set_supervisor(user=users[username])
+        for username in REFERRAL_UNIT:
+            user_unit_set(user=users[username], unit=REFERRAL_UNIT_GROUP)
         for username, licenses in LICENSES.items():
             for state, number in licenses:
                 PhysicianLicense.objects.get_or_create(
@@ -152,6 +157,12 @@ class Command(BaseCommand):
                     },
                 )
         return users
+
+    def _referral_reviews(self) -> None:
+        """Open referrals to an out-of-network provider go to the Referral Management Unit's
+        queue, as the intake does for submitted ones (once per case: idempotent)."""
+        for case in AuthorizationRequest.objects.filter(service_category="specialty_referral", referral_review=None):
+            referral_review_open(case=case)
 
     def _members(self) -> dict[str, Member]:
         members = {}
