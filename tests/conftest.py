@@ -252,6 +252,7 @@ SHIPPED_DATA = [
     ("notifications.migrations.0006_letter_defaults", "ship"),
     ("cases.stays_norms", "ship"),
     ("reviews.referral_intent_data", "ship"),
+    ("cases.migrations.0015_nucc_specialties", "ship"),
 ]
 
 

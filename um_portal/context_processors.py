@@ -9,4 +9,6 @@ def portal(request):
         "DEMO_MODE": settings.DEMO_MODE,
         "SESSION_IDLE_SECONDS": settings.SESSION_COOKIE_AGE,
         "user_role": user_role(getattr(request, "user", None)),
+        # The Referral Management Unit's queue in the navigation (read with the role).
+        "in_referral_unit": getattr(getattr(request, "user", None), "_um_in_referral_unit", False),
     }

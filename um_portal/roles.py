@@ -168,6 +168,8 @@ def user_role(user) -> str | None:
     names = {name for _pk, name in groups}
     # The same read gives the group ids that hold object permissions (user_group_ids).
     user._um_group_ids = frozenset(pk for pk, _name in groups)
+    # And the units the navigation shows (REFERRAL_UNIT_GROUP), with no query of their own.
+    user._um_in_referral_unit = REFERRAL_UNIT_GROUP in names
     role = None
     # Most privileged first, should someone be in two groups by mistake.
     for candidate in (Role.ADMIN, Role.PHYSICIAN, Role.NURSE, Role.PROVIDER, Role.FAX_GATEWAY):
