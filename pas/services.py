@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from cases import events
 from cases.access import cases_visible_to
-from cases.models import Channel, ReviewType
+from cases.models import DECIDED_STATUSES, CaseStatus, ChangeKind, Channel, ReviewType
 from cases.selectors import npi_resolve
 from cases.services.attachments import attachment_add
 from cases.services.intake import authorization_submit
 from cases.services.lines import case_lines_change
+from reviews.services.authorization_changes import authorization_change_request
 from reviews.services.provider_requests import case_withdraw
 from um_portal.exceptions import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from um_portal.roles import Perm, user_can
@@ -230,6 +231,10 @@ def _update(*, user, request: PasRequest, identifier: tuple[str, str]) -> PasSub
             identifier=identifier,
             sequences={line: seq for seq, line in by_sequence.items()},
         )
+    if case.status in DECIDED_STATUSES or case.status == CaseStatus.CLOSED:
+        # A decided request: the update asks to change the authorization it holds (issue 19).
+        return _authorization_change(user=user, request=request, case=case, by_sequence=by_sequence,
+                                     identifier=identifier)  # fmt: skip
     today = timezone.localdate()
     add, change, cancel, added_items = [], {}, [], []
     for item in request.items:
@@ -259,6 +264,68 @@ def _update(*, user, request: PasRequest, identifier: tuple[str, str]) -> PasSub
         kind=PasSubmission.Kind.UPDATE,
         identifier=identifier,
         sequences=sequences,
+    )
+
+
+def _authorization_change(*, user, request: PasRequest, case, by_sequence: dict, identifier) -> PasSubmission:
+    """An update of a decided request, through the same service as the page and the API
+    (`authorization_change_request`): cancelled items cancel the authorization's lines at
+    once; a changed item asks for more units (a higher quantity) or a later end date, as a
+    change request of its own, which the submission then answers. One kind of change per
+    update; a new service needs a new request. Refusals (denied, expired, a change already
+    open) come from the service with its message."""
+    cancel, units, ends = [], [], []
+    for item in request.items:
+        line_number = by_sequence.get(item.sequence)
+        if line_number is None or item.info_changed == "added":
+            raise FhirError(
+                f"Item {item.sequence} adds a service to a request already decided: send it as a new request.",
+                code="conflict",
+                expression="Claim.item",
+                status=409,
+            )
+        if item.cancelled:
+            cancel.append({"line": line_number})
+        elif item.info_changed == "changed":
+            line = case.lines.filter(line_number=line_number).first()
+            approved = (line.approved_units or 0) if line else 0
+            if item.units and item.units > approved:
+                units.append({"line": line_number, "units": item.units - approved})
+            if item.end_date and line and item.end_date > line.end_date:
+                ends.append((line_number, item.end_date))
+    if units and ends:
+        raise FhirError(
+            "Ask for more units and a later end date in two updates: each is a change request of its own.",
+            expression="Claim.item",
+        )
+    if len({end for _, end in ends}) > 1:
+        raise FhirError("Changed items ask for different end dates: send one update per end date.",
+                        expression="Claim.item")  # fmt: skip
+    reason = "Da Vinci PAS update."
+    answered = case
+    if cancel:
+        authorization_change_request(case_id=case.pk, user=user, kind=ChangeKind.CANCEL_LINES, lines=cancel,
+                                     reason=reason, channel=Channel.FHIR)  # fmt: skip
+    if units:
+        answered = authorization_change_request(case_id=case.pk, user=user, kind=ChangeKind.ADD_UNITS, lines=units,
+                                                reason=reason, channel=Channel.FHIR)  # fmt: skip
+    elif ends:
+        answered = authorization_change_request(
+            case_id=case.pk, user=user, kind=ChangeKind.EXTEND, lines=[{"line": n} for n, _ in ends],
+            end_date=ends[0][1], reason=reason, channel=Channel.FHIR,
+        )  # fmt: skip
+    elif not cancel:
+        raise FhirError("The update changes nothing on the authorization.", expression="Claim.item")
+    if answered is case:
+        sequences = {line: seq for seq, line in by_sequence.items()}
+        kind = PasSubmission.Kind.UPDATE
+    else:  # the change request's lines answer the items they came from
+        details = answered.change_details.get("lines") or []
+        sequence_of = {line: seq for seq, line in by_sequence.items()}
+        sequences = {d["change_line"]: sequence_of[d["line"]] for d in details}
+        kind = PasSubmission.Kind.SUBMIT
+    return _submission_save(
+        user=user, request=request, case=answered, kind=kind, identifier=identifier, sequences=sequences
     )
 
 
