@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from um_portal.retry import retry_policy
+
 from .services.simulate import simulation_fail, simulation_run
 
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
@@ -19,7 +21,7 @@ def simulate_rule(simulation_id: int) -> dict:
     return {"status": simulation.status, "matched": simulation.matched}
 
 
-@shared_task(autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=2, retry_backoff_max=30, max_retries=3)
+@shared_task(**retry_policy())
 def gold_cards_nightly() -> dict:
     """Recompute every gold card (beat: nightly). Safe to run twice: statuses only move on
     a change of figures or when a notice period has ended."""
