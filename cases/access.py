@@ -7,10 +7,10 @@ reads only: a refused attempt writes nothing.
 
 import uuid
 
-from um_portal.exceptions import NotAllowed, NotFound
+from um_portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm, Role, user_can, user_role
 
-from .models import AuthorizationRequest, AuthorizationRequestGroupObjectPermission, InpatientStay
+from .models import AuthorizationRequest, AuthorizationRequestGroupObjectPermission, InpatientStay, Member
 
 VIEW_CODENAME = "view_authorizationrequest"
 ACT_CODENAME = "act_on_authorizationrequest"
@@ -103,3 +103,29 @@ def stay_for_user(user, stay_id, *, need: Perm | None = None, lock: bool = False
     if need is not None and not user_can(user, need):
         raise NotAllowed("Your role does not allow this action on a stay.")
     return stay
+
+
+def member_for_user(user, *, member_number: str, date_of_birth=None) -> Member:
+    """The one access helper for a member named by number: UMOC staff who search members
+    find any member (a date of birth, if given, must match); provider offices must give the
+    date of birth too and get the member only when both match (minimum necessary, as for
+    eligibility checks). Missing and not matching are the same 404; a role that checks no
+    eligibility is 403. Coverages come prefetched. Reads only."""
+    number = (member_number or "").strip().upper()
+    if user_can(user, Perm.MEMBER_SEARCH):
+        qs = Member.objects.filter(member_number=number)
+        if date_of_birth is not None:
+            qs = qs.filter(date_of_birth=date_of_birth)
+    elif user_can(user, Perm.ELIGIBILITY_CHECK):
+        if date_of_birth is None:
+            raise ValidationFailed(
+                "Give the member's date of birth with the member number.",
+                errors={"member_date_of_birth": ["Required with member_number."]},
+            )
+        qs = Member.objects.filter(member_number=number, date_of_birth=date_of_birth)
+    else:
+        raise NotAllowed("Your role does not allow looking members up.")
+    member = qs.prefetch_related("coverages").first() if number else None
+    if member is None:
+        raise NotFound("No such member: check the member number and date of birth.")
+    return member

@@ -251,6 +251,7 @@ SHIPPED_DATA = [
     ("cases.deadlines.shipped", "ship"),
     ("notifications.migrations.0006_letter_defaults", "ship"),
     ("cases.stays_norms", "ship"),
+    ("cases.migrations.0015_nucc_specialties", "ship"),
     ("reviews.referral_intent_data", "ship"),
     ("cases.migrations.0015_nucc_specialties", "ship"),
 ]

@@ -144,6 +144,7 @@ MATRIX: dict[str, Row] = {
     "api-me": row(USERS),
     "api-members": row(USERS),
     "api-providers": row(USERS),
+    "api-referral-options": row(USERS),
     "api-authorizations": row(USERS),
     "api-authorization": row(CASE_PARTIES),
     "api-authorization-attachments": row({PROVIDER, NURSE, PHYSICIAN}, "post"),
