@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("faxes/upload/", views_fax.upload, name="fax_upload"),
     path("faxes/<str:fax_id>/", views_fax.detail, name="fax_detail"),
     path("faxes/<str:fax_id>/file/", views_fax.file, name="fax_file"),
+    path("faxes/<str:fax_id>/attach/", views_fax.attach, name="fax_attach"),
     path("<str:case_id>/", views.detail, name="detail"),
     path("<str:case_id>/documents/", views_actions.act, {"name": "document_upload"}, name="document_upload"),
     path("<str:case_id>/documents/<str:attachment_id>/", views_actions.document_download, name="document_download"),

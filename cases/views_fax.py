@@ -100,8 +100,19 @@ def detail(request, fax_id):
             "keyable": FaxReceipt.Status.KEYED in FaxReceipt.TRANSITIONS[fax.status] and bool(fax.file),
             "viewable": bool(fax.file) and fax.content_type == "application/pdf" and not fax.active_content,
             "ocr_prefill": fax_prefill(fax=fax) if fax.status != FaxReceipt.Status.REJECTED else None,
+            "attachable": FaxReceipt.Status.ATTACHED in FaxReceipt.TRANSITIONS[fax.status] and bool(fax.file),
         },
     )
+
+
+@login_required
+@require_POST
+def attach(request, fax_id):
+    """Attach a follow-up fax to the case its reference names (answers an open pend)."""
+    from reviews.services.fax_followup import fax_follow_up_attach
+
+    done = fax_follow_up_attach(user=request.user, fax_id=fax_id, reference=request.POST.get("reference", ""))
+    return redirect(reverse("reviews:case", kwargs={"case_id": done.case.pk}))
 
 
 @login_required

@@ -20,7 +20,13 @@ from .. import events
 from ..deadlines.alerts import alert_next_at, alert_thresholds
 from ..deadlines.clocks import fax_due_compute
 from ..models import Attachment, AuthorizationRequest, FaxEvent, FaxReceipt
-from .attachments import _sha256, attachment_name_sanitize, attachment_type_detect, pdf_has_active_content
+from .attachments import (
+    _sha256,
+    attachment_add_check,
+    attachment_name_sanitize,
+    attachment_type_detect,
+    pdf_has_active_content,
+)
 from .fax_ocr import fax_ocr_request
 
 FAX_TYPES: dict[str, str] = {"application/pdf": "pdf", "image/tiff": "tif"}
@@ -299,6 +305,27 @@ def fax_receipt_key(*, user, fax_id, case: AuthorizationRequest) -> Attachment:
     )
     fax_status_set(fax=fax, to_status=target, actor=user, message=f"Keyed as {case.reference}.", case=case)
     return attachment
+
+
+def fax_receipt_attach(*, user, fax_id, case: AuthorizationRequest) -> tuple[FaxReceipt, Attachment]:
+    """A follow-up fax for an existing case (call inside the caller's transaction, the case
+    locked): the fax becomes the case's document (the same stored file, dated at receipt)
+    and the fax is `attached`. Answering an open request for information is the caller's
+    (reviews.services.fax_followup), which owns pends."""
+    _fax_user_check(user)
+    fax = FaxReceipt.objects.select_for_update().filter(pk=fax_for_user(user, fax_id).pk).get()
+    if FaxReceipt.Status.ATTACHED not in FaxReceipt.TRANSITIONS[fax.status]:
+        raise Conflict(
+            f"This fax is {fax.get_status_display().lower()}; it cannot be attached to a case.",
+            code="fax_not_attachable",
+        )
+    attachment_add_check(actor=user, case=case)
+    attachment = _fax_document(fax=fax, case=case, user=user)
+    fax.cases.add(case)
+    fax_status_set(
+        fax=fax, to_status=FaxReceipt.Status.ATTACHED, actor=user, message=f"Attached to {case.reference}.", case=case
+    )
+    return fax, attachment
 
 
 def _fax_document(*, fax: FaxReceipt, case: AuthorizationRequest, user) -> Attachment:

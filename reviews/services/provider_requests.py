@@ -80,7 +80,17 @@ def pend_answer(*, case: AuthorizationRequest, user, text: str, attachment_ids: 
         raise ValidationFailed(
             "Answer with some text, documents, or both.", errors={"text": ["Give the information asked for."]}
         )
-    now = timezone.now()
+    return pend_answer_record(locked=locked, pend=pend, user=user, text=text, attachments=attachments)
+
+
+def pend_answer_record(
+    *, locked: AuthorizationRequest, pend: Pend, user, text: str, attachments: list, at=None
+) -> Pend:
+    """What answering an open request for information does, whoever brought the answer (the
+    office on the portal, or a follow-up fax a nurse attached): the answer recorded, the
+    event, the case back to review, its clocks recomputed from when the information
+    arrived (`at`, default now). The case and the pend are locked by the caller."""
+    now = at or timezone.now()
     pend.response_text = (text or "").strip()[:TEXT_MAX]
     pend.responded_by = user
     pend.responded_at = now

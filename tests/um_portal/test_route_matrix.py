@@ -219,6 +219,7 @@ MATRIX: dict[str, Row] = {
     "cases:fax_upload": row({NURSE, ADMIN}, "post"),
     "cases:fax_detail": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
     "cases:fax_file": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
+    "cases:fax_attach": row({NURSE, ADMIN}, "post", kwargs=lambda w: {"fax_id": _sample_fax(w)}),
     "api-fax-receipts": row({NURSE, ADMIN}, "post"),
     # clocks (deadlines, alerts)
     "reviews:at_risk": row(STAFF),
