@@ -2,8 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 
 from um_portal.admin import ReadOnlyAdmin
@@ -14,7 +16,7 @@ from um_portal.exceptions import DomainError
 from .models import AppealWindow, ContinuationRun, Letter, LetterDelivery, LetterTemplate
 from .services.delivery import delivery_queue_csv, delivery_queue_pdf
 from .services.letters import letter_delivery_mark_sent, letter_retry
-from .services.templates import letter_template_check, letter_template_revise
+from .services.templates import letter_template_check, letter_template_preview, letter_template_revise
 
 TEMPLATE_HELP = (
     "Django template language. Variables: plan_name, letter_date, reference, recipient_name, member_name, "
@@ -52,6 +54,7 @@ class LetterTemplateAdmin(admin.ModelAdmin):
     """Saving never overwrites: it adds the next version (letters keep the one they used)."""
 
     form = LetterTemplateForm
+    change_form_template = "admin/notifications/lettertemplate/change_form.html"
     list_display = ("kind", "version", "title", "note", "created_by", "created_at")
     list_filter = ("kind",)
     readonly_fields = ("version", "created_by", "created_at")
@@ -61,6 +64,43 @@ class LetterTemplateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_urls(self):
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="notifications_lettertemplate_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request):
+        """The change form's "Preview on a sample case" (issue 22, item 8): the form's unsaved
+        text as the PDF a sample case's letter would be, opened beside the form; nothing is
+        saved. A template that cannot be printed answers 400 with the reason."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        kind = request.POST.get("kind") or request.POST.get("preview_kind") or ""
+        try:
+            preview = letter_template_preview(
+                kind=kind, title=request.POST.get("title", ""), body=request.POST.get("body", "")
+            )
+        except DomainError as exc:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Letter preview",
+                "message": exc.message,
+                "details": [text for texts in exc.errors.values() for text in texts],
+            }
+            return TemplateResponse(
+                request, "admin/notifications/lettertemplate/preview_error.html", context, status=400
+            )
+        response = HttpResponse(preview.pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="preview-{kind}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
 
     def save_model(self, request, obj, form, change):
         saved = letter_template_revise(kind=obj.kind, title=obj.title, body=obj.body, note=obj.note, actor=request.user)
