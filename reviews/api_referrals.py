@@ -6,14 +6,16 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.access import case_for_user
 from cases.api.action_views import action_api_view
-from um_portal.audit import access_log_record_many
+from cases.models import AuthorizationRequest
+from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import NotAllowed
 from um_portal.models import AccessLog
 from um_portal.roles import Perm, user_can
 
 from .referral_actions import REDIRECTION_OFFICE_ACTIONS, REFERRAL_NURSE_ACTIONS
-from .selectors_referrals import referral_queue_page
+from .selectors_referrals import office_redirections, referral_queue_page
 
 RedirectionOfferView = action_api_view(REFERRAL_NURSE_ACTIONS["redirection_offer"])
 OutOfNetworkApproveView = action_api_view(REFERRAL_NURSE_ACTIONS["referral_approve_out_of_network"])
@@ -83,6 +85,43 @@ class ReferralQueueView(APIView):
                 "results": ReferralQueueRowSerializer(page.rows, many=True).data,
             }
         )
+
+
+class RedirectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    option = serializers.SerializerMethodField()
+    message = serializers.CharField()
+    offered_at = serializers.DateTimeField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+    decline_reason = serializers.CharField(allow_blank=True)
+    response_note = serializers.CharField(allow_blank=True)
+    previous_servicing_provider = serializers.CharField(source="previous_servicing_name", allow_blank=True)
+
+    def get_option(self, offer) -> dict:
+        return {
+            "name": offer.option_name,
+            "detail": offer.option_detail,
+            "network": offer.network,
+            "distance_miles": None if offer.distance_miles is None else float(offer.distance_miles),
+            "organization_npi": offer.organization.npi,
+            "practitioner_npi": offer.practitioner.npi if offer.practitioner_id else "",
+        }
+
+
+class RedirectionListView(APIView):
+    """The in-network redirections proposed on a referral, oldest first, with their answers
+    (the case's parties: its offices and UMOC staff; 404 for anyone else). The one with
+    status "offered" is the one the referring office answers."""
+
+    @extend_schema(responses=RedirectionSerializer(many=True))
+    def get(self, request, case_id):
+        queryset = AuthorizationRequest.objects.select_related("member")
+        case = case_for_user(request.user, case_id, queryset=queryset)
+        access_log_record(user=request.user, obj=case, how=AccessLog.How.API, request=request)
+        found = office_redirections(case)
+        offers = found.offers if found is not None else []
+        return Response(RedirectionSerializer(offers, many=True).data)
 
 
 def _page_url(request, cursor: str | None) -> str | None:

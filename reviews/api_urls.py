@@ -48,6 +48,11 @@ urlpatterns: list = [
         name="api-case-approve-out-of-network",
     ),
     path(
+        "authorizations/<str:case_id>/redirections/",
+        api_referrals.RedirectionListView.as_view(),
+        name="api-case-redirections",
+    ),
+    path(
         "authorizations/<str:case_id>/redirection/accept/",
         api_referrals.RedirectionAcceptView.as_view(),
         name="api-case-redirection-accept",

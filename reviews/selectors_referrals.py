@@ -53,7 +53,11 @@ def office_redirections(case: AuthorizationRequest) -> OfficeRedirections | None
     none for any other request)."""
     if not directory.is_referral(case):
         return None
-    offers = list(RedirectionOffer.objects.filter(case=case).order_by("offered_at", "id"))
+    offers = list(
+        RedirectionOffer.objects.filter(case=case)
+        .select_related("organization", "practitioner")
+        .order_by("offered_at", "id")
+    )
     return OfficeRedirections(
         offers=offers, open_offer=next((o for o in offers if o.status == RedirectionOffer.Status.OFFERED), None)
     )

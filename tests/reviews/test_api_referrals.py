@@ -79,6 +79,11 @@ def test_offer_accept_through_the_api(api, referral, heart, unit_nurse, provider
         format="json",
     )  # fmt: skip
     assert offered.status_code == 200, offered.json()
+    listed = api.as_user(provider).get(f"/api/v1/authorizations/{referral.pk}/redirections/")
+    assert listed.status_code == 200
+    assert [(r["status"], r["option"]["practitioner_npi"], r["message"]) for r in listed.json()] == [
+        ("offered", heart.near.npi, "Dr. Nearby is a mile from the member.")
+    ]
 
     accepted = api.as_user(provider).post(_url(referral, "redirection/accept"), {}, format="json")
 
@@ -147,6 +152,7 @@ def test_bad_input_from_the_office_is_400_and_the_proposal_stays_open(api, refer
 
 
 def test_another_office_gets_404_and_nothing_is_written(api, referral, heart, unit_nurse, provider2):
+    assert api.as_user(provider2).get(f"/api/v1/authorizations/{referral.pk}/redirections/").status_code == 404
     api.as_user(unit_nurse).post(_url(referral, "redirection"),
                                  {"organization_npi": heart.near.organization.npi, "message": "Closer."},
                                  format="json")  # fmt: skip

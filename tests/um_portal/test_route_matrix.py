@@ -135,6 +135,7 @@ MATRIX: dict[str, Row] = {
     "api-queue-referrals": row({NURSE}),
     "api-case-redirection-offer": row({NURSE}, "post"),
     "api-case-approve-out-of-network": row({NURSE}, "post"),
+    "api-case-redirections": row(CASE_PARTIES),
     "api-case-redirection-accept": row({PROVIDER}, "post"),
     "api-case-redirection-decline": row({PROVIDER}, "post"),
     "api-appeal-detail": row(CASE_PARTIES, kwargs=lambda w: {"appeal_id": _sample_appeal(w).pk}),
