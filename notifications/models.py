@@ -27,6 +27,7 @@ class Notification(models.Model):
         PEER_TO_PEER_OFFERED = "peer_to_peer_offered", "Peer-to-peer talk offered"
         PEER_TO_PEER_SCHEDULED = "peer_to_peer_scheduled", "Peer-to-peer talk scheduled"
         AUTHORIZATION_EXPIRING = "authorization_expiring", "Authorization ends soon"
+        REDIRECTION_PROPOSED = "redirection_proposed", "In-network provider proposed for a referral"
         OTHER = "other", "Notice"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

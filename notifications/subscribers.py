@@ -35,10 +35,13 @@ def provider_notices_enqueue(event_id: int) -> None:
 
 def subscribe() -> None:
     dispatch.subscribe(name="notifications.letters", kinds=LETTER_EVENT_KINDS, handler=letters_enqueue)
-    # Provider offices hear of pends, decisions and talks offered (issue 22, item 2).
+    # Provider offices hear of pends, decisions and talks offered (issue 22, item 2), and of
+    # an in-network provider proposed for their referral (issue 20).
     kind = CaseEvent.Kind
     dispatch.subscribe(
         name="notifications.provider_notices",
-        kinds=frozenset({kind.INFORMATION_REQUESTED, kind.DECISION_RECORDED, kind.PEER_TO_PEER_UPDATED}),
+        kinds=frozenset(
+            {kind.INFORMATION_REQUESTED, kind.DECISION_RECORDED, kind.PEER_TO_PEER_UPDATED, kind.REDIRECTION_OFFERED}
+        ),
         handler=provider_notices_enqueue,
     )

@@ -21,7 +21,9 @@ from ..models import Notification
 from ..task_names import NOTIFICATIONS_EMAIL_SEND
 
 Kind = CaseEvent.Kind
-PROVIDER_NOTICE_EVENT_KINDS = frozenset({Kind.INFORMATION_REQUESTED, Kind.DECISION_RECORDED, Kind.PEER_TO_PEER_UPDATED})
+PROVIDER_NOTICE_EVENT_KINDS = frozenset(
+    {Kind.INFORMATION_REQUESTED, Kind.DECISION_RECORDED, Kind.PEER_TO_PEER_UPDATED, Kind.REDIRECTION_OFFERED}
+)
 
 
 def _notice(event: CaseEvent) -> tuple[str, str, bool] | None:
@@ -43,6 +45,14 @@ def _notice(event: CaseEvent) -> tuple[str, str, bool] | None:
             Notification.Kind.DECISION_MADE,
             f"{reference}: the plan has decided this request. The decision and its letter are on the request.",
             True,
+        )
+    if event.kind == Kind.REDIRECTION_OFFERED:
+        # The referring office is asked to accept or decline an in-network option (issue 20).
+        return (
+            Notification.Kind.REDIRECTION_PROPOSED,
+            f"{reference}: the plan proposes an in-network provider for this referral. Accept or decline it "
+            "on the request.",
+            False,
         )
     if event.kind == Kind.PEER_TO_PEER_UPDATED:
         talk = PeerToPeerRequest.objects.filter(pk=event.data.get("peer_to_peer_id")).first()

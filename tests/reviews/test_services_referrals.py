@@ -90,6 +90,14 @@ def test_offer_then_accept_changes_the_servicing_provider_and_tells_the_member(
         practitioner_npi=heart.near.npi, message="Dr. Nearby is 1 mile away and sees new patients this week.",
     )  # fmt: skip
     assert ReferralReview.objects.get(case=referral).status == "offered"
+    # The referring office is told, in the portal (no PHI beyond the reference).
+    from notifications.models import Notification
+    from notifications.services.provider_notices import provider_notices_for_event
+
+    offered = CaseEvent.objects.get(case=referral, kind=K.REDIRECTION_OFFERED)
+    assert provider_notices_for_event(event_id=offered.pk) == 1
+    notice = Notification.objects.get(user=provider, event=offered)
+    assert notice.kind == "redirection_proposed" and referral.reference in notice.message
 
     accepted = referrals.redirection_accept(case=referral, user=provider)
 
