@@ -18,6 +18,7 @@ from reviews.models import CaseDayRollup, CaseMonthRollup, ReviewerDayRollup
 from reviews.models_reporting import DECISION_TIME_BUCKETS_MINUTES
 from um_portal.models import User
 
+from .faxes import fax_figures
 from .referrals import referral_figures
 from .rollups import COUNTERS, DIMENSIONS, HISTOGRAMS, day_figures
 
@@ -328,6 +329,8 @@ def dashboard_figures(filters: DashboardFilters) -> dict:
         "workload": reviewer_workload(filters, live),
         # Referral management (issue 20, item 4): redirections and out-of-network approvals.
         "referrals": referral_figures(filters),
+        # Fax intake (issue 18, item 4): time from receipt to keyed, OCR field accuracy.
+        "faxes": fax_figures(filters),
     }
 
 

@@ -76,6 +76,21 @@ def _tables(figures: dict) -> dict[str, tuple[str, list[tuple[str, str]], list[d
             figures["workload"],
         ),
         **_referral_tables(figures["referrals"]),
+        "fax_intake": (
+            "Fax intake per day: receipt to keyed, and OCR pre-fill kept (all faxes; the filters apply to cases only)",
+            [
+                ("day", "Day"),
+                ("received", "Faxes received"),
+                ("keyed", "Faxes keyed"),
+                ("average_hours_to_keyed", "Average hours, receipt to keyed"),
+                ("longest_hours_to_keyed", "Longest hours, receipt to keyed"),
+                ("prefilled_fields", "Fields pre-filled by OCR"),
+                ("kept_fields", "Pre-filled fields kept"),
+                ("ocr_accuracy_percent", "OCR field accuracy (% kept)"),
+            ],
+            [{**row, "day": row["day"].isoformat()} for row in figures["faxes"]["days"]]
+            + [{**figures["faxes"]["totals"], "day": "Period"}],
+        ),
     }
 
 
