@@ -61,7 +61,8 @@ def review_day_adjust(day: date, *, today: date) -> date:
     before it (the business calendar of cases.deadlines: Monday to Friday, the UMOC's hours
     in RULES.md section 6), so the review happens before the authorized days run out; never
     before `today`. When no business day is left between today and `day`, the next one."""
-    holidays = plan_holidays(min(day, today), day + timedelta(days=21))
+    day = max(day, today)  # days already run out: review today (or the next business day)
+    holidays = plan_holidays(today, day + timedelta(days=21))
     if is_business_day(day, holidays):
         return day
     earlier = day - timedelta(days=1)

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cases.models import AuthorizationRequest, CaseStatus, Coverage, InpatientStay, Member
 from reviews.models import PhysicianLicense
@@ -76,6 +77,8 @@ def test_seed_demo_covers_every_line_of_business_and_state(monkeypatch):
     assert Coverage.objects.filter(state="VA", line_of_business="commercial").exists()
     assert Coverage.objects.filter(end_date__isnull=False).exists()
     assert InpatientStay.objects.filter(discharged_at__isnull=True, facility__kind="hospital").count() >= 2
+    # Two stays opened by approved admissions, due for concurrent review today (issue 19).
+    assert InpatientStay.objects.filter(case__isnull=False, next_review_on=timezone.localdate()).count() == 2
     statuses = set(AuthorizationRequest.objects.values_list("status", flat=True))
     assert statuses >= {
         CaseStatus.RECEIVED,

@@ -144,6 +144,9 @@ def test_review_day_adjust_skips_weekends_observed_holidays_and_closures():
     assert review_day_adjust(date(2026, 11, 24), today=date(2026, 11, 20)) == date(2026, 11, 24)
     # Never before today: on a Saturday, a Sunday review goes to Monday.
     assert review_day_adjust(date(2026, 3, 8), today=date(2026, 3, 7)) == date(2026, 3, 9)
+    # Days that ran out before today (a late admission notice): review today.
+    assert review_day_adjust(date(2026, 3, 2), today=date(2026, 3, 5)) == date(2026, 3, 5)
+    assert review_day_adjust(date(2026, 3, 2), today=date(2026, 3, 7)) == date(2026, 3, 9)
 
 
 def test_plan_closure_moves_the_review_day(db):

@@ -52,6 +52,12 @@ from reviews.services.worksheets import worksheet_save
 from um_portal.models import User
 from um_portal.roles import REFERRAL_UNIT_GROUP, Role, user_set_role, user_set_supervisor, user_unit_set
 
+# (member, principal diagnosis, admission in plain words, days since admission)
+DEMO_STAYS = [
+    ("M100012", "I50.9", "Inpatient admission for heart failure", 3),
+    ("M100002", "J18.9", "Inpatient admission for pneumonia", 2),
+]
+
 DEFAULT_DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (documented demo password, DEBUG only)
 
 
@@ -74,6 +80,7 @@ class Command(BaseCommand):
             criteria = self._criteria()
             created = self._cases(members, orgs, practitioners, users, criteria, password)
             self._referral_reviews()
+            self._concurrent_stays(members, orgs, practitioners, users)
             self._contracts()
         # The dashboard's rollups and the public report, so they show the demo cases at once.
         rollup_rebuild_all()
@@ -260,6 +267,45 @@ class Command(BaseCommand):
             )
             self._advance(case, status, users, criteria.get(code), password)
         return len(CASE_PLAN)
+
+    def _concurrent_stays(self, members, orgs, practitioners, users) -> None:
+        """Two approved inpatient admissions whose stays are due for concurrent review today
+        (issue 19, item 2), opened through the decision service like any other."""
+        if AuthorizationRequest.objects.filter(clinical_summary__startswith="[demo stay]").exists():
+            return
+        nurse = users["nurse"]
+        for number, dx, description, days_ago in DEMO_STAYS:
+            admitted = timezone.now() - timedelta(days=days_ago)
+            start = timezone.localdate(admitted)
+            case = case_create(
+                member=members[number],
+                requesting_organization=orgs["hospital"],
+                requesting_practitioner=practitioners.get("hospital"),
+                servicing_organization=orgs["hospital"],
+                service_category="inpatient_admission",
+                urgency="expedited",
+                expedited_reason="Admitted through the emergency department.",
+                diagnosis_codes=[dx],
+                lines=[
+                    {
+                        "code_system": "CPT",
+                        "code": "99223",
+                        "description": description,
+                        "units": days_ago,
+                        "start_date": start,
+                        "end_date": start + timedelta(days=days_ago - 1),
+                    }
+                ],
+                clinical_summary=f"[demo stay] {description}. Synthetic admission notice.",
+                place_of_service="21",
+                received_at=admitted,
+            )
+            case_approve(case_id=case.pk, actor=nurse, rationale="Inpatient criteria met on admission.")
+            # Demo only: due today whatever the day, so the queue has something to show.
+            InpatientStay.objects.filter(case=case).update(
+                next_review_on=timezone.localdate(),
+                discharge_planning_notes="Case manager: lives alone; home health referral started.",
+            )
 
     def _advance(self, case, status, users, criteria_version, password: str) -> None:
         """Walk the case to `status` through the same services the pages and API use, so
