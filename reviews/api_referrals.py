@@ -36,6 +36,10 @@ class ReferralQueueRowSerializer(serializers.Serializer):
     specialty = serializers.CharField()
     specialty_name = serializers.CharField()
     intent_flags = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    alternatives = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The nearest in-network options at receipt: name, network, distance_miles.",
+    )
 
     def get_member(self, review) -> dict:
         m = review.case.member

@@ -63,6 +63,9 @@ class ReferralReview(models.Model):
     specialty_name = models.CharField(max_length=120, blank=True)
     # The clinical-intent check at receipt: [{"code", "message"}], shown to the nurse.
     intent_flags = models.JSONField(default=list, blank=True)
+    # The nearest in-network options at receipt, as the queue lists them without a directory
+    # query per row: [{"name", "network", "distance_miles"}]; the case page reads them live.
+    alternatives = models.JSONField(default=list, blank=True)
     # Copied from the case so the queue orders on one table (keyset on due, id).
     due_at = models.DateTimeField()
     opened_at = models.DateTimeField()

@@ -26,6 +26,7 @@ from .decisions import _lines_resolve, decision_record
 
 Status = ReferralReview.Status
 NOTE_MAX = 2000
+QUEUE_ALTERNATIVES = 3  # the queue row lists the nearest few; the case page lists more
 
 
 def _text(value, field: str, message: str, *, required: bool = True) -> str:
@@ -56,11 +57,16 @@ def referral_review_open(*, case: AuthorizationRequest, actor=None) -> ReferralR
         return None
     specialty, specialty_name = directory.case_specialty(case)
     flags = [f.as_dict() for f in case_intent_flags(case, specialty=specialty, specialty_name=specialty_name)]
+    alternatives = [
+        {"name": o.name, "network": o.network,
+         "distance_miles": None if o.distance_miles is None else float(o.distance_miles)}
+        for o in directory.case_alternatives(case, limit=QUEUE_ALTERNATIVES)
+    ]  # fmt: skip
     try:
         with transaction.atomic():
             review = ReferralReview.objects.create(
                 case=case, network_status=network, specialty=specialty, specialty_name=specialty_name,
-                intent_flags=flags, due_at=case.decision_due_at, opened_at=timezone.now(),
+                intent_flags=flags, alternatives=alternatives, due_at=case.decision_due_at, opened_at=timezone.now(),
             )  # fmt: skip
     except IntegrityError:  # already in the queue
         return ReferralReview.objects.get(case=case)

@@ -47,6 +47,10 @@ def test_the_unit_queue_lists_the_referral_with_its_flags(api, referral, heart, 
     assert [f["code"] for f in rows[flagged.reference]["intent_flags"]] == ["specialty_diagnosis", "service_diagnosis"]
     assert rows[referral.reference]["servicing_provider"]["npi"] == heart.far.npi
     assert rows[referral.reference]["network_status"] == "out_of_network"
+    # The nearest in-network options at receipt, nearest first (21202, then 21218).
+    alternatives = rows[referral.reference]["alternatives"]
+    assert [a["name"].split(",")[0].split()[-1] for a in alternatives] == ["Nearby", "Closeby"]
+    assert alternatives[0]["network"] == "contracted" and alternatives[0]["distance_miles"] is not None
 
 
 def test_the_queue_reads_a_fixed_number_of_queries(api, heart, ortho, surgeon, unit_nurse, django_assert_num_queries):

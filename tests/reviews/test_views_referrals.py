@@ -48,6 +48,7 @@ def test_the_queue_shows_the_referral_and_its_questions_in_a_fixed_number_of_que
     body = page.content.decode()
     assert "2 questions" in body and "does not usually treat the diagnoses given (L40.0)" in body
     assert "Faraway" in body
+    assert "Harbor Heart Center" in body and "Plan Medical Center Cardiology" in body  # the alternatives
 
 
 def test_the_queue_is_the_units(client, nurse2, physician, provider):
