@@ -349,3 +349,49 @@ def test_a_concurrent_or_continuation_case_never_opens_a_second_stay(admit, nurs
         review_case = StayReview.objects.get(stay=stay).case
         assert stay_open_for_case(case=review_case, actor=nurse) is None
     assert InpatientStay.objects.count() == 1
+
+
+# The physician-only rule and appeals -------------------------------------------------------
+
+
+def test_nurse_cannot_approve_fewer_days_than_asked_nor_partially_approve(admit, nurse):
+    from cases.services.stays import stay_review_open
+    from um_portal.exceptions import NotAllowed
+
+    with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
+        stay = admit(days=2)
+        locked = InpatientStay.objects.get(pk=stay.pk)
+        case = stay_review_open(stay=locked, actor=nurse, days=4).case
+        before = snapshot(stay)
+        with pytest.raises(ValidationFailed) as exc:
+            stay_days_approve(stay_id=stay.pk, actor=nurse, days=2)
+        assert "route it to a physician" in exc.value.message
+        with pytest.raises(NotAllowed):
+            case_partially_approve(
+                case_id=case.pk, actor=nurse, reason="Two days.", criteria_ids=[],
+                lines=[{"id": str(case.lines.get().pk), "approved_units": 2}], reason_code="MN01",
+            )  # fmt: skip
+    assert snapshot(stay) == before
+
+
+def test_appeal_overturning_a_denial_of_more_days_adds_them(admit, nurse, physician, physician2, hospital):
+    from cases.services.providers import provider_user_attach
+    from reviews.services.appeals import appeal_decide
+    from reviews.services.provider_requests import appeal_file
+    from tests.factories import UserFactory
+
+    knee = knee_criteria()
+    office = UserFactory(username="hospital_office")
+    provider_user_attach(user=office, organization=hospital)
+    with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
+        stay = admit(days=2)
+        stay = stay_route_to_physician(stay_id=stay.pk, actor=nurse, days=3, note="Borderline.")
+        case = StayReview.objects.get(stay=stay).case
+        case_deny(case_id=case.pk, actor=physician, basis="medical_necessity", password=PASSWORD,
+                  reason="Care can continue at home.", criteria_ids=[knee.pk], reason_code="MN01")  # fmt: skip
+        appeal = appeal_file(case=case, user=office, reason="Still febrile on IV antibiotics.", expedited=True)
+        appeal_decide(appeal_id=appeal.pk, actor=physician2, outcome="overturned", reason="Fever documented.",
+                      criteria_ids=[knee.pk], password=PASSWORD)  # fmt: skip
+    stay.refresh_from_db()
+    assert (stay.authorized_days, stay.authorized_through) == (5, date(2026, 3, 8))
+    assert StayReview.objects.get(stay=stay).days_approved == 3
