@@ -43,21 +43,32 @@ def authorization_issue(*, case: AuthorizationRequest, decision=None) -> Authori
             "servicing_organization": case.servicing_organization,
         },
     )
-    if not created and (authorization.valid_from, authorization.valid_to) != (valid_from, valid_to):
-        authorization.valid_from, authorization.valid_to = valid_from, valid_to
-        authorization.save(update_fields=["valid_from", "valid_to", "updated_at"])
+    # A revised decision keeps what approved changes added since (issue 19, item 3): their
+    # units on top of the revised ones, and the later of the two end dates.
+    added, existing = ({}, {}) if created else _changes_applied(authorization)
     for line in lines:
+        current = existing.get(line.line_number)
         AuthorizationLine.objects.update_or_create(
             service_line=line,
             defaults={
                 "authorization": authorization,
                 "line_number": line.line_number,
                 "code": line.code,
-                "approved_units": line.approved_units,
+                "approved_units": line.approved_units + added.get(line.line_number, 0),
                 "start_date": line.start_date,
-                "end_date": line.end_date,
+                "end_date": max(line.end_date, current.end_date) if current else line.end_date,
             },
         )
+    if not created:
+        open_lines = list(AuthorizationLine.objects.filter(authorization=authorization, cancelled_at__isnull=True))
+        span = (
+            (min(x.start_date for x in open_lines), max(x.end_date for x in open_lines))
+            if open_lines
+            else (valid_from, valid_to)
+        )
+        if (authorization.valid_from, authorization.valid_to) != span:
+            authorization.valid_from, authorization.valid_to = span
+            authorization.save(update_fields=["valid_from", "valid_to", "updated_at"])
     kind = AuthorizationVersion.Kind.ISSUED if created else AuthorizationVersion.Kind.REVISED
     authorization_version_write(
         authorization=authorization,
@@ -67,6 +78,22 @@ def authorization_issue(*, case: AuthorizationRequest, decision=None) -> Authori
         summary=f"{kind.label}: {decision.get_outcome_display().lower()}." if decision else f"{kind.label}.",
     )
     return authorization
+
+
+def _changes_applied(authorization: Authorization) -> tuple[dict[int, int], dict[int, AuthorizationLine]]:
+    """Units added per line by approved change requests (each change's latest version says
+    what it applied), and the authorization's lines as they are."""
+    latest: dict = {}
+    for version in AuthorizationVersion.objects.filter(
+        authorization=authorization, kind=AuthorizationVersion.Kind.ADD_UNITS
+    ).order_by("number"):
+        latest[version.change_case_id] = version.applied
+    added: dict[int, int] = defaultdict(int)
+    for applied in latest.values():
+        for line_number, units in applied.items():
+            added[int(line_number)] += int(units)
+    lines = {line.line_number: line for line in AuthorizationLine.objects.filter(authorization=authorization)}
+    return added, lines
 
 
 CSV_COLUMNS = ("authorization_number", "line", "units", "date")

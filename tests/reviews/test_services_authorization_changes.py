@@ -308,3 +308,44 @@ def test_units_used_never_exceed_units_approved_without_an_approved_change(autho
     authorization_units_import(text=csv, actor=admin_user)
 
     assert authorization.lines.get(line_number=1).units_used == 8
+
+
+def test_a_revised_decision_on_the_original_keeps_what_changes_added(frozen, make_case, nurse, physician, provider):
+    from reviews.models import PeerToPeerAttempt, PeerToPeerRequest
+    from reviews.services.decisions import case_decision_revise, case_partially_approve
+    from reviews.services.peer_to_peer import peer_to_peer_complete
+    from reviews.services.pends import case_route_to_physician
+    from tests.factories import CriteriaVersionFactory
+
+    from .helpers import PASSWORD
+
+    case = make_case(
+        member=_member("MD"),
+        service_category="home_health",
+        lines=[{"code_system": "HCPCS", "code": "G0151", "units": 6, "start_date": START,
+                "end_date": START + timedelta(days=29)}],
+    )  # fmt: skip
+    case_route_to_physician(case_id=case.pk, actor=nurse, note="Needs a physician.")
+    version = CriteriaVersionFactory(effective_from=date(2026, 1, 1))
+    line = case.lines.get()
+    case_partially_approve(
+        reason_code="MN03", case_id=case.pk, actor=physician, reason="Three visits.", criteria_ids=[version.pk],
+        lines=[{"id": str(line.pk), "approved_units": 3}], password=PASSWORD,
+    )  # fmt: skip
+    authorization = Authorization.objects.get(case=case)
+    change = _add(authorization, provider, units=2)
+    case_approve(case_id=change.pk, actor=nurse)
+    extension = authorization_change_request(
+        case_id=case.pk, user=provider, kind="extend", end_date=date(2027, 1, 31), reason="Longer."
+    )
+    case_approve(case_id=extension.pk, actor=nurse)
+    talk = PeerToPeerRequest.objects.create(case=case, requested_by=provider, requested_at=WEDNESDAY, phone="1")
+    PeerToPeerAttempt.objects.create(peer_to_peer=talk, at=WEDNESDAY, by=physician, result="reached")
+    peer_to_peer_complete(peer_to_peer_id=talk.pk, actor=physician, outcome="changed")
+
+    case_decision_revise(case_id=case.pk, actor=physician, outcome="approved", reason="All six.", password=PASSWORD)
+
+    authorization.refresh_from_db()
+    assert list(authorization.lines.values_list("approved_units", "end_date")) == [(8, date(2027, 1, 31))]
+    assert authorization.valid_to == date(2027, 1, 31)
+    assert [v.kind for v in authorization.versions.order_by("number")] == ["issued", "add_units", "extend", "revised"]
