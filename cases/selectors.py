@@ -8,32 +8,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from um_portal.exceptions import ValidationFailed
-from um_portal.roles import Perm, Role, user_can, user_group_ids, user_role
+from um_portal.roles import Perm, Role, user_can, user_role
 
-from .models import AuthorizationRequest, AuthorizationRequestGroupObjectPermission
+from .access import case_granted
+from .models import AuthorizationRequest
 
 # The related rows a list row shows, fetched by primary key after the page (see
 # `case_related_attach`): the page query joins only what it filters or sorts on, so the
 # planner has one table to plan, not eight (issue #13: 25-37 ms of planning per query).
 LIST_RELATED = ("member", "requesting_organization", "requesting_practitioner", "servicing_organization",
                 "servicing_practitioner", "assigned_to")  # fmt: skip
-
-
-def case_list_queryset():
-    """What a list row needs, in one query (a single case, or a few: for pages of many
-    rows prefer `case_related_attach` on rows read without joins)."""
-    return AuthorizationRequest.objects.select_related(
-        "member",
-        "coverage",
-        "requesting_organization",
-        "requesting_practitioner",
-        "servicing_organization",
-        "servicing_practitioner",
-        "assigned_to",
-    )
+# The same for a case page (provider and reviewer) and the API detail, the coverage too.
+DETAIL_RELATED = (*LIST_RELATED, "coverage")
 
 
 def case_related_attach(cases, fields=LIST_RELATED) -> list:
@@ -78,20 +67,6 @@ def _cursor_decode(cursor: str) -> tuple[datetime, str, str]:
     return received_at, pk, direction
 
 
-def _granted_to(user):
-    """The case has a view grant held by one of the user's groups: guardian stays the
-    authority for every row a provider sees (one index probe per row read, no join)."""
-    from .access import VIEW_CODENAME, case_permission_id
-
-    return Exists(
-        AuthorizationRequestGroupObjectPermission.objects.filter(
-            content_object_id=OuterRef("pk"),
-            permission_id=case_permission_id(VIEW_CODENAME),
-            group_id__in=sorted(user_group_ids(user)),
-        )
-    )
-
-
 def case_list_page(*, user, queryset=None, cursor: str | None = None, limit: int = 25) -> CasePage:
     """One page of the cases `user` may see in `queryset` (filters applied, no ordering),
     newest first (received_at, id), by keyset: no COUNT, no OFFSET.
@@ -116,7 +91,7 @@ def case_list_page(*, user, queryset=None, cursor: str | None = None, limit: int
     if user_can(user, Perm.CASE_VIEW_ALL):
         rows = list(qs.order_by(*order)[: limit + 1])
     elif user_role(user) == Role.PROVIDER and getattr(user, "organization_id", None):
-        granted = _granted_to(user)
+        granted = case_granted(user)
         org = user.organization_id
         requested = qs.filter(granted, requesting_organization_id=org).order_by(*order)[: limit + 1]
         serviced = qs.filter(granted, servicing_organization_id=org).order_by(*order)[: limit + 1]

@@ -19,7 +19,7 @@ from notifications.services.alerts import notifications_read_for_case
 from reviews.models import Pend
 from reviews.provider_actions import PROVIDER_ACTIONS
 from reviews.referral_actions import REDIRECTION_OFFICE_ACTIONS, RedirectionDeclineForm
-from reviews.selectors import case_detail_queryset
+from reviews.selectors import case_detail
 from reviews.selectors_referrals import office_redirections
 from reviews.selectors_worklist import provider_worklist
 from um_portal.audit import access_log_record, access_log_record_many
@@ -29,7 +29,6 @@ from um_portal.models import AccessLog
 from um_portal.roles import Perm, Role, user_can, user_role
 
 from . import forms
-from .access import case_for_user
 from .actions import actions_allowed
 from .models import AuthorizationRequest, CaseStatus, Channel, Member, ReviewType, ServiceCategory, Urgency
 from .requirements_check import needless_request_warning
@@ -384,7 +383,7 @@ def _attach_errors(form, lines, error: DomainError) -> None:
 def detail(request, case_id):
     """Everything about one request: status and due time, member, providers, lines,
     decision, request for information, documents, letters, appeals, timeline, actions."""
-    case = case_for_user(request.user, case_id, queryset=case_detail_queryset())
+    case = case_detail(user=request.user, case_id=case_id)
     access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
     notifications_read_for_case(user=request.user, case_id=case.pk)
     provider = user_role(request.user) == Role.PROVIDER

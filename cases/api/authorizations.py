@@ -12,13 +12,12 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from reviews.selectors import case_detail_prefilled, case_detail_queryset
+from reviews.selectors import case_detail, case_detail_prefilled
 from um_portal.api import IDEMPOTENCY_PARAMETER, error_responses, idempotent_response
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.models import AccessLog
 from um_portal.roles import Role, user_role
 
-from ..access import case_for_user
 from ..models import AuthorizationRequest, CaseStatus, Channel, Member, ServiceCategory, Urgency
 from ..selectors import case_list_page, case_related_attach
 from ..serializers import CaseDetailSerializer, CaseListSerializer
@@ -72,7 +71,7 @@ class CasePagination(CursorPagination):
 
 def case_detail_response(request, case_id, *, status_code=status.HTTP_200_OK) -> Response:
     """Re-read a case with everything the detail shows and log the read."""
-    case = case_for_user(request.user, case_id, queryset=case_detail_queryset())
+    case = case_detail(user=request.user, case_id=case_id)
     access_log_record(user=request.user, obj=case, how=AccessLog.How.API, request=request)
     return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status_code)
 

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.access import case_for_user
 from cases.actions import action_input, action_page, actions_allowed
 from cases.models import CaseEvent, CaseStatus
 from criteria.selectors import criteria_for_case
@@ -20,7 +19,7 @@ from ..actions import REVIEW_ACTIONS
 from ..models import PhysicianLicense
 from ..referral_actions import REFERRAL_NURSE_ACTIONS, OutOfNetworkApproveForm
 from ..selectors import (
-    case_detail_queryset,
+    case_detail,
     case_peer_to_peers,
     prior_requests,
     queue_next_case,
@@ -56,7 +55,7 @@ def _forms(case, *, user, criteria, reviewers, data=None, which=None):
 
 
 def review_context(request, case_id, *, data=None, which=None, error=None) -> dict:
-    case = case_for_user(request.user, case_id, need=Perm.QUEUE_WORK, queryset=case_detail_queryset())
+    case = case_detail(user=request.user, case_id=case_id, need=Perm.QUEUE_WORK)
     access_log_record(user=request.user, obj=case, how=AccessLog.How.PAGE, request=request)
     criteria = criteria_for_case(case)
     reviewers = list(reviewers_for_assignment(state=case.member.state))

@@ -45,3 +45,21 @@ def test_staff_list_query_count_with_an_assignee(api, nurse, make_case, django_a
     with django_assert_num_queries(7):
         response = api.get("/api/v1/authorizations/")
     assert [row["assigned_to"] for row in response.json()["results"]] == [nurse.username] * 3
+
+
+def test_provider_detail_query_count(api, provider, make_case, decided, django_assert_num_queries):
+    case = make_case()
+    decided(case)
+    case_permission_id(VIEW_CODENAME)
+    api.as_user(provider)
+    provider._um_role = "unset"
+    # 1 role groups; 2 the case alone, by id, its grant checked on it, no join
+    # (reviews.selectors.case_detail); prefetched by case id: 3 diagnoses, 4 lines,
+    # 5 documents, 6 events with actors, 7 the current decision (who decided, license,
+    # coded reason), 8 its criteria, 9 pends, 10 appeals, 11 letters, 12 peer-to-peers,
+    # 13 extension, 14 authorization (none: no query for its lines); by id: 15 member,
+    # 16 organizations, 17 practitioners, 18 coverage (nobody assigned: no assignee query);
+    # 19 the access-log insert; 20 the decider's role (shown with the decision)
+    with django_assert_num_queries(20):
+        response = api.get(f"/api/v1/authorizations/{case.pk}/")
+    assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.access import VIEW_CODENAME, case_permission_id
@@ -370,3 +371,21 @@ def test_an_appeal_takes_supporting_documents_all_or_nothing(client, provider, m
     assert list(denied.attachments.values_list("original_name", flat=True)) == ["mri.pdf"]
     assert "Only PDF, PNG, JPEG and TIFF" in refused.content.decode()
     assert not Appeal.objects.filter(case=other).exists() and not other.attachments.exists()
+
+
+def test_case_page_query_count(client, provider, make_case, decided, django_assert_num_queries):
+    case = make_case()
+    decided(case)
+    case_permission_id(VIEW_CODENAME)
+    client.force_login(provider)
+    # 1 session, 2 user, 3 role groups, 4 the case alone by id, its grant checked on it
+    # (reviews.selectors.case_detail), 5-16 prefetched by case id (diagnoses, lines,
+    # documents, events, current decision, its criteria, pends, appeals, letters,
+    # peer-to-peers, extension, authorization), 17-20 by id: member, organizations,
+    # practitioners, coverage; 21 the access-log insert, 22 the case's notices marked read,
+    # 23 unread notifications (nav), 24 the user's organization (page header), 25-29 the
+    # contact lines with their hours, phones and inquiries and the plan closures (footer),
+    # 30-32 session save on every request (savepoint, update, release)
+    with django_assert_num_queries(32):
+        response = client.get(reverse("cases:detail", args=[case.pk]))
+    assert response.status_code == 200

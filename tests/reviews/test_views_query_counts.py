@@ -125,9 +125,12 @@ def test_api_nurse_queue_query_count_is_constant(api, make_case, nurse, n, djang
 
 # Review page: one line per query, pinned as a number so an N+1 fails.
 REVIEW_QUERIES = [
-    "session", "user", "role", "case+joins", "diagnoses", "lines", "attachments", "events+actors",
-    "current decisions", "pends", "appeals", "letters", "peer-to-peers (case detail)",
+    "session", "user", "role", "case (the case table only, by id)", "diagnoses", "lines", "attachments",
+    "events+actors", "current decisions", "pends", "appeals", "letters", "peer-to-peers (case detail)",
     "change requests of the case (issue 19; the authorization's versions only when it has one)",
+    "extension", "authorization (its lines only when there is one)",
+    # the related rows by id (reviews.selectors.case_detail; nobody assigned: no assignee query)
+    "member", "organizations (requesting and servicing)", "practitioners", "coverage",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",

@@ -1,0 +1,99 @@
+"""The case detail (API and pages, provider and staff) reads the case table alone, by its
+primary key, and every related table in a query of its own.
+
+A join of the case with its member, coverage, two organizations, two practitioners,
+assignee, extension and authorization (and, for a provider, the permission, group and
+membership tables of the grant check) cost 3-5 ms of planning per read at 100,000 cases
+for under 0.3 ms of execution (issue #13). Here each SELECT the detail sends is EXPLAINed
+as sent, with sequential scans a last resort: the case table is read by index, and no
+query joins more than a few small tables.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.access import VIEW_CODENAME, case_permission_id
+from cases.models import AuthorizationRequest
+from tests.cases.test_selectors_case_list_plans import assert_no_seq_scan_on_cases
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+CASE_TABLE = AuthorizationRequest._meta.db_table
+GRANT_TABLE = "cases_authorizationrequestgroupobjectpermission"
+# The widest related read: the current decision with who decided, on which license, and
+# its coded reason with the catalogue (reviews.selectors.decisions_current).
+MOST_TABLES_IN_ONE_QUERY = 5
+
+
+def relations(plan: str) -> list[str]:
+    """The tables a plan reads (one per scan node)."""
+    found = []
+    for line in plan.splitlines():
+        if "Scan" in line and " on " in line:
+            found.append(line.split(" on ", 1)[1].split()[0])
+    return found
+
+
+def explained(captured) -> list[tuple[str, str]]:
+    plans = []
+    for query in captured:
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    return plans
+
+
+def assert_detail_plans(captured, *, case_reads: set[str]):
+    assert_no_seq_scan_on_cases(captured)
+    plans = explained(captured)
+    case_plans = [plan for sql, plan in plans if f'FROM "{CASE_TABLE}"' in sql]
+    [case_plan] = case_plans
+    # The case by its primary key, and for a provider the grant checked on it: no join.
+    assert set(relations(case_plan)) == case_reads, case_plan
+    assert "Index Scan using cases_authorizationrequest_pkey" in case_plan, case_plan
+    for sql, plan in plans:
+        assert len(relations(plan)) <= MOST_TABLES_IN_ONE_QUERY, f"{sql}\n{plan}"
+
+
+@pytest.fixture
+def case(make_case, decided, nurse):
+    made = make_case()
+    AuthorizationRequest.objects.filter(pk=made.pk).update(assigned_to=nurse)
+    decided(made)
+    case_permission_id(VIEW_CODENAME)
+    return made
+
+
+def test_provider_api_detail_reads_the_case_alone_by_primary_key(api, provider, case):
+    api.as_user(provider)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(f"/api/v1/authorizations/{case.pk}/").status_code == 200
+    assert_detail_plans(captured, case_reads={CASE_TABLE, GRANT_TABLE})
+
+
+def test_staff_api_detail_reads_the_case_alone_by_primary_key(api, nurse, case):
+    api.as_user(nurse)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(f"/api/v1/authorizations/{case.pk}/").status_code == 200
+    assert_detail_plans(captured, case_reads={CASE_TABLE})
+
+
+def test_provider_case_page_reads_the_case_alone_by_primary_key(client, provider, case):
+    client.force_login(provider)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    assert_detail_plans(captured, case_reads={CASE_TABLE, GRANT_TABLE})
+
+
+def test_review_page_reads_the_case_alone_by_primary_key(client, nurse, case):
+    client.force_login(nurse)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("reviews:case", args=[case.pk])).status_code == 200
+    assert_no_seq_scan_on_cases(captured, expect=2)  # the case, then the member's prior requests
+    case_plan = next(plan for sql, plan in explained(captured) if f'FROM "{CASE_TABLE}"' in sql)
+    assert set(relations(case_plan)) == {CASE_TABLE}, case_plan
