@@ -34,6 +34,34 @@ def test_api_submit_takes_at_most_15_statements(api, provider, payload, django_a
     assert response.status_code == 201, response.json()
 
 
+# With an Idempotency-Key: the key's row claimed in one statement (an insert that replaces
+# an expired row and leaves a live one alone) and the answer stored in one more, in one
+# transaction with the submit, whose own transaction becomes a savepoint (SAVEPOINT and
+# RELEASE: two more). Seven more before (a delete of an expired row and a savepoint
+# around the insert: 22 statements in all, now 19).
+KEY_STATEMENTS = 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_submit_with_an_idempotency_key_takes_at_most_four_more(
+    api, provider, payload, django_assert_max_num_queries
+):
+    api.as_user(provider)
+    first = payload()
+    first["lines"][0]["code"] = "27130"
+    assert api.post("/api/v1/authorizations/", first, format="json", HTTP_IDEMPOTENCY_KEY="k0").status_code == 201
+    provider._um_role = "unset"
+    # As above, and: 1 the key claimed (after BEGIN), 2-3 the submit's SAVEPOINT and
+    # RELEASE, 4 the answer stored (before COMMIT).
+    with django_assert_max_num_queries(MAX_SUBMIT_STATEMENTS + KEY_STATEMENTS):
+        response = api.post("/api/v1/authorizations/", payload(), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert response.status_code == 201, response.json()
+    # The same key again: the first answer, nothing created.
+    again = api.post("/api/v1/authorizations/", payload(), format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == response.json()
+
+
 @pytest.mark.django_db
 def test_submit_answer_equals_the_detail_read_afterwards(api, provider, payload):
     api.as_user(provider)
