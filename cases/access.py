@@ -54,10 +54,11 @@ def _grants(user, codename: str = VIEW_CODENAME):
     )
 
 
-def case_granted(user, codename: str = VIEW_CODENAME) -> Exists:
-    """The case has a grant `codename` held by one of the user's groups: guardian stays the
-    authority for every case a provider sees (one index probe per case read, no join)."""
-    return Exists(_grants(user, codename).filter(content_object_id=OuterRef("pk")))
+def case_granted(user, codename: str = VIEW_CODENAME, *, case_ref: str = "pk") -> Exists:
+    """The case (`case_ref` of the outer query) has a grant `codename` held by one of the
+    user's groups: guardian stays the authority for every case a provider sees (one index
+    probe per case read, no join)."""
+    return Exists(_grants(user, codename).filter(content_object_id=OuterRef(case_ref)))
 
 
 def cases_visible_to(user, queryset=None):

@@ -44,6 +44,9 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        # The name search of the provider's Requests list (a word starts the first or the
+        # last name, case-insensitive) has PostgreSQL-only indexes on UPPER(name)
+        # text_pattern_ops: migration cases 0019.
         indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self) -> str:
@@ -445,6 +448,21 @@ class AuthorizationRequest(models.Model):
             models.Index(fields=["received_at"], name="case_received_at_idx"),
             models.Index(fields=["requesting_organization", "received_at"]),
             models.Index(fields=["servicing_organization", "received_at"]),
+            # The provider's worklist and its list filtered by status (issue #13): the office's
+            # cases in one status (pended: needs your response), newest first.
+            models.Index(fields=["requesting_organization", "status", "received_at"], name="case_req_org_status_idx"),
+            models.Index(fields=["servicing_organization", "status", "received_at"], name="case_srv_org_status_idx"),
+            # The worklist's "decided this week": the office's decisions by time.
+            models.Index(
+                fields=["requesting_organization", "decided_at"],
+                name="case_req_org_decided_idx",
+                condition=Q(decided_at__isnull=False),
+            ),
+            models.Index(
+                fields=["servicing_organization", "decided_at"],
+                name="case_srv_org_decided_idx",
+                condition=Q(decided_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -525,7 +543,16 @@ class ServiceLine(models.Model):
                 name="line_approved_within_requested",
             ),
         ]
-        indexes = [models.Index(fields=["code", "start_date"])]
+        indexes = [
+            models.Index(fields=["code", "start_date"]),
+            # The worklist's approvals ending soon: approved lines by their last day, only
+            # those still in force (issue #13).
+            models.Index(
+                fields=["end_date"],
+                name="line_approved_end_idx",
+                condition=Q(cancelled_at__isnull=True, outcome__in=["approved", "partially_approved"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code_system} {self.code} x{self.units}"

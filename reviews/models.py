@@ -207,6 +207,14 @@ class PeerToPeerRequest(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+        # The provider's worklist: talks still open, by request time (issue #13).
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                name="p2p_open_requested_idx",
+                condition=Q(status__in=["requested", "scheduled"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Peer-to-peer on {self.case}"

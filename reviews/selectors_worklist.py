@@ -1,7 +1,11 @@
 """The provider office's worklist at the top of its Requests page (issue 22, item 2): what
 needs the office's response, and what the plan decided this week. Scoped to the cases the
-office may see (`cases.access.cases_visible_to`); four queries whatever the office's size,
-each bounded."""
+office may see (`cases.selectors.office_cases`); four queries whatever the office's size,
+each read through an index (issue #13; tests/reviews/test_selectors_worklist_plans.py):
+open pends from the office's pended cases (organization and status), talks from the open
+talks (a partial index), approvals ending soon from the approved lines ending within the
+window (a partial index on the end date), this week's decisions from the office's
+decisions by time (organization and decision time)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -9,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cases.access import cases_visible_to
+from cases.access import case_granted
 from cases.models import CaseStatus, ServiceLine
+from cases.selectors import office_cases, office_q
 
 from .models import PeerToPeerRequest, Pend
 
@@ -42,16 +47,18 @@ def week_start(today: date) -> date:
 
 def provider_worklist(*, user, today: date | None = None) -> Worklist:
     today = today or timezone.localdate()
-    visible = cases_visible_to(user).values("pk")
     pends = list(
-        Pend.objects.filter(responded_at__isnull=True, case__status=CaseStatus.PENDED, case_id__in=visible)
+        Pend.objects.filter(
+            responded_at__isnull=True,
+            case_id__in=office_cases(user).filter(status=CaseStatus.PENDED).values("pk"),
+        )
         .select_related("case__member")
         .order_by("respond_by", "pk")[:LIMIT]
     )
     # Talks the plan's physician offered (requested by the physician who will hold it) and
     # every scheduled talk: the office must call back or be there.
     talks = list(
-        PeerToPeerRequest.objects.filter(case_id__in=visible)
+        PeerToPeerRequest.objects.filter(case_id__in=office_cases(user).values("pk"))
         .filter(
             Q(status=PeerToPeerRequest.Status.SCHEDULED)
             | Q(status=PeerToPeerRequest.Status.REQUESTED, requested_by_id=F("physician_id"))
@@ -59,9 +66,13 @@ def provider_worklist(*, user, today: date | None = None) -> Worklist:
         .select_related("case__member")
         .order_by("requested_at", "pk")[:LIMIT]
     )
+    # From the approved lines ending within the window (a partial index on the end date),
+    # each line's case checked for the office and the grant by key: the office's whole
+    # history of approvals is never read.
     expiring = list(
         ServiceLine.objects.filter(
-            case_id__in=visible,
+            office_q(user, "case__"),
+            case_granted(user, case_ref="case_id"),
             case__status__in=[CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED],
             outcome__in=[ServiceLine.Outcome.APPROVED, ServiceLine.Outcome.PARTIALLY_APPROVED],
             end_date__gte=today,
@@ -74,7 +85,7 @@ def provider_worklist(*, user, today: date | None = None) -> Worklist:
     monday = week_start(today)
     since = timezone.make_aware(datetime.combine(monday, time.min))
     decided = list(
-        cases_visible_to(user)
+        office_cases(user)
         .filter(decided_at__gte=since)
         .select_related("member")
         .order_by("-decided_at", "-pk")[:DECIDED_LIMIT]
