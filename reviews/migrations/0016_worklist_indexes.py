@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0019_worklist_indexes'),
-        ('reviews', '0014_authorization_use_append_only'),
+        ('cases', '0022_worklist_indexes'),
+        ('reviews', '0015_authorization_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
