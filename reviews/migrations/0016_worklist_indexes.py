@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0022_worklist_indexes'),
+        ('cases', '0023_worklist_indexes'),
         ('reviews', '0015_authorization_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

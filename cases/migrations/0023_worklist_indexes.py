@@ -30,7 +30,7 @@ def name_indexes_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_fax_events_resends_alerts"),
+        ("cases", "0022_supervisor"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
