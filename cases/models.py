@@ -46,7 +46,7 @@ class Member(models.Model):
         ordering = ["last_name", "first_name"]
         # The name search of the provider's Requests list (a word starts the first or the
         # last name, case-insensitive) has PostgreSQL-only indexes on UPPER(name)
-        # text_pattern_ops: migration cases 0023.
+        # text_pattern_ops: migration cases 0024.
         indexes = [models.Index(fields=["last_name", "first_name"])]
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ def name_indexes_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0022_supervisor"),
+        ("cases", "0023_case_events_referral_management"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

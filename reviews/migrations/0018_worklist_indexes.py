@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0023_worklist_indexes'),
-        ('reviews', '0015_authorization_versions'),
+        ('cases', '0024_worklist_indexes'),
+        ('reviews', '0017_clinical_intent_shipped'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
