@@ -12,17 +12,21 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-_hooks: list[Callable] = []
+_hooks: dict[Callable, Callable | None] = {}
 
 
-def intake_hook_register(hook: Callable) -> None:
-    """`hook(case=..., context=...)`; registering twice is harmless."""
-    if hook not in _hooks:
-        _hooks.append(hook)
+def intake_hook_register(hook: Callable, *, applies: Callable | None = None) -> None:
+    """`hook(case=..., context=...)`; registering twice is harmless. `applies(case)`, if
+    given, says without a query whether the hook has anything to do: a hook that does not
+    apply is not run, and costs no savepoint (issue #13: a submit is at most 15 statements,
+    pinned by tests/cases/test_api_submit_statements.py)."""
+    _hooks.setdefault(hook, applies)
 
 
 def intake_hooks_run(*, case, context: dict) -> None:
-    for hook in list(_hooks):
+    for hook, applies in list(_hooks.items()):
+        if applies is not None and not applies(case):
+            continue
         try:
             with transaction.atomic():
                 hook(case=case, context=context)

@@ -32,6 +32,7 @@ class ReviewsConfig(AppConfig):
         # received (issue 20); the intake never imports this app.
         from cases.intake_hooks import intake_hook_register
 
+        from .referral_directory import is_referral
         from .services.referrals import referral_intake_hook
 
-        intake_hook_register(referral_intake_hook)
+        intake_hook_register(referral_intake_hook, applies=is_referral)
