@@ -57,9 +57,10 @@ def test_provider_detail_query_count(api, provider, make_case, decided, django_a
     # (reviews.selectors.case_detail); prefetched by case id: 3 diagnoses, 4 lines,
     # 5 documents, 6 events with actors, 7 the current decision (who decided, license,
     # coded reason), 8 its criteria, 9 pends, 10 appeals, 11 letters, 12 peer-to-peers,
-    # 13 extension, 14 authorization (none: no query for its lines); by id: 15 member,
-    # 16 organizations, 17 practitioners, 18 coverage (nobody assigned: no assignee query);
-    # 19 the access-log insert; 20 the decider's role (shown with the decision)
-    with django_assert_num_queries(20):
+    # 13 extension, 14 authorization (none: no query for its lines or versions), 15 the
+    # change requests made of it (issue 19); by id: 16 member, 17 organizations,
+    # 18 practitioners, 19 coverage (nobody assigned: no assignee query); 20 the access-log
+    # insert; 21 the decider's role (shown with the decision)
+    with django_assert_num_queries(21):
         response = api.get(f"/api/v1/authorizations/{case.pk}/")
     assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"
