@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0024_worklist_indexes'),
-        ('reviews', '0017_clinical_intent_shipped'),
+        ('reviews', '0018_referralreview_alternatives'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
