@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from criteria.selectors import checklist_answers
 from um_portal.validators import PHONE_MAX_LENGTH
 
-from .models import ChangeKind, Channel, ReviewType, ServiceCategory, ServiceLine, Urgency
+from .models import ChangeKind, Channel, ReviewType, ServiceCategory, ServiceLine, Specialty, Urgency
 from .validators import PORTAL_CODE_SYSTEMS
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -67,6 +67,14 @@ class SubmitForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "own-npis", "inputmode": "numeric"}),
         label="Servicing provider NPI",
         help_text="Who will deliver the service.",
+    )
+    # The specialty referred to (issue 20, item 2): the page lists the in-network options
+    # for it nearest the member (cases/static/cases/submit.js, GET /api/v1/referral-options/).
+    referral_specialty = forms.ChoiceField(
+        required=False,
+        choices=lambda: [("", "Choose the specialty")] + list(Specialty.objects.values_list("code", "display_name")),
+        label="Specialty referred to",
+        help_text="For a referral: the in-network options nearest the member are listed below.",
     )
     # Starts blank: a preselected category was submitted unread (issue 22, item 3).
     service_category = forms.ChoiceField(

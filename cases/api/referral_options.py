@@ -14,7 +14,13 @@ from um_portal.roles import STAFF_ROLES, Perm, user_can, user_role
 from ..access import member_for_user
 from ..choices import LineOfBusiness
 from ..models import NetworkStatus
-from ..selectors_directory import OPTION_ORDERING, referral_options_queryset, referral_options_rows, referral_search
+from ..selectors_directory import (
+    OPTION_ORDERING,
+    provider_network,
+    referral_options_queryset,
+    referral_options_rows,
+    referral_search,
+)
 
 
 class ReferralOptionsQuerySerializer(serializers.Serializer):
@@ -35,6 +41,9 @@ class ReferralOptionsQuerySerializer(serializers.Serializer):
         choices=LineOfBusiness.choices, required=False, help_text="Default: the member's on `on`."
     )
     on = serializers.DateField(required=False, help_text="Network status on this date (default today).")
+    servicing_npi = serializers.CharField(
+        max_length=10, required=False, help_text="The servicing provider chosen so far: its network status is answered."
+    )
 
 
 class ReferralOptionSerializer(serializers.Serializer):
@@ -64,6 +73,12 @@ class OptionsPagination(CursorPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["notes"] = {"type": "array", "items": {"type": "string"}}
+        response["properties"]["search"] = {"type": "object", "description": "The question as understood."}
+        response["properties"]["servicing"] = {
+            "type": "object",
+            "nullable": True,
+            "description": "Network status of `servicing_npi` (npi, name, network, in_network, meaning, distance).",
+        }
         return response
 
 
@@ -108,8 +123,43 @@ class ReferralOptionsView(ListAPIView):
         rows = self.paginate_queryset(self.get_queryset())
         options = referral_options_rows(rows)
         response = self.get_paginated_response(self.get_serializer(options, many=True).data)
-        response.data["notes"] = list(self._search().notes)
+        search = self._search()
+        response.data["notes"] = list(search.notes)
+        response.data["search"] = {
+            "specialty": {"code": search.specialty.code, "name": search.specialty.display_name}
+            if search.specialty
+            else None,
+            "service_code": search.service_code or None,
+            "near_zip": search.origin_zip,
+            "line_of_business": search.line_of_business,
+            "line_of_business_label": LineOfBusiness(search.line_of_business).label
+            if search.line_of_business
+            else None,
+            "on": search.day.isoformat(),
+        }
+        response.data["servicing"] = self._servicing(search)
         return response
+
+    def _servicing(self, search) -> dict | None:
+        npi = (self.request.query_params.get("servicing_npi") or "").strip()
+        if not npi:
+            return None
+        chosen = provider_network(
+            npi=npi, line_of_business=search.line_of_business, on=search.day, origin=search.origin
+        )
+        if chosen is None:
+            return None
+        name = chosen.practitioner.name if chosen.practitioner else chosen.organization.name
+        return {
+            "npi": npi,
+            "name": name,
+            "organization": chosen.organization.name,
+            "network": chosen.status,
+            "network_label": chosen.label,
+            "in_network": chosen.in_network,
+            "meaning": chosen.meaning,
+            "distance_miles": chosen.distance_miles,
+        }
 
     @extend_schema(
         parameters=[ReferralOptionsQuerySerializer],

@@ -170,7 +170,7 @@ def _organization(row: dict) -> ProviderOrganization:
     return ProviderOrganization.objects.create(name=name, tin=tin, npi=row["organization_npi"], kind=kind)
 
 
-def _practitioner(row: dict, organization) -> Practitioner | None:
+def _practitioner(row: dict, organization, specialty: str = "") -> Practitioner | None:
     npi = row.get("practitioner_npi")
     if not npi:
         return None
@@ -189,7 +189,7 @@ def _practitioner(row: dict, organization) -> Practitioner | None:
         first_name=first,
         last_name=last,
         credentials=row.get("practitioner_credentials", ""),
-        specialty="",
+        specialty=specialty[:80],
         organization=organization,
     )
 
@@ -232,7 +232,8 @@ def _load_row(row: dict, parsed: dict, specialties: dict[str, Specialty]) -> boo
     location.state = parsed["state"]
     location.zip_code = row["zip"]
     location.phone = row.get("phone", "")
-    practitioner = _practitioner(row, organization)
+    first = specialties[parsed["codes"][0]].display_name if parsed["codes"] else ""
+    practitioner = _practitioner(row, organization, first)
     if practitioner is None:
         location.accepting_new_patients = parsed["accepting"]
     location_save(location=location)

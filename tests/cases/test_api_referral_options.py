@@ -53,8 +53,19 @@ def test_provider_gets_in_network_options_nearest_from_the_members_zip(api, prov
     assert first["specialties"] == ["Cardiovascular Disease Physician"]
     assert first["accepting_new_patients"] is True and first["phone"] == "410-555-0100"
     assert 0 < first["distance_miles"] < body["results"][1]["distance_miles"]
-    assert set(body) == {"next", "previous", "results", "notes"}
+    assert set(body) == {"next", "previous", "results", "notes", "search", "servicing"}
+    assert body["search"]["near_zip"] == "21201" and body["search"]["line_of_business"] == "commercial"
     assert AccessLog.objects.filter(user=provider, how="api", object_kind="member").count() == 1
+
+
+def test_the_chosen_servicing_provider_is_said_out_of_network_with_its_distance(api, provider, member, cardiologists):
+    outside = PracticeLocation.objects.get(zip_code="21202").practitioners.get()
+
+    response = api.as_user(provider).get(URL, query(member, servicing_npi=outside.npi))
+
+    servicing = response.json()["servicing"]
+    assert servicing["network"] == "out_of_network" and servicing["in_network"] is False
+    assert "may pay more" in servicing["meaning"] and servicing["distance_miles"] < 2
 
 
 def test_cursor_pages_cover_every_option_once(api, nurse, member, cardiologists):

@@ -7,6 +7,7 @@ unless --force is given, so it never lands in a production database by accident.
 import os
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -37,6 +38,7 @@ from cases.models import (
     ProviderAgreement,
     ProviderOrganization,
 )
+from cases.services.directory_csv import directory_csv_load
 from cases.services.intake import case_create
 from cases.services.providers import provider_user_attach
 from criteria.models import CriteriaCode, CriteriaSet, CriteriaVersion
@@ -58,6 +60,9 @@ DEMO_STAYS = [
     ("M100002", "J18.9", "Inpatient admission for pneumonia", 2),
 ]
 
+# The demo provider directory (issue 20), in the CSV format of cases.services.directory_csv.
+DIRECTORY_CSV = Path(__file__).resolve().parents[2] / "demo_directory.csv"
+
 DEFAULT_DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (documented demo password, DEBUG only)
 
 
@@ -73,6 +78,7 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
         with transaction.atomic():
             orgs = self._organizations()
+            self._directory()
             practitioners = self._practitioners(orgs)
             users = self._users(orgs, password)
             members = self._members()
@@ -91,6 +97,21 @@ class Command(BaseCommand):
                 f"{AuthorizationRequest.objects.count()} cases ({created} new)."
             )
         )
+
+    def _directory(self) -> None:
+        """The provider directory (issue 20): in-network cardiologists near the Baltimore
+        members (a plan medical center, two contracted practices), an out-of-network one in
+        Annapolis, the imaging center's services and a laboratory, loaded through the same
+        CSV load administrators use (cases/demo_directory.csv; loading it again changes
+        nothing)."""
+        report = directory_csv_load(text=DIRECTORY_CSV.read_text(encoding="utf-8"))
+        if report.rejected:
+            raise CommandError(f"The demo directory has a bad row: {report.rejected[0]}")
+        # Each holds a provider agreement, so the intake takes requests to it; the network
+        # periods alone say who is in network (Severn Valley Cardiology is not).
+        for organization in ProviderOrganization.objects.filter(locations__isnull=False).distinct():
+            if not organization.agreements.exists():
+                ProviderAgreement.objects.create(organization=organization, effective_date=date(2020, 1, 1))
 
     def _organizations(self) -> dict[str, ProviderOrganization]:
         orgs = {}
