@@ -80,8 +80,8 @@ class AgreementInline(admin.TabularInline):
 
 @admin.register(ProviderOrganization)
 class ProviderOrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "npi", "tin", "state", "mfa_required")
-    list_filter = ("kind", "state", "mfa_required")
+    list_display = ("name", "kind", "npi", "tin", "state", "mfa_required", "fax_only")
+    list_filter = ("kind", "state", "mfa_required", "fax_only")
     search_fields = ("name", "npi", "tin")
     readonly_fields = ("access_group",)
     inlines = [PractitionerInline, AgreementInline, OrganizationNetworkPeriodInline]

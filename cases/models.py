@@ -127,6 +127,11 @@ class ProviderOrganization(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
     fax = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True)
+    # A fax-only office (issue 18, item 3): its letters go by fax through the operations
+    # queue with a cover sheet, and no e-mail notice points it to a portal it does not use.
+    fax_only = models.BooleanField(
+        default=False, help_text="Letters go by fax only (with a cover sheet); no portal e-mail notice."
+    )
     address = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=US_STATE_MAX, blank=True)
     mfa_required = models.BooleanField(

@@ -36,11 +36,16 @@ def letter_email_notice_send(*, delivery_id: int) -> bool:
 
 
 def delivery_queue_pdf(*, deliveries) -> bytes:
-    """One PDF of the queued letters, in queue order, for printing or a fax batch."""
+    """One PDF of the queued letters, in queue order, for printing or a fax batch; each fax
+    starts with its cover sheet."""
     from pypdf import PdfWriter
+
+    from .fax_cover import fax_cover_sheet_pdf
 
     writer = PdfWriter()
     for delivery in deliveries:
+        if delivery.channel == LetterDelivery.Channel.FAX:
+            writer.append(io.BytesIO(fax_cover_sheet_pdf(delivery=delivery)))
         with delivery.letter.pdf.open("rb") as handle:
             writer.append(io.BytesIO(handle.read()))
     out = io.BytesIO()

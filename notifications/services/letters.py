@@ -111,6 +111,8 @@ def _deliveries(letter: Letter, now) -> list[LetterDelivery]:
         rows.append(LetterDelivery(letter=letter, channel=LetterDelivery.Channel.FAX, destination=org.fax))
     else:
         rows.append(LetterDelivery(letter=letter, channel=LetterDelivery.Channel.MAIL, destination=party.address))
+    if org.fax_only:
+        return rows  # a fax-only office gets no e-mail about a portal it does not use
     emails = sorted(set(org.users.filter(is_active=True).exclude(email="").values_list("email", flat=True)))
     if emails:
         rows.append(LetterDelivery(letter=letter, channel=LetterDelivery.Channel.EMAIL, destination=", ".join(emails)))
