@@ -31,6 +31,7 @@ from cases.models import (
 )
 from cases.selectors import npi_resolve
 from cases.services.intake import MAX_DAYS_AHEAD, case_create
+from cases.services.providers import case_servicing_provider_set
 from cases.services.workflow import case_lock
 from um_portal import timefmt
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
@@ -437,6 +438,14 @@ def authorization_change_apply(*, change: AuthorizationRequest, decision) -> Aut
         elif change.change_kind == ChangeKind.CHANGE_SERVICING_PROVIDER and approved > 0 and not applied:
             authorization.servicing_organization_id = change.servicing_organization_id
             authorization.save(update_fields=["servicing_organization", "updated_at"])
+            # The new servicing provider is a party to the original request from now on (it
+            # sees the authorization it bills against); the old one keeps access only if it
+            # also requested it (DESIGN.md rule 8, as for a redirection: issue 20).
+            case_servicing_provider_set(
+                case=case_lock(case_id=change.change_of_id),
+                organization=change.servicing_organization,
+                practitioner=change.servicing_practitioner,
+            )
             applied["servicing_organization"] = change.servicing_organization_id
             words.append(f"servicing provider now {change.servicing_organization.name}")
     if not words:

@@ -349,3 +349,24 @@ def test_a_revised_decision_on_the_original_keeps_what_changes_added(frozen, mak
     assert list(authorization.lines.values_list("approved_units", "end_date")) == [(8, date(2027, 1, 31))]
     assert authorization.valid_to == date(2027, 1, 31)
     assert [v.kind for v in authorization.versions.order_by("number")] == ["issued", "add_units", "extend", "revised"]
+
+
+def test_an_approved_change_of_servicing_provider_moves_the_authorization_and_its_access(
+    authorization, provider, provider2, imaging, nurse
+):
+    from cases.access import cases_visible_to
+
+    change = authorization_change_request(
+        case_id=authorization.case_id, user=provider, kind="change_servicing_provider",
+        servicing_provider_npi=imaging.npi, reason="Closer to home.",
+    )  # fmt: skip
+    assert not cases_visible_to(provider2).filter(pk=authorization.case_id).exists()
+
+    case_approve(case_id=change.pk, actor=nurse)
+
+    authorization.refresh_from_db()
+    assert authorization.servicing_organization == imaging
+    assert authorization.case.servicing_organization == imaging
+    assert cases_visible_to(provider2).filter(pk=authorization.case_id).exists()
+    assert cases_visible_to(provider).filter(pk=authorization.case_id).exists()  # still the requester
+    assert authorization.versions.last().kind == "change_servicing_provider"
