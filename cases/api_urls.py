@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from .api import actions, authorizations, directory, fax, referral_options
+from .api import actions, authorizations, diagnosis_codes, directory, fax, referral_options
 
 urlpatterns: list = [
     path("members/", directory.MemberListView.as_view(), name="api-members"),
     path("providers/", directory.ProviderListView.as_view(), name="api-providers"),
+    path("diagnosis-codes/", diagnosis_codes.DiagnosisCodesView.as_view(), name="api-diagnosis-codes"),
     path("referral-options/", referral_options.ReferralOptionsView.as_view(), name="api-referral-options"),
     path("fax-receipts/", fax.FaxReceiptCreateView.as_view(), name="api-fax-receipts"),
     path("authorizations/", authorizations.AuthorizationListView.as_view(), name="api-authorizations"),

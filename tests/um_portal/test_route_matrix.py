@@ -145,6 +145,7 @@ MATRIX: dict[str, Row] = {
     "api-me": row(USERS),
     "api-members": row(USERS),
     "api-providers": row(USERS),
+    "api-diagnosis-codes": row(USERS),
     "api-referral-options": row(USERS),
     "api-authorizations": row(USERS),
     "api-authorization": row(CASE_PARTIES),

@@ -84,7 +84,20 @@
   function drawChecklists() {
     if (!checklist) { return; }
     var codes = [];
-    form.querySelectorAll("input[name$='-code']").forEach(function (input) {
+    // ICD-10-CM codes: each typed code's description from the CMS code set, or plainly that
+  // it is not a code (issue 22, item 3).
+  (function () {
+    var input = document.getElementById("id_diagnosis_codes");
+    if (!input || !form.dataset.diagnosesUrl) { return; }
+    lookUpAsTyped(input, "id_diagnosis_codes-descriptions", function (codes) {
+      return form.dataset.diagnosesUrl + "?" + new URLSearchParams({ codes: codes }).toString();
+    }, function (body) {
+      return (body.results || []).map(function (row) {
+        return row.known && row.billable ? row.code + ": " + row.message : row.message;
+      }).join("\n");
+    });
+  })();
+  form.querySelectorAll("input[name$='-code']").forEach(function (input) {
       var code = input.value.trim().toUpperCase();
       if (code && codes.indexOf(code) < 0) { codes.push(code); }
     });
