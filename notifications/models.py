@@ -228,12 +228,18 @@ class LetterDelivery(models.Model):
 
 
 class AuthorizationReminder(models.Model):
-    """The expiry reminder for one authorization was sent: the unique row is what makes it
-    "once" across beat runs, retries and two workers (issue 19, item 1)."""
+    """The expiry reminder for one authorization and end date was sent: the unique row is
+    what makes it "once" across beat runs, retries and two workers (issue 19, item 1). An
+    approved extension (item 3) moves the end date: the new end gets its own reminder."""
 
-    authorization = models.OneToOneField("reviews.Authorization", on_delete=models.CASCADE, related_name="+")
+    authorization = models.ForeignKey("reviews.Authorization", on_delete=models.CASCADE, related_name="+")
     valid_to = models.DateField(help_text="The end date the reminder told of.")
     sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authorization", "valid_to"], name="authorization_reminder_once_per_end"),
+        ]
 
     def __str__(self) -> str:
         return f"reminder {self.authorization_id} {self.valid_to}"

@@ -7,6 +7,7 @@ missed during an outage is caught up by the next one while the authorization is 
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from reviews.models import Authorization
@@ -28,7 +29,9 @@ def authorization_reminders_send(*, today: date | None = None) -> int:
     today = today or _today()
     due = (
         Authorization.objects.filter(valid_to__gte=today, valid_to__lte=today + timedelta(days=REMIND_DAYS_BEFORE))
-        .exclude(pk__in=AuthorizationReminder.objects.values("authorization_id"))
+        .exclude(
+            Exists(AuthorizationReminder.objects.filter(authorization=OuterRef("pk"), valid_to=OuterRef("valid_to")))
+        )
         .select_related("case")
         .order_by("valid_to", "pk")
     )

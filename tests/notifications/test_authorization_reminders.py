@@ -97,3 +97,26 @@ def test_denied_cases_have_nothing_to_remind(make_case, nurse):
     case_deny(reason_code="BN01", case_id=case.pk, actor=nurse, basis="benefit", reason="Excluded.")
     with _at(timezone.localdate() + timedelta(days=10)):
         assert authorization_reminders_send() == 0
+
+
+def test_an_approved_extension_gets_a_reminder_before_its_new_end(ends, provider, nurse):
+    from reviews.services.authorization_changes import authorization_change_request
+
+    old_end = ends.valid_to
+    with _at(old_end - timedelta(days=14)):
+        assert authorization_reminders_send() == 1
+        change = authorization_change_request(
+            case_id=ends.case_id, user=provider, kind="extend", end_date=old_end + timedelta(days=30), reason="More."
+        )
+        case_approve(case_id=change.pk, actor=nurse)
+        assert authorization_reminders_send() == 0  # the new end is 44 days away
+
+    ends.refresh_from_db()
+    with _at(ends.valid_to - timedelta(days=14)):
+        assert authorization_reminders_send() == 1
+        assert authorization_reminders_send() == 0
+    assert list(AuthorizationReminder.objects.order_by("valid_to").values_list("valid_to", flat=True)) == [
+        old_end,
+        ends.valid_to,
+    ]
+    assert _notices(ends).count() == 2
