@@ -3,8 +3,8 @@ through the same service and content checks as the other doors (`fax_receipt_rec
 then move to `processed/` or `rejected/` (with `<name>.reason.txt`) beside them.
 
 Never lose a file, and be safe to run twice or at once:
-- A run claims a file by renaming it into `processing/` (a rename within one file system
-  is atomic: of two runs, one wins and the other finds nothing to rename).
+- A run claims a file by renaming it into `processing/` as `<claim time>~<name>` (a rename
+  within one file system is atomic: of two runs, one wins and the other finds nothing).
 - The fax row carries a source key (name, modification time, content hash): a file filed
   but not yet moved (the run died in between) is found again after STALE and only moved.
 - A file moves out of `processing/` only after its row is committed; any error leaves it
@@ -32,6 +32,7 @@ from .fax import fax_receipt_receive
 log = logging.getLogger(__name__)
 
 PROCESSING, PROCESSED, REJECTED = "processing", "processed", "rejected"
+CLAIM_SEP = "~"
 # A fax server writes a file over a few seconds; one younger than this may be half written.
 SETTLE_SECONDS = 10
 # A file left in processing/ this long belongs to a run that died (a run files one fax in
@@ -87,15 +88,30 @@ def _candidates(root: Path, *, now: float, settle_seconds: float) -> list[Path]:
     return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
 
 
+def _claimed_at(path: Path) -> float | None:
+    stamp, sep, _name = path.name.partition(CLAIM_SEP)
+    return float(stamp) if sep and stamp.isdigit() else None
+
+
+def _dropped_name(path: Path) -> str:
+    """The name the file had in the folder (a claimed file carries its claim time first)."""
+    stamp, sep, name = path.name.partition(CLAIM_SEP)
+    return name if sep and stamp.isdigit() else path.name
+
+
 def _stale(processing: Path, *, now: float, stale_seconds: float) -> list[Path]:
-    return sorted(
-        (Path(e.path) for e in os.scandir(processing) if e.is_file() and now - e.stat().st_ctime >= stale_seconds),
-        key=lambda p: p.name,
-    )
+    found = []
+    for entry in os.scandir(processing):
+        if entry.is_file():
+            claimed = _claimed_at(Path(entry.path))
+            if claimed is None or now - claimed >= stale_seconds:
+                found.append(Path(entry.path))
+    return sorted(found, key=lambda p: p.name)
 
 
-def _claim(path: Path, processing: Path) -> Path | None:
-    target = _free_name(processing, path.name)
+def _claim(path: Path, processing: Path, *, now: float) -> Path | None:
+    # The claim time goes in the name (file times come from the fax server's clock, ours may differ).
+    target = _free_name(processing, f"{int(now)}{CLAIM_SEP}{path.name}")
     try:
         os.rename(path, target)  # atomic: one run wins
     except FileNotFoundError:
@@ -105,11 +121,11 @@ def _claim(path: Path, processing: Path) -> Path | None:
 
 def _file_one(path: Path, root: Path, result: FolderResult) -> None:
     stat = path.stat()
-    # The name as dropped (a claim may have added a suffix to keep two of one name apart).
+    name = _dropped_name(path)
     with path.open("rb") as handle:
-        upload = File(handle, name=path.name)
+        upload = File(handle, name=name)
         digest = _sha256(upload)
-        key = f"folder:{path.name[:150]}:{stat.st_mtime_ns}:{stat.st_size}:{digest}"
+        key = f"folder:{name[:150]}:{stat.st_mtime_ns}:{stat.st_size}:{digest}"
         # The fax server's write time is the receipt time (never one ahead of ours).
         written = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
         fax = fax_receipt_receive(
@@ -120,13 +136,13 @@ def _file_one(path: Path, root: Path, result: FolderResult) -> None:
             source_key=key,
         )
     if fax.status == FaxReceipt.Status.REJECTED:
-        target = _free_name(root / REJECTED, path.name)
+        target = _free_name(root / REJECTED, name)
         reason = f"{fax.rejection_message}\nFax inbox row: {fax.pk}\n"
         (target.parent / f"{target.name}.reason.txt").write_text(reason, encoding="utf-8")
         os.rename(path, target)
         result.rejected.append(target.name)
     else:
-        target = _free_name(root / PROCESSED, path.name)
+        target = _free_name(root / PROCESSED, name)
         os.rename(path, target)
         (result.already if (fax.retried or fax.resent) else result.filed).append(target.name)
 
@@ -153,17 +169,17 @@ def fax_folder_ingest(
     now = time.time()
     work = _stale(processing, now=now, stale_seconds=stale_seconds)[:batch]
     for path in _candidates(root, now=now, settle_seconds=settle_seconds)[: max(batch - len(work), 0)]:
-        claimed = _claim(path, processing)
+        claimed = _claim(path, processing, now=now)
         if claimed is not None:
             work.append(claimed)
     for path in work:
         try:
             _file_one(path, root, result)
         except Conflict:
-            result.left.append(path.name)  # another run filed it this moment; it moves it
+            result.left.append(_dropped_name(path))  # another run filed it this moment; it moves it
         except Exception:
             log.exception("Fax file %s could not be filed; it stays in %s for the next run.", path.name, processing)
-            result.left.append(path.name)
+            result.left.append(_dropped_name(path))
     if work:
         log.info("Watched fax folder: %s", result.as_dict())
     return result
