@@ -121,13 +121,13 @@ def fill(n: int) -> dict:
                 id, reference, kind, member_id, coverage_id, requesting_organization_id, requesting_practitioner_id,
                 servicing_organization_id, service_category, review_type, urgency, expedited_reason,
                 place_of_service, clinical_summary, channel, status, received_at, decision_due_at, notice_due_at,
-                clocks, version, created_at, updated_at)
+                clocks, version, created_at, updated_at, change_kind, change_details)
             SELECT gen_random_uuid(), 'BENCH-' || g, 'prior_authorization', %(m0)s + g %% %(members)s,
                    %(c0)s + g %% %(members)s, o.org, CASE WHEN o.org = %(office)s THEN %(surgeon)s END, o.org,
                    (ARRAY['imaging','outpatient_procedure','home_health','dme'])[1 + g %% 4], 'prospective',
                    CASE WHEN g %% 10 = 0 THEN 'expedited' ELSE 'standard' END, '', '22', 'Synthetic bench case.',
                    'api', (ARRAY['received','in_review','pended'])[1 + g %% 3], r.at,
-                   r.at + interval '14 days', r.at + interval '14 days', '[]'::jsonb, 1, r.at, r.at
+                   r.at + interval '14 days', r.at + interval '14 days', '[]'::jsonb, 1, r.at, r.at, '', '{{}}'::jsonb
               FROM generate_series(1, %(n)s) AS g,
                    LATERAL (SELECT now() - interval '60 days' * (1 - g::float / %(n)s) AS at) AS r,
                    LATERAL (SELECT CASE WHEN g %% {OFFICE_EVERY} = 0 THEN %(office)s
