@@ -60,6 +60,8 @@ DEMO_STAYS = [
     ("M100002", "J18.9", "Inpatient admission for pneumonia", 2),
 ]
 
+# The out-of-network cardiologist of the demo directory (Severn Valley Cardiology).
+DEMO_OUT_OF_NETWORK_CARDIOLOGIST = "1300000084"
 # The demo provider directory (issue 20), in the CSV format of cases.services.directory_csv.
 DIRECTORY_CSV = Path(__file__).resolve().parents[2] / "demo_directory.csv"
 
@@ -85,7 +87,7 @@ class Command(BaseCommand):
             self._stays(members, orgs)
             criteria = self._criteria()
             created = self._cases(members, orgs, practitioners, users, criteria, password)
-            self._referral_reviews()
+            self._referral_reviews(members, orgs, practitioners, users)
             self._concurrent_stays(members, orgs, practitioners, users)
             self._contracts()
         # The dashboard's rollups and the public report, so they show the demo cases at once.
@@ -186,9 +188,24 @@ class Command(BaseCommand):
                 )
         return users
 
-    def _referral_reviews(self) -> None:
+    def _referral_reviews(self, members, orgs, practitioners, users) -> None:
         """Open referrals to an out-of-network provider go to the Referral Management Unit's
-        queue, as the intake does for submitted ones (once per case: idempotent)."""
+        queue, as the intake does for submitted ones (once per case: idempotent). For the
+        `referrals` login: the orthopedic office's cardiology referral for Alice Marlowe
+        (Baltimore) to Dr. Crane of Severn Valley Cardiology (Annapolis, out of network),
+        with in-network cardiologists nearer (the demo directory)."""
+        crane = Practitioner.objects.filter(npi=DEMO_OUT_OF_NETWORK_CARDIOLOGIST).first()
+        if crane is not None and not AuthorizationRequest.objects.filter(servicing_practitioner=crane).exists():
+            start = timezone.localdate() + timedelta(days=21)
+            case_create(
+                member=members["M100001"], requesting_organization=orgs["ortho"],
+                requesting_practitioner=practitioners.get("ortho"), servicing_organization=crane.organization,
+                servicing_practitioner=crane, service_category="specialty_referral", diagnosis_codes=["I50.22"],
+                lines=[{"code_system": "CPT", "code": "99204", "units": 1, "start_date": start, "end_date": start,
+                        "description": "New patient cardiology consultation"}],
+                clinical_summary="Synthetic: chronic systolic heart failure; followed by Dr. Crane for years.",
+                submitted_by=users["provider"],
+            )  # fmt: skip
         for case in AuthorizationRequest.objects.filter(service_category="specialty_referral", referral_review=None):
             referral_review_open(case=case)
 
