@@ -101,6 +101,8 @@ def detail(request, fax_id):
             "viewable": bool(fax.file) and fax.content_type == "application/pdf" and not fax.active_content,
             "ocr_prefill": fax_prefill(fax=fax) if fax.status != FaxReceipt.Status.REJECTED else None,
             "attachable": FaxReceipt.Status.ATTACHED in FaxReceipt.TRANSITIONS[fax.status] and bool(fax.file),
+            # Every status change, resend and alert (FaxEvent), oldest first.
+            "history": list(fax.events.select_related("actor").order_by("at", "id")),
         },
     )
 

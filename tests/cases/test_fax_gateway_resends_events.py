@@ -178,3 +178,14 @@ def test_a_keyed_fax_cannot_be_attached_and_the_refusal_is_a_conflict(nurse):
     with pytest.raises(Conflict):
         fax_status_set(fax=fax, to_status=FaxReceipt.Status.KEYED, actor=nurse)
     assert fax.events.count() == 1
+
+
+def test_the_inbox_shows_a_resend_and_the_fax_page_its_history(api, gateway, client, nurse):
+    _post(api, gateway, _pdf(2))
+    _post(api, gateway, _pdf(2))
+    fax = FaxReceipt.objects.get()
+    client.force_login(nurse)
+    assert "(sent again 1×, kept once)" in client.get("/cases/faxes/").content.decode()
+    history = client.get(f"/cases/faxes/{fax.pk}/").content.decode().split('id="fax-history"')[1]
+    assert history.index("Received") < history.index("Sent again by the gateway")
+    assert "kept once" in history
