@@ -54,8 +54,8 @@ def test_an_office_appeals_with_a_supporting_document(
     screenshot,
     provider,
     make_case,
-    decided,
-    tmp_path,  # noqa: F811
+    decided,  # noqa: F811 - the fixture imported above
+    tmp_path,
 ):
     case = make_case()
     decided(case)
