@@ -49,6 +49,21 @@ def every_phi_row(make_case, member, decide, ortho, nurse, admin_user):
     RuleEvaluation.objects.create(case=case, evaluated_at=now, outcome=RuleEvaluation.Outcome.NO_MATCH)
     access_log_record(user=nurse, obj=case, how=AccessLog.How.PAGE)
     case_approve(case_id=make_case(member=member).pk, actor=nurse)  # an authorization (issue 19)
+    # Referral management (issue 20): a review and a proposal.
+    from reviews.models import RedirectionOffer, ReferralReview
+
+    review = ReferralReview.objects.create(
+        case=case, network_status="out_of_network", due_at=now, opened_at=now, specialty_name="Cardiology"
+    )
+    RedirectionOffer.objects.create(
+        review=review,
+        case=case,
+        organization=ortho,
+        option_name="Ortho",
+        message="Closer.",
+        offered_by=nurse,
+        offered_at=now,
+    )
     assert Letter.objects.exists() and LetterDelivery.objects.exists()
     return case
 
