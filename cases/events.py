@@ -409,6 +409,17 @@ def event_out_of_network_approved(*, case, actor, review) -> CaseEvent:
     )  # fmt: skip
 
 
+def event_referral_review_closed(*, case, actor, review, old_status: str, decision) -> CaseEvent:
+    """The case was decided by the ordinary approve, deny or partial approval while the
+    referral waited in the unit's queue: the review closes with that decision."""
+    return _record(
+        case, Kind.REFERRAL_REVIEW_CLOSED, actor=actor, old=old_status, new=review.status,
+        message=f"Referral management review closed: {decision.get_outcome_display().lower()}.",
+        data={"referral_review_id": review.pk, "decision_id": decision.pk, "outcome": decision.outcome},
+        provider_visible=False,
+    )  # fmt: skip
+
+
 def event_stay_days_extended(*, case, stay, old_days: int, reason: str) -> CaseEvent:
     """Days added without a review of their own (continuation of care): no actor."""
     return _record(

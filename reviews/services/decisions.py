@@ -26,6 +26,7 @@ from .authorization_changes import authorization_change_apply
 from .authorizations import authorization_issue
 from .common import case_for_action, require_open
 from .reasons import reason_code_resolve
+from .referral_close import referral_review_close_on_decision
 from .signing import signature_verify
 from .worksheets import worksheets_freeze
 
@@ -169,6 +170,8 @@ def decision_record(
         Outcome.PARTIALLY_APPROVED,
     ):
         stays.stay_open_for_case(case=case, actor=actor)
+    # A referral still waiting for the referral management unit leaves its queue.
+    referral_review_close_on_decision(case=case, actor=actor, decision=decision)
     return decision
 
 
