@@ -6,7 +6,7 @@ decision service, whose hook extends the stay (cases.services.stays.stay_review_
 from django.db import transaction
 
 from cases.access import stay_for_user
-from cases.models import CaseStatus, InpatientStay
+from cases.models import CaseStatus, InpatientStay, StayReview
 from cases.services import stays as stay_rules
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.roles import Perm
@@ -37,14 +37,58 @@ def _review_with_physician(stay: InpatientStay) -> None:
         )
 
 
+def _decided_conflict(review: StayReview, stay: InpatientStay) -> Conflict:
+    return Conflict(
+        f"The request for more days ({review.case.reference}) is already decided "
+        f"({stay.authorized_days} days authorized through {stay.authorized_through}). Reload the stay.",
+        code="decided",
+    )
+
+
+def _stay_seen(stay_id) -> dict | None:
+    """The stay's version and open request as the caller found it, read before the lock:
+    a caller that sends no version (the API allows it) is taken to act on this state."""
+    try:
+        pk = int(str(stay_id))
+    except (TypeError, ValueError):
+        return None  # the access helper answers 404
+    return InpatientStay.objects.filter(pk=pk).values("version", "open_review_id").first()
+
+
+def _open_review_locked(stay: InpatientStay) -> StayReview | None:
+    """The stay's open request, its row locked (the stay's is already held): a request
+    decided meanwhile is a 409, never a second approval."""
+    if stay.open_review_id is None:
+        return None
+    review = StayReview.objects.select_for_update(of=("self",)).select_related("case").get(pk=stay.open_review_id)
+    if review.closed_at is not None:
+        raise _decided_conflict(review, stay)
+    return review
+
+
 @transaction.atomic
 def stay_days_approve(
     *, stay_id, actor, days, next_review_on=None, expected_version: int | None = None, note: str = ""
 ) -> InpatientStay:
     """Approve `days` more days with the next review date (default: the new last authorized
     day, moved to a business day). Approving an open request approves it in full: fewer
-    days than asked is a partial approval, which only a physician signs."""
+    days than asked is a partial approval, which only a physician signs.
+
+    Two nurses approving at once: the stay row is locked, then its open request's. Without
+    a `version` the stay as read before the lock stands for it, so the second click (which
+    waited on the first's lock) gets a 409 instead of opening and approving a second request
+    for the same days: "already decided" if the request it saw was decided meanwhile."""
+    seen = _stay_seen(stay_id) if expected_version is None else None
     stay = _stay_for_action(actor=actor, stay_id=stay_id, need=Perm.CASE_APPROVE, expected_version=expected_version)
+    if seen is not None and seen["version"] != stay.version:
+        if seen["open_review_id"] is not None and seen["open_review_id"] != stay.open_review_id:
+            raise _decided_conflict(StayReview.objects.select_related("case").get(pk=seen["open_review_id"]), stay)
+        raise Conflict(
+            "Someone else changed this stay while you were working on it "
+            f"({stay.authorized_days} days authorized through {stay.authorized_through}). Reload it and try again.",
+            code="stale",
+        )
+    stay.open_review = _open_review_locked(stay)
     _review_with_physician(stay)
     days = stay_rules.days_clean(days)
     through = stay_rules.authorized_through_for(admitted_at=stay.admitted_at, days=stay.authorized_days + days)
