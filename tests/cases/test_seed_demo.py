@@ -106,3 +106,32 @@ def test_seed_demo_adverse_decisions_carry_a_worksheet_so_their_letters_are_not_
         assert decision_findings(decision).unmet, decision.case.reference
     event = adverse.first().case.events.get(kind="decision_recorded")
     assert all(not letter.missing for letter in letters_generate_for_event(event_id=event.pk))
+
+
+@pytest.mark.django_db
+def test_seed_demo_contracted_practices_are_in_network_and_only_the_out_of_network_referral_is_queued():
+    from cases.demo_data import ORGANIZATIONS
+    from cases.models import ProviderOrganization
+    from cases.selectors_directory import network_status_on
+    from reviews.models import ReferralReview
+
+    call_command("seed_demo", force=True)
+
+    today = timezone.localdate()
+    status = {
+        key: network_status_on(
+            organization=ProviderOrganization.objects.get(npi=npi), practitioner=None, line_of_business=None, on=today
+        )
+        for key, _name, npi, *_rest in ORGANIZATIONS
+    }
+    assert status == {
+        "ortho": "contracted", "surgery": "contracted", "imaging": "contracted", "hospital": "contracted",
+        "dme": "contracted", "lapsed": "out_of_network",  # its agreement ended 2025-06-30, and its period with it
+    }  # fmt: skip
+    queued = ReferralReview.objects.filter(status__in=ReferralReview.QUEUED)
+    assert [r.case.servicing_practitioner.npi for r in queued] == ["1300000084"]  # Dr. Crane, Severn Valley
+    ortho_referrals = AuthorizationRequest.objects.filter(
+        service_category="specialty_referral", servicing_organization__npi="1122334455"
+    )
+    assert ortho_referrals.exists()
+    assert not ReferralReview.objects.filter(case__in=ortho_referrals).exists()

@@ -103,8 +103,11 @@ class Command(BaseCommand):
     def _directory(self) -> None:
         """The provider directory (issue 20): in-network cardiologists near the Baltimore
         members (a plan medical center, two contracted practices), an out-of-network one in
-        Annapolis, the imaging center's services and a laboratory, loaded through the same
-        CSV load administrators use (cases/demo_directory.csv; loading it again changes
+        Annapolis, the imaging center's services and a laboratory, and a location with a
+        contracted network period for each demo practice that holds a provider agreement
+        (the lapsed one's period ends with its agreement), so their ordinary referrals are
+        in network and do not land in the referral management queue; loaded through the
+        same CSV load administrators use (cases/demo_directory.csv; loading it again changes
         nothing)."""
         report = directory_csv_load(text=DIRECTORY_CSV.read_text(encoding="utf-8"))
         if report.rejected:
