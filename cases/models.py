@@ -536,6 +536,19 @@ class ServiceLine(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     # The requester cancelled this line before a decision (a PAS update): it is not decided.
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Copies of the case's two organizations, so an office's approved lines ending soon are
+    # read from an index of that office's lines (issue #13). Kept by PostgreSQL triggers
+    # (migration cases 0027): set from the case on every insert or update of a line (so
+    # bulk_create and save() need not know), and rewritten when the case's organizations
+    # change. Never written from Python; the value on an instance may be stale.
+    requesting_organization = models.ForeignKey(
+        "ProviderOrganization", null=True, editable=False, db_index=False, db_constraint=False,
+        on_delete=models.DO_NOTHING, related_name="+",
+    )  # fmt: skip
+    servicing_organization = models.ForeignKey(
+        "ProviderOrganization", null=True, editable=False, db_index=False, db_constraint=False,
+        on_delete=models.DO_NOTHING, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["line_number"]
@@ -555,6 +568,18 @@ class ServiceLine(models.Model):
             models.Index(
                 fields=["end_date"],
                 name="line_approved_end_idx",
+                condition=Q(cancelled_at__isnull=True, outcome__in=["approved", "partially_approved"]),
+            ),
+            # The same, per office (requester or servicer): bounded by the office's lines
+            # ending within the window, whatever the plan's size.
+            models.Index(
+                fields=["requesting_organization", "end_date"],
+                name="line_req_org_approved_end_idx",
+                condition=Q(cancelled_at__isnull=True, outcome__in=["approved", "partially_approved"]),
+            ),
+            models.Index(
+                fields=["servicing_organization", "end_date"],
+                name="line_srv_org_approved_end_idx",
                 condition=Q(cancelled_at__isnull=True, outcome__in=["approved", "partially_approved"]),
             ),
         ]

@@ -3,13 +3,14 @@ needs the office's response, and what the plan decided this week. Scoped to the 
 office may see (`cases.selectors.office_cases`); four queries whatever the office's size,
 each read through an index (issue #13; tests/reviews/test_selectors_worklist_plans.py):
 open pends from the office's pended cases (organization and status), talks from the open
-talks (a partial index), approvals ending soon from the approved lines ending within the
-window (a partial index on the end date), this week's decisions from the office's
+talks (a partial index), approvals ending soon from the office's approved lines ending
+within the window (partial indexes by organization and end date), this week's decisions from the office's
 decisions by time (organization and decision time)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -45,6 +46,15 @@ def week_start(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
+def _line_office_q(user) -> Q:
+    """`office_q` for a service line, on the line's own copies of its case's organizations
+    (kept by triggers on PostgreSQL, cases migration 0027); elsewhere on the case's."""
+    if connection.vendor != "postgresql":
+        return office_q(user, "case__")
+    org = getattr(user, "organization_id", None)
+    return Q(requesting_organization_id=org) | Q(servicing_organization_id=org)
+
+
 def provider_worklist(*, user, today: date | None = None) -> Worklist:
     today = today or timezone.localdate()
     pends = list(
@@ -66,12 +76,12 @@ def provider_worklist(*, user, today: date | None = None) -> Worklist:
         .select_related("case__member")
         .order_by("requested_at", "pk")[:LIMIT]
     )
-    # From the approved lines ending within the window (a partial index on the end date),
-    # each line's case checked for the office and the grant by key: the office's whole
-    # history of approvals is never read.
+    # From the office's approved lines ending within the window (partial indexes on the
+    # line's copies of its case's organizations and the end date), each line's case checked
+    # for the grant by key: neither the plan's lines nor the office's history is read.
     expiring = list(
         ServiceLine.objects.filter(
-            office_q(user, "case__"),
+            _line_office_q(user),
             case_granted(user, case_ref="case_id"),
             case__status__in=[CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED],
             outcome__in=[ServiceLine.Outcome.APPROVED, ServiceLine.Outcome.PARTIALLY_APPROVED],

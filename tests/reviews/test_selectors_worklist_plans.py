@@ -37,7 +37,12 @@ BIG = (
 )
 # Partial indexes hold only what the worklist asks for (open talks, approved lines still in
 # force): walking one without a condition reads only those rows.
-PARTIAL = ("p2p_open_requested_idx", "line_approved_end_idx")
+PARTIAL = (
+    "p2p_open_requested_idx",
+    "line_approved_end_idx",
+    "line_req_org_approved_end_idx",
+    "line_srv_org_approved_end_idx",
+)
 
 
 def plans(captured) -> list[tuple[str, str]]:
@@ -191,10 +196,29 @@ def test_every_worklist_query_reads_by_index(provider, office_work):
         assert "requesting_organization_id =" in plan and "servicing_organization_id =" in plan, plan
     assert "case_req_org_decided_idx" in decided and "case_srv_org_decided_idx" in decided, decided
     assert "p2p_open_requested_idx" in talks, talks
-    # Approvals ending soon start from the approved lines ending within the window, plan-wide
-    # (a partial index on the end date): bounded by the window, not by the office's history
-    # of approvals, but not by the office either (a line has no organization to index).
-    assert "line_approved_end_idx" in expiring, expiring
+    # Approvals ending soon start from the office's approved lines ending within the window
+    # (partial indexes on the line's copies of its case's organizations and the end date):
+    # bounded by the office and the window, not by the plan's lines.
+    assert "line_req_org_approved_end_idx" in expiring and "line_srv_org_approved_end_idx" in expiring, expiring
+    assert "line_approved_end_idx " not in expiring and "Seq Scan" not in expiring, expiring
+    assert "requesting_organization_id =" in expiring and "servicing_organization_id =" in expiring, expiring
+
+
+def test_line_copies_of_the_case_organizations_follow_inserts_saves_and_case_changes(make_case, imaging):
+    # Given a case's lines, written by the intake service (the triggers fill the copies)
+    case = make_case()
+    rows = lambda: set(  # noqa: E731
+        ServiceLine.objects.filter(case=case).values_list("requesting_organization_id", "servicing_organization_id")
+    )
+    assert rows() == {(case.requesting_organization_id, case.servicing_organization_id)}
+    # When a line is saved from a stale instance, then the case's servicer changes
+    line = ServiceLine.objects.filter(case=case).first()
+    line.requesting_organization_id = line.servicing_organization_id = None
+    line.save()
+    assert rows() == {(case.requesting_organization_id, case.servicing_organization_id)}
+    AuthorizationRequest.objects.filter(pk=case.pk).update(servicing_organization=imaging)
+    # Then every line carries the case's organizations as they are now
+    assert rows() == {(case.requesting_organization_id, imaging.pk)}
 
 
 @pytest.mark.parametrize("q", ["marl", "alice marl"])
