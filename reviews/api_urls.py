@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from . import api, api_referrals
+from .api_fax import FaxAttachView
 from .api_reasons import ReasonCodeListView
 from .api_reports import PriorAuthorizationMetricsView
 from .api_stays import (
@@ -16,6 +17,7 @@ from .api_stays import (
 from .api_worksheet import WorksheetView
 
 urlpatterns: list = [
+    path("fax-receipts/<str:fax_id>/attach/", FaxAttachView.as_view(), name="api-fax-receipt-attach"),
     path(
         "reports/prior-authorization-metrics/",
         PriorAuthorizationMetricsView.as_view(),
