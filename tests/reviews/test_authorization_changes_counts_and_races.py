@@ -22,12 +22,14 @@ from um_portal.exceptions import Conflict
 
 from .test_views_query_counts import QUEUE_QUERIES
 
-# The provider's case API: 1 the case (visible to the caller, its joins: authorization, its
-# servicing provider, change_of), 2 diagnoses, 3 lines, 4 attachments, 5 events, 6 current
-# decision, 7 its criteria, 8 pends, 9 appeals, 10 letters, 11 talks, 12 authorization lines,
-# 13 authorization versions (with decision and change request), 14 change requests, 15 access
-# log insert, 16 the caller's role (the serializer asks it once).
-DETAIL_QUERIES = 16
+# The provider's case API (reviews.selectors.case_detail: the case read alone, its own rows
+# prefetched by case id, the small related tables by id): 1 the case, 2 diagnoses, 3 lines,
+# 4 documents, 5 events, 6 current decision, 7 its criteria, 8 pends, 9 appeals, 10 letters,
+# 11 talks, 12 extension, 13 authorization, 14 its lines, 15 its servicing organization,
+# 16 its versions (with decision and change request), 17 change requests; by id: 18 member,
+# 19 organizations, 20 practitioners, 21 coverage; 22 the access-log insert; 23 the caller's
+# role (the serializer asks it once).
+DETAIL_QUERIES = 23
 
 
 def _authorized(make_case, nurse) -> Authorization:
