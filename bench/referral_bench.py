@@ -70,6 +70,14 @@ with connection.cursor() as cursor:
         if kind in empty and column not in ("id", "reference", "kind", "member_id", "requesting_organization_id",
                                             "servicing_organization_id", "received_at", "decision_due_at"):
             cursor.execute(f'ALTER TABLE cases_authorizationrequest ALTER COLUMN "{column}" SET DEFAULT {empty[kind]}')
+    # Likewise the organization's (fax_only, added after this fill was written).
+    cursor.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = "
+        "'cases_providerorganization' AND is_nullable = 'NO' AND column_default IS NULL"
+    )
+    for column, kind in cursor.fetchall():
+        if kind == "boolean":
+            cursor.execute(f'ALTER TABLE cases_providerorganization ALTER COLUMN "{column}" SET DEFAULT false')
 world = fill(1000)
 n = int(sys.argv[2])
 orgs = max(1, n // 10)

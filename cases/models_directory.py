@@ -135,7 +135,11 @@ class PracticeLocation(models.Model):
                 name="location_lat_lon_together",
             ),
         ]
-        indexes = [models.Index(fields=["zip_code"], name="location_zip_idx")]
+        indexes = [
+            models.Index(fields=["zip_code"], name="location_zip_idx"),
+            # The options query's box around the origin (cases.selectors_directory.options_within).
+            models.Index(fields=["latitude", "longitude"], name="location_lat_lon_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name or self.organization}, {self.address_line1}, {self.city} {self.state} {self.zip_code}"

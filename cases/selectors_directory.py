@@ -54,6 +54,12 @@ SERVICE_CODE_RE = re.compile(r"^[0-9A-Z][0-9]{3}[0-9A-Z]$", flags=re.ASCII)
 # circumference is under 25,000 miles).
 NO_DISTANCE = 1e9
 # The ordering of the options (API cursor pagination uses the first key as position).
+# Radii (miles) searched in turn before the whole directory: a page is taken from the
+# first radius holding enough options, so the distance is computed only for locations in
+# that radius's latitude/longitude box (index location_lat_lon_idx), not for every location.
+SEARCH_RADII = (10, 25, 50, 100, 250)
+# Added to the box's radius: distances are compared after rounding to 0.1 mile.
+BOX_MARGIN_MILES = 1.0
 OPTION_ORDERING = (
     "sort_distance",
     "network_rank",
@@ -252,6 +258,35 @@ def _distance(search: ReferralSearch, prefix: str):
     )
 
 
+def _box(origin: tuple[float, float], radius: float):
+    """Latitude/longitude bounds holding every point within `radius` miles of `origin`
+    (J. P. Matuschek, "Finding Points Within a Distance of a Latitude/Longitude Using
+    Bounding Coordinates"); the longitude bounds are None near a pole or across the 180th
+    meridian (the box is then a band of latitude: less selective, still correct)."""
+    lat, lon = origin
+    angle = (radius + BOX_MARGIN_MILES) / EARTH_RADIUS_MILES
+    lat_min, lat_max = lat - math.degrees(angle), lat + math.degrees(angle)
+    spread = math.sin(angle) / math.cos(math.radians(lat))
+    if lat_min <= -90 or lat_max >= 90 or spread >= 1:
+        return lat_min, lat_max, None, None
+    delta = math.degrees(math.asin(spread))
+    if lon - delta < -180 or lon + delta > 180:
+        return lat_min, lat_max, None, None
+    return lat_min, lat_max, lon - delta, lon + delta
+
+
+def options_within(queryset, search: ReferralSearch, radius: float):
+    """The options of `referral_options_queryset(search)` at most `radius` miles away (the
+    distance shown), read from the locations in the radius's box only: the same rows in
+    the same order as the whole query's rows with distance <= radius."""
+    prefix = "location__" if search.specialty is not None else ""
+    lat_min, lat_max, lon_min, lon_max = _box(search.origin, radius)
+    box = Q(**{f"{prefix}latitude__gte": lat_min, f"{prefix}latitude__lte": lat_max})
+    if lon_min is not None:
+        box &= Q(**{f"{prefix}longitude__gte": lon_min, f"{prefix}longitude__lte": lon_max})
+    return queryset.filter(box, sort_distance__lte=radius)
+
+
 def referral_options_queryset(search: ReferralSearch, *, in_network_only: bool = True):
     """The options as `.values()` rows with the same keys whatever the question, ordered
     by OPTION_ORDERING: practitioners at locations for a specialty (at locations offering
@@ -379,7 +414,18 @@ def referral_options(
         line_of_business=line_of_business,
         on=on,
     )
-    rows = list(referral_options_queryset(search, in_network_only=in_network_only)[:limit])
+    queryset = referral_options_queryset(search, in_network_only=in_network_only)
+    rows = None
+    if search.origin is not None:
+        # Nearest first: the first radius holding `limit` options gives exactly the first
+        # `limit` options of the whole query (every nearer option is inside the radius).
+        for radius in SEARCH_RADII:
+            rows = list(options_within(queryset, search, radius)[:limit])
+            if len(rows) >= limit:
+                break
+            rows = None
+    if rows is None:
+        rows = list(queryset[:limit])
     return ReferralOptions(search=search, options=referral_options_rows(rows))
 
 

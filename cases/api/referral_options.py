@@ -15,7 +15,10 @@ from ..access import member_for_user
 from ..choices import LineOfBusiness
 from ..models import NetworkStatus
 from ..selectors_directory import (
+    NO_DISTANCE,
     OPTION_ORDERING,
+    SEARCH_RADII,
+    options_within,
     provider_network,
     referral_options_queryset,
     referral_options_rows,
@@ -69,6 +72,27 @@ class OptionsPagination(CursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
     ordering = OPTION_ORDERING
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """A page from the first radius around the cursor's position that holds it: a
+        forward page (options beyond the position) is accepted from a radius only when
+        the option after the page lies within it too, so the page and the next cursor are
+        those of the whole query; a backward page lies below the position, which bounds
+        it. Only the last resort reads the whole directory."""
+        search = view._search() if view is not None else None
+        if search is None or search.origin is None:
+            return super().paginate_queryset(queryset, request, view)
+        cursor = self.decode_cursor(request)
+        position = float(cursor.position) if cursor is not None and cursor.position is not None else 0.0
+        if cursor is not None and cursor.reverse:
+            radii = (position,) if position < max(SEARCH_RADII) else ()
+        else:
+            radii = tuple(position + radius for radius in SEARCH_RADII) if position < NO_DISTANCE else ()
+        for radius in radii:
+            page = super().paginate_queryset(options_within(queryset, search, radius), request, view)
+            if self.has_next or (cursor is not None and cursor.reverse):
+                return page
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
