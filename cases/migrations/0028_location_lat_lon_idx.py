@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0025_organization_fax_only'),
+        ('cases', '0027_serviceline_office_columns'),
     ]
 
     operations = [
