@@ -3,10 +3,11 @@ its own clock; open one beside a link to key it; upload a fax received some othe
 
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from um_portal.models import AccessLog
 from um_portal.roles import Perm, user_can
 
 from .api.actions import DOWNLOAD_CSP
+from .fax_view import PDF, TIFF, fax_tiff_as_pdf, fax_viewable
 from .models import FaxReceipt
 from .services.fax import fax_for_user, fax_inbox, fax_receipt_receive
 from .services.fax_ocr import fax_prefill
@@ -98,7 +100,7 @@ def detail(request, fax_id):
             "overdue": overdue,
             "cases": list(fax.cases.all()),
             "keyable": FaxReceipt.Status.KEYED in FaxReceipt.TRANSITIONS[fax.status] and bool(fax.file),
-            "viewable": bool(fax.file) and fax.content_type == "application/pdf" and not fax.active_content,
+            "viewable": fax_viewable(fax),
             "ocr_prefill": fax_prefill(fax=fax) if fax.status != FaxReceipt.Status.REJECTED else None,
             "attachable": FaxReceipt.Status.ATTACHED in FaxReceipt.TRANSITIONS[fax.status] and bool(fax.file),
             # Every status change, resend and alert (FaxEvent), oldest first.
@@ -121,18 +123,28 @@ def attach(request, fax_id):
 @xframe_options_sameorigin
 def file(request, fax_id):
     """The fax file. `?inline=1` shows a PDF without active content in the fax page's frame
-    (same origin only); otherwise a download in a CSP sandbox, as documents are."""
+    (same origin only), and a TIFF as a PDF of its pages; otherwise a download in a CSP
+    sandbox, as documents are."""
     fax = fax_for_user(request.user, fax_id)
     access_log_record(user=request.user, obj=fax, how=AccessLog.How.DOWNLOAD, request=request)
     if not fax.file:
         raise NotAllowed("This fax was too large to keep; only its record is here.")
-    inline = fax.content_type == "application/pdf" and not fax.active_content and request.GET.get("inline") == "1"
-    response = FileResponse(
-        fax.file.open("rb"),
-        as_attachment=not inline,
-        filename=fax.original_name,
-        content_type=fax.content_type if fax.content_type and not fax.active_content else "application/octet-stream",
-    )
+    inline = fax_viewable(fax) and request.GET.get("inline") == "1"
+    if inline and fax.content_type == TIFF:
+        # The viewer shows PDFs: a TIFF fax is shown as a PDF made from its pages.
+        response = HttpResponse(fax_tiff_as_pdf(fax), content_type=PDF)
+        response["Content-Disposition"] = content_disposition_header(
+            False, f"{fax.original_name.rsplit('.', 1)[0]}.pdf"
+        )
+    else:
+        response = FileResponse(
+            fax.file.open("rb"),
+            as_attachment=not inline,
+            filename=fax.original_name,
+            content_type=fax.content_type
+            if fax.content_type and not fax.active_content
+            else "application/octet-stream",
+        )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'" if inline else DOWNLOAD_CSP
     response["X-Content-Type-Options"] = "nosniff"

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from um_portal.audit import access_log_record
 from um_portal.models import AccessLog
 
+from .fax_view import fax_viewable
 from .models import FaxReceipt
 from .services.fax import fax_for_user
 from .services.fax_ocr import Prefill, fax_prefill
@@ -64,7 +65,7 @@ def keying_context(fax: FaxReceipt, prefill: Prefill) -> dict:
             for i, r in enumerate(prefill.requests)
         ],
         "fax_first_page": first_page,
-        "fax_viewable": bool(fax.file) and fax.content_type == "application/pdf" and not fax.active_content,
+        "fax_viewable": fax_viewable(fax),
         "fax_attach_url": attach_url,
     }
 
