@@ -241,6 +241,33 @@ def users_with_role(*roles: str, include_superusers: bool = False):
     return get_user_model().objects.filter(in_groups, is_active=True).distinct().order_by("pk")
 
 
+def users_with_granted(perm: Perm):
+    """Active users holding a granted permission (GRANTED_PERMISSIONS): through a group or
+    directly, and in one of the roles it is granted to (as `user_can` decides it), by pk."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    codename, roles = GRANTED_PERMISSIONS[perm]
+    app_label, code = codename.split(".")
+    holds = Q(groups__permissions__content_type__app_label=app_label, groups__permissions__codename=code) | Q(
+        user_permissions__content_type__app_label=app_label, user_permissions__codename=code
+    )
+    in_role = get_user_model().objects.filter(groups__name__in=[GROUP_NAMES[r] for r in sorted(roles)])
+    return (
+        get_user_model()
+        .objects.filter(holds, is_active=True, pk__in=in_role.values("pk"))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def alert_supervisors() -> list:
+    """Who gets a supervisor's deadline alert (issue 22): the UM supervisors; where the plan
+    has named none yet, the administrators (superusers too), so the alert is never unseen."""
+    supervisors = list(users_with_granted(Perm.CASE_REASSIGN_BULK))
+    return supervisors or list(users_with_role(Role.ADMIN, include_superusers=True))
+
+
 def roles_sync(**kwargs) -> None:
     """Make sure one group per role exists (run after every migrate)."""
     from django.contrib.auth.models import Group

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from um_portal import timefmt
 from um_portal.enqueue import task_send
-from um_portal.roles import Role, user_role, users_with_role
+from um_portal.roles import Role, alert_supervisors, user_role, users_with_role
 
 from ..models import Notification
 from ..task_names import NOTIFICATIONS_EMAIL_SEND
@@ -48,12 +48,12 @@ def alert_message(*, threshold: str, reference: str, decision_due_at, due_at) ->
 def alert_notifications_create(*, alerts: Sequence) -> dict:
     """Notify the right people of each new alert (inside the sweep's transaction); e-mails go
     out after commit. Reviewer alerts go to the assignee, or to every nurse when nobody has
-    the case; the 90 % alert to the UM supervisors (administrators); the overdue escalation
-    to both. Returns {alert pk: how many were notified}."""
+    the case; the 90 % alert to the UM supervisors (the administrators where none is named,
+    `alert_supervisors`); the overdue escalation to both. Returns {alert pk: how many were notified}."""
     if not alerts:
         return {}
     nurses = list(users_with_role(Role.NURSE))
-    supervisors = list(users_with_role(Role.ADMIN, include_superusers=True))
+    supervisors = alert_supervisors()  # the UM supervisors, else the administrators
     assignee_ids = {a.case.assigned_to_id for a in alerts if a.case.assigned_to_id}
     assignees = {u.pk: u for u in get_user_model().objects.filter(pk__in=assignee_ids, is_active=True)}
     rows, counts = [], {}

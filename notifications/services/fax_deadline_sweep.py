@@ -18,7 +18,7 @@ from cases.models import FaxEvent, FaxReceipt
 from cases.services.fax import fax_event_record
 from um_portal import timefmt
 from um_portal.enqueue import task_send
-from um_portal.roles import Role, users_with_role
+from um_portal.roles import Role, alert_supervisors, users_with_role
 
 from ..models import FaxAlert, Notification
 from ..task_names import NOTIFICATIONS_EMAIL_SEND
@@ -60,7 +60,7 @@ def _notify(alerts: list[FaxAlert]) -> dict:
     if not alerts:
         return {}
     nurses = list(users_with_role(Role.NURSE))
-    supervisors = list(users_with_role(Role.ADMIN, include_superusers=True))
+    supervisors = alert_supervisors()  # the UM supervisors, else the administrators
     rows, counts = [], {}
     for alert in alerts:
         if alert.threshold == NINETY:

@@ -212,3 +212,32 @@ def test_alert_email_is_sent_once_and_carries_no_phi(va_case, nurse):
     text = message.subject + message.body
     for phi in ("Zelda", "Quimby", va_case.member.member_number, "M17.11", "27447"):
         assert phi not in text
+
+
+def test_ninety_percent_goes_to_the_um_supervisors_not_the_administrators(va_case, nurse, nurse2, admin_user):
+    from um_portal.roles import user_set_supervisor
+
+    user_set_supervisor(user=nurse2)
+    type(va_case).objects.filter(pk=va_case.pk).update(assigned_to=nurse)
+
+    deadline_sweep_run(now=hours(65))
+
+    assert recipients(va_case, "deadline_90") == {"nurse2"}
+    assert recipients(va_case, "deadline_75") == {"nurse"}
+
+
+def test_a_supervisor_holding_the_permission_directly_counts_and_an_inactive_one_does_not(
+    va_case, nurse, nurse2, physician, admin_user
+):
+    from django.contrib.auth.models import Permission
+
+    from um_portal.roles import user_set_supervisor
+
+    user_set_supervisor(user=nurse2)
+    type(nurse2).objects.filter(pk=nurse2.pk).update(is_active=False)
+    physician.user_permissions.add(Permission.objects.get(content_type__app_label="cases", codename="reassign_cases"))
+
+    deadline_sweep_run(now=hours(72))
+
+    assert recipients(va_case, "deadline_90") == {"physician"}
+    assert recipients(va_case, "overdue") == {"nurse", "physician"}  # every nurse (unassigned), the supervisor

@@ -107,3 +107,17 @@ def test_a_backlog_is_swept_in_batches(nurse):
     assert result.faxes == 2 and result.more
     assert fax_deadline_sweep_run(now=faxes[0].due_at + timedelta(days=1), batch_size=2).faxes == 1
     assert FaxAlert.objects.count() == 3 * 4
+
+
+def test_with_a_um_supervisor_named_the_ninety_percent_alert_goes_to_them_not_the_administrators(
+    fax, nurse, nurse2, admin_user
+):
+    from um_portal.roles import user_set_supervisor
+
+    user_set_supervisor(user=nurse2)
+
+    fax_deadline_sweep_run(now=fax.due_at + timedelta(minutes=1))
+
+    ninety = set(Notification.objects.filter(kind="deadline_90").values_list("user__username", flat=True))
+    overdue = set(Notification.objects.filter(kind="overdue").values_list("user__username", flat=True))
+    assert (ninety, overdue) == ({"nurse2"}, {"nurse", "nurse2"})
