@@ -13,10 +13,11 @@ from um_portal.audit import access_log_record
 from um_portal.audit.admin import PhiReadLoggedAdmin
 from um_portal.exceptions import DomainError
 
+from .letters.sanitize import letter_html_sanitize
 from .models import AppealWindow, ContinuationRun, Letter, LetterDelivery, LetterTemplate
 from .services.delivery import delivery_queue_csv, delivery_queue_pdf
 from .services.letters import letter_delivery_mark_sent, letter_retry
-from .services.templates import letter_template_check, letter_template_preview, letter_template_revise
+from .services.templates import letter_template_preview, letter_template_render_check, letter_template_revise
 
 TEMPLATE_HELP = (
     "Django template language. Variables: plan_name, letter_date, reference, recipient_name, member_name, "
@@ -40,13 +41,22 @@ class LetterTemplateForm(forms.ModelForm):
         widgets = {"kind": forms.Select(choices=Letter.Kind.choices), "body": forms.Textarea(attrs={"rows": 30})}
         help_texts = {"body": TEMPLATE_HELP}
 
-    def clean_body(self):
-        body = self.cleaned_data["body"]
+    def clean(self):
+        """The save's check (letter_template_render_check, as the preview prints): a body
+        that does not parse, or parses but cannot print on the sample case, is a form error
+        on the body, not a letter failing later in the worker."""
+        cleaned = super().clean()
+        body = cleaned.get("body")
+        kind = cleaned.get("kind") or self.instance.kind
+        if body is None or kind not in Letter.Kind.values:
+            return cleaned
         try:
-            letter_template_check(body=body)
+            letter_template_render_check(
+                kind=kind, title=cleaned.get("title") or "", body=letter_html_sanitize(body, template=True)
+            )
         except DomainError as exc:
-            raise ValidationError(exc.errors.get("body") or str(exc)) from exc
-        return body
+            self.add_error("body", ValidationError(exc.errors.get("body") or str(exc)))
+        return cleaned
 
 
 @admin.register(LetterTemplate)

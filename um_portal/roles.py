@@ -253,12 +253,7 @@ def users_with_granted(perm: Perm):
         user_permissions__content_type__app_label=app_label, user_permissions__codename=code
     )
     in_role = get_user_model().objects.filter(groups__name__in=[GROUP_NAMES[r] for r in sorted(roles)])
-    return (
-        get_user_model()
-        .objects.filter(holds, is_active=True, pk__in=in_role.values("pk"))
-        .distinct()
-        .order_by("pk")
-    )
+    return get_user_model().objects.filter(holds, is_active=True, pk__in=in_role.values("pk")).distinct().order_by("pk")
 
 
 def alert_supervisors() -> list:

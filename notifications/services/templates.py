@@ -1,5 +1,6 @@
 """Letter templates: administrators edit them; every edit is a new version; a template is
-previewed on a sample case before it is saved."""
+previewed on a sample case before it is saved, and a save prints it on that sample case
+first (the preview's render check), so a template that cannot print is never saved."""
 
 import logging
 from dataclasses import dataclass
@@ -27,6 +28,34 @@ def letter_template_check(*, body: str) -> None:
         raise ValidationFailed("The letter template has a syntax error.", errors={"body": [str(exc)]}) from exc
 
 
+@dataclass(frozen=True)
+class TemplateRendered:
+    markup: str
+    text: str
+    context: dict
+
+
+def letter_template_render_check(*, kind: str, title: str, body: str, now: datetime | None = None) -> TemplateRendered:
+    """Print a (sanitized) template body on the synthetic sample case, as a letter would be:
+    the check a save and the preview share, so a template that parses but cannot print (an
+    include, a filter or tag failing on real values) is refused now, not in the worker.
+    ValidationFailed with the reason on `body`; writes nothing."""
+    letter_template_check(body=body)
+    template = LetterTemplate(kind=kind, version=0, title=(title or "").strip() or Letter.Kind(kind).label, body=body)
+    context = sample_context(kind=kind, now=now)
+    try:
+        markup, text = letter_html(template=template, context=context)
+    except Exception as exc:  # noqa: BLE001 - an administrator's template may fail in any way; say so
+        log.info("Letter template render check failed: %s", type(exc).__name__)
+        detail = str(exc)
+        if isinstance(exc, TemplateDoesNotExist):
+            detail = f"Letter templates cannot include other files (it includes {detail!r})."
+        raise ValidationFailed(
+            "The letter template could not be printed on the sample case.", errors={"body": [detail]}
+        ) from exc
+    return TemplateRendered(markup=markup, text=text, context=context)
+
+
 @transaction.atomic
 def letter_template_revise(*, kind: str, title: str, body: str, note: str = "", actor=None) -> LetterTemplate:
     """Save a new version of `kind`'s template; earlier versions stay as letters used them.
@@ -34,7 +63,7 @@ def letter_template_revise(*, kind: str, title: str, body: str, note: str = "", 
     if kind not in Letter.Kind.values:
         raise ValidationFailed("Unknown letter kind.", errors={"kind": [f"{kind} is not a letter kind."]})
     body = letter_html_sanitize(body, template=True)
-    letter_template_check(body=body)
+    letter_template_render_check(kind=kind, title=title, body=body)
     latest = LetterTemplate.objects.select_for_update().filter(kind=kind).order_by("-version").first()
     try:
         with transaction.atomic():
@@ -65,20 +94,10 @@ def letter_template_preview(*, kind: str, title: str, body: str, now: datetime |
     the reason, never a 500."""
     if kind not in Letter.Kind.values:
         raise ValidationFailed("Choose the kind of letter to preview.", errors={"kind": ["Unknown letter kind."]})
-    body = letter_html_sanitize(body or "", template=True)
-    letter_template_check(body=body)
-    template = LetterTemplate(kind=kind, version=0, title=(title or "").strip() or Letter.Kind(kind).label, body=body)
-    context = sample_context(kind=kind, now=now)
-    try:
-        markup, text = letter_html(template=template, context=context)
-    except Exception as exc:  # noqa: BLE001 - an administrator's template may fail in any way; say so
-        log.info("Letter template preview failed: %s", type(exc).__name__)
-        detail = str(exc)
-        if isinstance(exc, TemplateDoesNotExist):
-            detail = f"Letter templates cannot include other files (it includes {detail!r})."
-        raise ValidationFailed(
-            "The letter template could not be printed on the sample case.", errors={"body": [detail]}
-        ) from exc
+    rendered = letter_template_render_check(
+        kind=kind, title=title, body=letter_html_sanitize(body or "", template=True), now=now
+    )
+    markup, text, context = rendered.markup, rendered.text, rendered.context
     missing = content_missing(kind, context, text)
     banner = "Preview on a synthetic sample case: not saved, not sent."
     if missing:

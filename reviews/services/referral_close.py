@@ -14,11 +14,7 @@ def referral_review_close_on_decision(*, case, actor, decision) -> ReferralRevie
     """A review still in the unit's queue (open, offered, declined) is closed with the
     decision, and its event written; None when there is nothing to close. The caller holds
     the case lock and the transaction."""
-    review = (
-        ReferralReview.objects.select_for_update()
-        .filter(case=case, status__in=ReferralReview.QUEUED)
-        .first()
-    )
+    review = ReferralReview.objects.select_for_update().filter(case=case, status__in=ReferralReview.QUEUED).first()
     if review is None:
         return None
     old = review.status
