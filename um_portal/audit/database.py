@@ -32,6 +32,7 @@ APPEND_ONLY_TABLES = (
     "notifications_contactchangelog",
     "reviews_authorizationuse",
     "reviews_authorizationversion",
+    "cases_faxevent",
 )
 # Tables whose row time (column `at`) the database sets: the audit log of PHI reads. Case
 # events keep the application's time: the clock rules and letters read them, and tests
