@@ -9,7 +9,9 @@ urlpatterns: list = [
     path("providers/", directory.ProviderListView.as_view(), name="api-providers"),
     path("diagnosis-codes/", diagnosis_codes.DiagnosisCodesView.as_view(), name="api-diagnosis-codes"),
     path("referral-options/", referral_options.ReferralOptionsView.as_view(), name="api-referral-options"),
-    path("fax-receipts/", fax.FaxReceiptCreateView.as_view(), name="api-fax-receipts"),
+    path("fax/", fax.FaxListView.as_view(), name="api-fax-list"),
+    path("fax/inbound/", fax.FaxReceiptCreateView.as_view(), name="api-fax-inbound"),
+    path("fax/<str:fax_id>/", fax.FaxDetailView.as_view(), name="api-fax-detail"),
     path("authorizations/", authorizations.AuthorizationListView.as_view(), name="api-authorizations"),
     path("authorizations/<str:case_id>/", authorizations.AuthorizationDetailView.as_view(), name="api-authorization"),
     path(

@@ -1,4 +1,4 @@
-"""The follow-up attach over the API (issue 18): `POST /api/v1/fax-receipts/{id}/attach/`
+"""The follow-up attach over the API (issue 18): `POST /api/v1/fax/{id}/attach/`
 `{"reference"}` attaches a fax to the case its reference names and answers the case's open
 request for information, through the same service as the fax page's button
 (reviews.services.fax_followup). Staff who key faxes only; 404 for an unknown fax or case,

@@ -17,7 +17,7 @@ from .api_stays import (
 from .api_worksheet import WorksheetView
 
 urlpatterns: list = [
-    path("fax-receipts/<str:fax_id>/attach/", FaxAttachView.as_view(), name="api-fax-receipt-attach"),
+    path("fax/<str:fax_id>/attach/", FaxAttachView.as_view(), name="api-fax-attach"),
     path(
         "reports/prior-authorization-metrics/",
         PriorAuthorizationMetricsView.as_view(),

@@ -348,6 +348,15 @@ def _fax_document(*, fax: FaxReceipt, case: AuthorizationRequest, user) -> Attac
     return attachment
 
 
+def fax_inbox_queryset(user):
+    """The inbox as a queryset (the API pages it): faxes not keyed yet and rejected ones,
+    oldest first, their cases prefetched for the access log."""
+    _fax_user_check(user)
+    return FaxReceipt.objects.filter(status__in=[FaxReceipt.Status.NEW, FaxReceipt.Status.REJECTED]).prefetch_related(
+        "cases"
+    )
+
+
 def fax_inbox(user, *, limit: int = 200) -> list[FaxReceipt]:
     """Faxes not keyed yet and rejected ones, oldest first (one query)."""
     _fax_user_check(user)

@@ -21,6 +21,10 @@ def test_schema_generates_and_validates_without_warnings(tmp_path):
     text = out.read_text()
     for path in ("/api/v1/authorizations/", "/api/v1/members/", "/api/v1/auth/token/", "/api/v1/me/"):
         assert path in text
+    # The fax intake of the contract (API.md, "Fax intake"); the old /fax-receipts/ is gone.
+    for path in ("/api/v1/fax/:", "/api/v1/fax/inbound/:", "/api/v1/fax/{fax_id}/:", "/api/v1/fax/{fax_id}/attach/:"):
+        assert path in text
+    assert "fax-receipts" not in text
 
 
 @pytest.fixture

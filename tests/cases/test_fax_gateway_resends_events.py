@@ -30,7 +30,7 @@ def gateway(db):
 
 def _post(api, user, content: bytes, sender: str = "4105550101", name: str = "fax.pdf"):
     return api.as_user(user).post(
-        "/api/v1/fax-receipts/", {"file": _file(content, name), "sender_fax": sender}, format="multipart"
+        "/api/v1/fax/inbound/", {"file": _file(content, name), "sender_fax": sender}, format="multipart"
     )
 
 

@@ -128,7 +128,7 @@ def test_a_provider_cannot_file_a_fax_and_nothing_is_written(provider):
 @time_machine.travel("2026-11-30T12:00:00-05:00", tick=False)  # after the receipt time the gateway sends
 def test_the_gateway_posts_a_fax_with_its_receipt_time(api, nurse):
     response = api.as_user(nurse).post(
-        "/api/v1/fax-receipts/",
+        "/api/v1/fax/inbound/",
         {"file": _file(_pdf(3)), "received_at": "2026-11-27T16:05:00-05:00", "sender_fax": "+1 410 555 0101"},
         format="multipart",
     )
@@ -141,20 +141,20 @@ def test_the_gateway_posts_a_fax_with_its_receipt_time(api, nurse):
 
 
 def test_the_gateway_learns_a_bad_fax_was_kept_as_rejected(api, nurse):
-    response = api.as_user(nurse).post("/api/v1/fax-receipts/", {"file": _file(_pdf(0))}, format="multipart")
+    response = api.as_user(nurse).post("/api/v1/fax/inbound/", {"file": _file(_pdf(0))}, format="multipart")
     assert response.status_code == 201
     assert response.json()["status"] == "rejected"
     assert response.json()["message"] == "The file has no pages."
 
 
 def test_a_provider_token_cannot_post_faxes(api, provider):
-    response = api.as_user(provider).post("/api/v1/fax-receipts/", {"file": _file(_pdf(1))}, format="multipart")
+    response = api.as_user(provider).post("/api/v1/fax/inbound/", {"file": _file(_pdf(1))}, format="multipart")
     assert response.status_code == 403
     assert FaxReceipt.objects.count() == 0
 
 
 def test_the_fax_endpoint_needs_a_file(api, nurse):
-    response = api.as_user(nurse).post("/api/v1/fax-receipts/", {"sender_fax": "1"}, format="multipart")
+    response = api.as_user(nurse).post("/api/v1/fax/inbound/", {"sender_fax": "1"}, format="multipart")
     assert response.status_code == 400
     assert FaxReceipt.objects.count() == 0
 

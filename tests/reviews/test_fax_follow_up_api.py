@@ -1,4 +1,4 @@
-"""The follow-up attach over the API (issue 18): `POST /api/v1/fax-receipts/{id}/attach/`
+"""The follow-up attach over the API (issue 18): `POST /api/v1/fax/{id}/attach/`
 answers the case's open pend like the fax page's button; errors are in the API shape and
 write nothing."""
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def _url(fax) -> str:
-    return f"/api/v1/fax-receipts/{fax.pk}/attach/"
+    return f"/api/v1/fax/{fax.pk}/attach/"
 
 
 def test_a_nurse_attaches_a_follow_up_fax_and_the_pend_is_answered(api, nurse, make_case, pended):
@@ -57,7 +57,7 @@ def test_an_unknown_case_is_a_404_in_the_api_shape_and_nothing_is_written(api, n
 
 def test_an_unknown_fax_is_a_404(api, nurse, make_case):
     case = make_case()
-    unknown = "/api/v1/fax-receipts/00000000-0000-0000-0000-000000000000/attach/"
+    unknown = "/api/v1/fax/00000000-0000-0000-0000-000000000000/attach/"
     response = api.as_user(nurse).post(unknown, {"reference": case.reference}, format="json")
     assert response.status_code == 404 and not Attachment.objects.exists()
 

@@ -222,8 +222,10 @@ MATRIX: dict[str, Row] = {
     "cases:fax_detail": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
     "cases:fax_file": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
     "cases:fax_attach": row({NURSE, ADMIN}, "post", kwargs=lambda w: {"fax_id": _sample_fax(w)}),
-    "api-fax-receipts": row({NURSE, ADMIN}, "post"),
-    "api-fax-receipt-attach": row({NURSE, ADMIN}, "post", kwargs=lambda w: {"fax_id": _sample_fax(w)}),
+    "api-fax-inbound": row({NURSE, ADMIN}, "post"),
+    "api-fax-list": row({NURSE, ADMIN}),
+    "api-fax-detail": row({NURSE, ADMIN}, kwargs=lambda w: {"fax_id": _sample_fax(w)}),
+    "api-fax-attach": row({NURSE, ADMIN}, "post", kwargs=lambda w: {"fax_id": _sample_fax(w)}),
     # clocks (deadlines, alerts)
     "reviews:at_risk": row(STAFF),
     "reviews:extend": row(REVIEWERS, "post"),
