@@ -184,12 +184,14 @@ class CaseDetailSerializer(CaseListSerializer):
             "version": authorization.version,
             "lines": [
                 {
+                    "id": line.pk,
                     "line_number": line.line_number,
                     "code": line.code,
                     "start_date": line.start_date.isoformat(),
                     "end_date": line.end_date.isoformat(),
                     "approved_units": line.approved_units,
-                    "units_used": line.units_used,
+                    "used_units": line.units_used,
+                    "units_used": line.units_used,  # the earlier name, kept for existing clients
                     "cancelled": line.cancelled_at is not None,
                 }
                 for line in authorization.lines.all()

@@ -80,6 +80,11 @@ class WithdrawSerializer(serializers.Serializer):
 
 
 class ChangeLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The authorization line's `id`, as the case's `authorization.lines` show it.",
+    )
     line = serializers.IntegerField(min_value=1, required=False, help_text="The authorization line's number.")
     line_number = serializers.IntegerField(min_value=1, required=False, help_text="Same as `line`.")
     units = serializers.IntegerField(
@@ -89,8 +94,8 @@ class ChangeLineSerializer(serializers.Serializer):
     def validate(self, attrs):
         number = attrs.pop("line_number", None)
         attrs.setdefault("line", number)
-        if attrs["line"] is None:
-            raise serializers.ValidationError("Give the authorization line's number as `line`.")
+        if attrs["line"] is None and attrs.get("id") is None:
+            raise serializers.ValidationError("Give the authorization line's `id` (or its number as `line`).")
         return attrs
 
 

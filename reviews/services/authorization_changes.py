@@ -145,12 +145,21 @@ def _asked_clean(*, authorization: Authorization, kind, lines, end_date, servici
     elif len(reason) > REASON_MAX:
         add("reason", f"At most {REASON_MAX} characters.")
     by_number = {line.line_number: line for line in authorization.lines.all()}
+    by_id = {line.pk: line for line in by_number.values()}
     chosen: list[AuthorizationLine] = []
     units: dict[int, int] = {}
     for n, raw in enumerate(lines or [], start=1):
         raw = raw if isinstance(raw, dict) else {}
-        number = _whole(raw.get("line"), at_least=1)
-        line = by_number.get(number) if number is not None else None
+        if raw.get("line") is None and raw.get("id") is not None:  # the contract's name: the line's id
+            line_id = _whole(raw.get("id"), at_least=1)
+            line = by_id.get(line_id) if line_id is not None else None
+            if line is None:
+                add("lines", f"Item {n}: 'id' must be the id of a line of authorization {authorization.number}.")
+                continue
+            number = line.line_number
+        else:
+            number = _whole(raw.get("line"), at_least=1)
+            line = by_number.get(number) if number is not None else None
         if line is None:
             add("lines", f"Item {n}: 'line' must be the number of a line of authorization {authorization.number}.")
             continue

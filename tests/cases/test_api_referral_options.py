@@ -159,3 +159,33 @@ def test_query_count_is_constant(api, provider, member, django_assert_num_querie
     with django_assert_num_queries(12):
         response = api.get(URL, query(member))
     assert response.status_code == 200 and len(response.json()["results"]) == 6
+
+
+CONTRACT_KEYS = {
+    "organization", "practitioner", "network", "specialties", "address", "zip", "distance_miles",
+    "accepting_new_patients", "phone", "npi",
+}  # fmt: skip
+
+
+def test_contract_names_only_in_the_request_and_the_contracts_keys_in_each_result(api, nurse, member, cardiologists):
+    # API.md "Referral options": specialty, service_code, member_number, near_zip (staff).
+    response = api.as_user(nurse).get(
+        URL, {"specialty": CARDIOLOGY, "member_number": member.member_number, "near_zip": "21201"}
+    )
+
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert results
+    for row in results:
+        assert CONTRACT_KEYS <= set(row)
+        assert row["network"] in ("plan_medical_center", "contracted", "out_of_network")
+        assert isinstance(row["specialties"], list) and isinstance(row["accepting_new_patients"], bool)
+    distances = [row["distance_miles"] for row in results]
+    assert distances == sorted(distances)
+
+
+@pytest.mark.parametrize("params", [{"specialty": "000NOTREAL"}, {"specialty": CARDIOLOGY, "near_zip": "00000"}])
+def test_contract_an_unknown_specialty_or_zip_is_400(api, nurse, member, cardiologists, params):
+    response = api.as_user(nurse).get(URL, params)
+
+    assert response.status_code == 400, response.json()

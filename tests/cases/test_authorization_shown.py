@@ -53,11 +53,13 @@ def test_case_api_has_the_authorization_block(api, provider, authorized):
         "valid_to": authorized.valid_to.isoformat(),
         "lines": [
             {
+                "id": authorized.lines.get().pk,  # the contract's (API.md)
                 "line_number": 1,
                 "code": "97110",
                 "start_date": authorized.valid_from.isoformat(),
                 "end_date": authorized.valid_to.isoformat(),
                 "approved_units": 12,
+                "used_units": 5,  # the contract's name (API.md)
                 "units_used": 5,
             }
         ],

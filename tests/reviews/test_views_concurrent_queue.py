@@ -192,3 +192,19 @@ def test_provider_cannot_reach_stays_and_nothing_is_written(api, stay, provider)
     assert api.get(f"/api/v1/stays/{stay.pk}/").status_code == 404
     assert api.post(f"/api/v1/stays/{stay.pk}/notes/", {"note": "hi"}, format="json").status_code == 404
     assert CaseEvent.objects.count() == before
+
+
+def test_api_contract_stays_due_for_review_by_next_review_date(api, stay, nurse):
+    """API.md: `GET /api/v1/queues/concurrent/` (nurses), stays due for review by next review date."""
+    today = timezone.localdate()
+    later = bulk_stays(stay.case, 3)  # next reviews today, yesterday, two days ago
+    stay.next_review_on = today
+    stay.save(update_fields=["next_review_on"])
+
+    response = api.as_user(nurse).get("/api/v1/queues/concurrent/")
+
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert {row["id"] for row in rows} == {stay.pk, *(s.pk for s in later)}
+    dates = [row["next_review_on"] for row in rows]
+    assert all(d is not None for d in dates) and dates == sorted(dates)
