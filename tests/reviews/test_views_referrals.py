@@ -62,6 +62,8 @@ def test_the_review_page_lists_the_alternatives_and_proposes_one(client, referra
     page = client.get(f"/reviews/cases/{referral.pk}/").content.decode()
     assert 'id="referral-management"' in page and "Harbor Heart Center" in page and "Plan Medical Center" in page
     assert 'id="redirection-offer-form"' in page and 'id="oon-approve-form"' in page
+    # Network statuses read as their labels, never as squeezed codes ("Outofnetwork").
+    assert "Servicing provider: <strong>Out of network</strong>" in page and "Outofnetwork" not in page
 
     answer = client.post(
         f"/reviews/cases/{referral.pk}/redirection/",
