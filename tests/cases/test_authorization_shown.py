@@ -77,6 +77,8 @@ def test_provider_case_page_shows_the_authorization(client, provider, authorized
 
     assert f"Authorization {authorized.number}" in page
     assert "<td>12</td><td>5</td>" in page
+    # Its history says what happened once ("Issued: approved.", not "Issued: Issued: approved.").
+    assert "<td>Issued: approved.</td>" in page and "Issued: Issued" not in page
 
 
 def test_admin_import_refuses_use_beyond_the_approved_units(client, admin_user, authorized):
