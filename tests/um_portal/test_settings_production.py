@@ -16,7 +16,7 @@ TEST_ONLY = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYN
 def _production_env(**env) -> dict:
     clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     clean.update(env)
-    return clean
+    return {k: v for k, v in clean.items() if v is not None}
 
 
 def _run(code: str, **env) -> subprocess.CompletedProcess:
@@ -80,3 +80,18 @@ def test_check_deploy_warns_when_mfa_lockout_or_enrolment_link_is_off():
     assert "um_portal.W001" in result.stderr + result.stdout
     assert "um_portal.W002" in result.stderr + result.stdout
     assert "um_portal.W003" in result.stderr + result.stdout, "demo mode lets a password enrol a second factor"
+
+
+def test_production_keeps_database_connections_with_health_checks():
+    # Given production settings (no CONN_MAX_AGE in the environment)
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='um_portal.settings'; import django; django.setup(); "
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    clean = {"SECRET_KEY": "x" * 60, "CONN_MAX_AGE": None, "CONN_HEALTH_CHECKS": None}
+
+    # Then each process keeps its connection a minute, checked before reuse
+    assert _run(code, **clean).stdout.split() == ["60", "True"]
+    # And both are the operator's to change (0: a connection per request, as before)
+    assert _run(code, SECRET_KEY="x" * 60, CONN_MAX_AGE="0", CONN_HEALTH_CHECKS="0").stdout.split() == ["0", "False"]
