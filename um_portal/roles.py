@@ -164,11 +164,19 @@ def user_role(user) -> str | None:
     cached = getattr(user, "_um_role", "unset")
     if cached != "unset":
         return cached
-    groups = list(user.groups.values_list("pk", "name"))
+    return user_groups_remember(user, user.groups.values_list("pk", "name"))
+
+
+def user_groups_remember(user, groups) -> str | None:
+    """Keep the user's groups, (pk, name) pairs, on the user object: their role, the group
+    ids that hold object permissions (user_group_ids) and the units the navigation shows
+    (REFERRAL_UNIT_GROUP), with no query of their own. Token authentication reads the
+    groups with the token (um_portal.api_tokens); `user_role` reads them otherwise. Per
+    request: the user object is read again on the next one, so a membership changed in
+    the admin counts from the next request on."""
+    groups = list(groups)
     names = {name for _pk, name in groups}
-    # The same read gives the group ids that hold object permissions (user_group_ids).
     user._um_group_ids = frozenset(pk for pk, _name in groups)
-    # And the units the navigation shows (REFERRAL_UNIT_GROUP), with no query of their own.
     user._um_in_referral_unit = REFERRAL_UNIT_GROUP in names
     role = None
     # Most privileged first, should someone be in two groups by mistake.
