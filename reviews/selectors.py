@@ -4,13 +4,13 @@ review page shows beside the case. Each returns a fixed number of queries."""
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.access import case_for_user, cases_visible_to
 from cases.models import OPEN_STATUSES, AuthorizationRequest, CaseEvent, CaseStatus
-from cases.selectors import DETAIL_RELATED, case_related_attach
+from cases.selectors import DETAIL_RELATED, LIST_RELATED, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
@@ -212,13 +212,17 @@ def decision_criteria_used(*, case) -> list:
     return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))
 
 
-def case_detail_queryset():
+def case_detail_queryset(*, for_api: bool = False):
     """The case table alone (filtered by primary key, and for a provider by a grant), with
     what the case pages and the API detail show prefetched: one small query per related
     table, each by the case's id. The member, coverage, organizations, practitioners and
     assignee are read by id after it (`case_detail`): a join of the ten tables cost 3-5 ms
-    of planning per read for under 0.3 ms of execution (issue #13)."""
-    return AuthorizationRequest.objects.prefetch_related(
+    of planning per read for under 0.3 ms of execution (issue #13).
+
+    `for_api`: only what the API detail shows (`cases.serializers.CaseDetailSerializer`):
+    no peer-to-peer talks, and the change requests made of an authorization read by
+    `case_detail` only when the case has one (the detail shows them inside it)."""
+    prefetches = [
         "diagnoses",
         "lines",
         "attachments",
@@ -231,7 +235,6 @@ def case_detail_queryset():
         Prefetch("pends", queryset=Pend.objects.select_related("coded_reason__catalogue")),
         "appeals",
         "letters",
-        "peer_to_peers",
         "extension",
         "authorization__lines",
         "authorization__servicing_organization",
@@ -240,17 +243,42 @@ def case_detail_queryset():
             "authorization__versions",
             queryset=AuthorizationVersion.objects.select_related("decision", "change_case").order_by("number"),
         ),
-        Prefetch("change_requests", queryset=AuthorizationRequest.objects.order_by("received_at", "id")),
         "change_of",
-    )
+    ]
+    if not for_api:
+        prefetches += ["peer_to_peers", Prefetch("change_requests", queryset=_change_requests())]
+    return AuthorizationRequest.objects.prefetch_related(*prefetches)
 
 
-def case_detail(*, user, case_id, need=None) -> AuthorizationRequest:
-    """The case as the case pages and the API detail show it, if `user` may see it (and do
-    `need`): `cases.access.case_for_user` over `case_detail_queryset`, then its related rows
-    by id (members, coverages, organizations, practitioners, assignee: one query each)."""
-    case = case_for_user(user, case_id, need=need, queryset=case_detail_queryset())
-    case_related_attach([case], DETAIL_RELATED)
+def _change_requests(columns=None):
+    qs = AuthorizationRequest.objects.order_by("received_at", "id")
+    return qs.only(*columns) if columns else qs
+
+
+# What the API detail shows of each change request made of the case's authorization.
+API_CHANGE_REQUEST_COLUMNS = (
+    "id", "reference", "change_of_id", "change_kind", "status", "received_at", "decision_due_at",
+)  # fmt: skip
+# The related rows the API detail shows, read by id: no coverage (the detail does not show
+# it), and no assignee for a provider (providers never see one: CaseListSerializer).
+API_DETAIL_RELATED = LIST_RELATED
+API_DETAIL_RELATED_PROVIDER = tuple(name for name in LIST_RELATED if name != "assigned_to")
+
+
+def case_detail(*, user, case_id, need=None, for_api: bool = False) -> AuthorizationRequest:
+    """The case as the case pages (or, `for_api`, the API detail) show it, if `user` may
+    see it (and do `need`): `cases.access.case_for_user` over `case_detail_queryset`, then
+    its related rows by id (members, coverages, organizations, practitioners, assignee: one
+    query each)."""
+    case = case_for_user(user, case_id, need=need, queryset=case_detail_queryset(for_api=for_api))
+    if not for_api:
+        case_related_attach([case], DETAIL_RELATED)
+        return case
+    if getattr(case, "authorization", None) is not None:
+        prefetch_related_objects(
+            [case], Prefetch("change_requests", queryset=_change_requests(API_CHANGE_REQUEST_COLUMNS))
+        )
+    case_related_attach([case], API_DETAIL_RELATED_PROVIDER if user_role(user) == Role.PROVIDER else API_DETAIL_RELATED)
     return case
 
 

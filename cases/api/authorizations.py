@@ -71,7 +71,7 @@ class CasePagination(CursorPagination):
 
 def case_detail_response(request, case_id, *, status_code=status.HTTP_200_OK) -> Response:
     """Re-read a case with everything the detail shows and log the read."""
-    case = case_detail(user=request.user, case_id=case_id)
+    case = case_detail(user=request.user, case_id=case_id, for_api=True)
     access_log_record(user=request.user, obj=case, how=AccessLog.How.API, request=request)
     return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status_code)
 
