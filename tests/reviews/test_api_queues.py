@@ -85,3 +85,40 @@ def test_queues_refuse_providers_and_bad_cursors(api, provider, nurse):
     assert api.as_user(provider).get("/api/v1/queues/appeals/").status_code == 403
     assert api.as_user(nurse).get("/api/v1/queues/appeals/").status_code == 403
     assert api.as_user(nurse).get("/api/v1/queues/nurse/", {"cursor": "garbage"}).status_code == 400
+
+
+@pytest.mark.parametrize("time_zone", ["America/New_York", "UTC"])
+def test_queue_rows_are_the_case_list_shape_key_for_key(
+    api, make_case, nurse, nurse2, imaging, surgeon, settings, time_zone
+):
+    # Given cases with and without practitioners, with and without a reviewer, and a change request
+    import json
+
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from cases.selectors import LIST_RELATED
+    from cases.serializers import CaseListSerializer
+    from reviews.selectors import queue_page
+
+    settings.TIME_ZONE = time_zone
+    plain = make_case(requesting_practitioner=None)
+    by_surgeon = make_case(servicing_organization=imaging, servicing_practitioner=surgeon)
+    surgeon.credentials = ""
+    surgeon.save(update_fields=["credentials"])
+    change = make_case(urgency="expedited", expedited_reason="Severe pain")
+    AuthorizationRequest.objects.filter(pk=change.pk).update(change_of=plain, change_kind="extend")
+    case_assign(case_id=by_surgeon.pk, actor=nurse2)
+
+    # When the nurse reads the queue
+    body = api.as_user(nurse).get("/api/v1/queues/nurse/").json()
+
+    # Then each row is what CaseListSerializer writes for the case, key for key, in order
+    request = Request(APIRequestFactory().get("/api/v1/queues/nurse/"))
+    request.user = nurse
+    cases = queue_page(user=nurse, kind="nurse", related=LIST_RELATED).rows
+    expected = CaseListSerializer(cases, many=True, context={"request": request}).data
+    assert json.dumps(body["results"]) == json.dumps(expected)
+    assert {row["id"] for row in body["results"]} == {str(plain.pk), str(by_surgeon.pk), str(change.pk)}
+    assert any(row["assigned_to"] == "nurse2" for row in body["results"])
+    assert any(row["change_of"] == str(plain.pk) for row in body["results"])
