@@ -1,13 +1,29 @@
 """Concurrent review of inpatient stays (issue 19, item 2): the nurse's actions on the
 queue. A request for more days is a concurrent-review case of its own (its clock, the
 physician-only rule for anything adverse, letters); approving it goes through the one
-decision service, whose hook extends the stay (cases.services.stays.stay_review_decided)."""
+decision service, whose hook extends the stay (cases.services.stays.stay_review_decided).
+
+Lock order, on every path that touches a stay and its request for more days:
+
+    1. the request's case (AuthorizationRequest row),
+    2. the request (StayReview row),
+    3. the stay (InpatientStay row).
+
+A physician deciding the request on its case page takes them so: `case_for_action` locks
+the case, then `decision_record` -> `stay_review_decided` the request, then the stay. The
+nurse's actions below start from the stay, so they read it first without a lock, lock the
+case and the request it names, and only then the stay; a stay whose open request changed
+in between is a 409 (someone else acted first), never a lock taken out of order, which is
+how a nurse and a physician acting at once on one request deadlocked (PostgreSQL kills one
+of them: a 500). A path may skip a level (a note locks only the stay) but never go back up
+one. The admission case is never locked here: events on it take only a key-share lock."""
 
 from django.db import transaction
 
 from cases.access import stay_for_user
 from cases.models import CaseStatus, InpatientStay, StayReview
 from cases.services import stays as stay_rules
+from cases.services.workflow import case_lock
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.roles import Perm
 
@@ -15,14 +31,40 @@ from .decisions import case_approve
 from .pends import case_route_to_physician
 
 
-def _stay_for_action(*, actor, stay_id, need: Perm, expected_version: int | None) -> InpatientStay:
-    stay = stay_for_user(actor, stay_id, need=need, lock=True)
-    if expected_version is not None and stay.version != int(expected_version):
-        raise Conflict(
-            "Someone else changed this stay while you were working on it "
-            f"({stay.authorized_days} days authorized through {stay.authorized_through}). Reload it and try again.",
-            code="stale",
-        )
+def _stale(stay: InpatientStay) -> Conflict:
+    return Conflict(
+        "Someone else changed this stay while you were working on it "
+        f"({stay.authorized_days} days authorized through {stay.authorized_through}). Reload it and try again.",
+        code="stale",
+    )
+
+
+def _stay_locked(*, actor, stay_id, need: Perm, seen: InpatientStay) -> InpatientStay:
+    """Lock in the module's order the open request `seen` names (its case, then the request
+    row), then the stay; returns the stay as it is now."""
+    if seen.open_review_id is not None:
+        case_lock(case_id=seen.open_review.case_id)
+        StayReview.objects.select_for_update().filter(pk=seen.open_review_id).first()
+    return stay_for_user(actor, stay_id, need=need, lock=True)
+
+
+def _stay_for_action(
+    *, actor, stay_id, need: Perm, expected_version: int | None, seen: InpatientStay | None = None
+) -> InpatientStay:
+    """The stay locked in the module's order for `actor` doing `need`: 404 for strangers,
+    403 for the role, 409 when stale. `seen`: the stay as read before any lock (read here
+    when not given)."""
+    if seen is None:
+        seen = stay_for_user(actor, stay_id, need=need)
+    if expected_version is not None and seen.version != int(expected_version):
+        raise _stale(seen)  # nothing locked yet
+    stay = _stay_locked(actor=actor, stay_id=stay_id, need=need, seen=seen)
+    if stay.open_review_id != seen.open_review_id or (
+        expected_version is not None and stay.version != int(expected_version)
+    ):
+        # The request named when we looked is no longer the stay's (decided, discharged, or
+        # a new one opened meanwhile): the locks taken do not cover the stay's new state.
+        raise _stale(stay)
     stay_rules.stay_require_open(stay)
     return stay
 
@@ -45,22 +87,12 @@ def _decided_conflict(review: StayReview, stay: InpatientStay) -> Conflict:
     )
 
 
-def _stay_seen(stay_id) -> dict | None:
-    """The stay's version and open request as the caller found it, read before the lock:
-    a caller that sends no version (the API allows it) is taken to act on this state."""
-    try:
-        pk = int(str(stay_id))
-    except (TypeError, ValueError):
-        return None  # the access helper answers 404
-    return InpatientStay.objects.filter(pk=pk).values("version", "open_review_id").first()
-
-
 def _open_review_locked(stay: InpatientStay) -> StayReview | None:
-    """The stay's open request, its row locked (the stay's is already held): a request
-    decided meanwhile is a 409, never a second approval."""
+    """The stay's open request (its row locked before the stay's): a request decided
+    meanwhile is a 409, never a second approval."""
     if stay.open_review_id is None:
         return None
-    review = StayReview.objects.select_for_update(of=("self",)).select_related("case").get(pk=stay.open_review_id)
+    review = stay.open_review  # its row locked with the stay (_stay_locked)
     if review.closed_at is not None:
         raise _decided_conflict(review, stay)
     return review
@@ -74,20 +106,26 @@ def stay_days_approve(
     day, moved to a business day). Approving an open request approves it in full: fewer
     days than asked is a partial approval, which only a physician signs.
 
-    Two nurses approving at once: the stay row is locked, then its open request's. Without
-    a `version` the stay as read before the lock stands for it, so the second click (which
-    waited on the first's lock) gets a 409 instead of opening and approving a second request
-    for the same days: "already decided" if the request it saw was decided meanwhile."""
-    seen = _stay_seen(stay_id) if expected_version is None else None
-    stay = _stay_for_action(actor=actor, stay_id=stay_id, need=Perm.CASE_APPROVE, expected_version=expected_version)
-    if seen is not None and seen["version"] != stay.version:
-        if seen["open_review_id"] is not None and seen["open_review_id"] != stay.open_review_id:
-            raise _decided_conflict(StayReview.objects.select_related("case").get(pk=seen["open_review_id"]), stay)
-        raise Conflict(
-            "Someone else changed this stay while you were working on it "
-            f"({stay.authorized_days} days authorized through {stay.authorized_through}). Reload it and try again.",
-            code="stale",
+    Two nurses approving at once: the open request's case and row are locked, then the
+    stay's (the module's lock order). Without a `version` the stay as read before the locks
+    stands for it, so the second click (which waited on the first's locks) gets a 409
+    instead of opening and approving a second request for the same days: "already decided"
+    if the request it saw was decided meanwhile."""
+    seen = stay_for_user(actor, stay_id, need=Perm.CASE_APPROVE)
+    try:
+        stay = _stay_for_action(
+            actor=actor,
+            stay_id=stay_id,
+            need=Perm.CASE_APPROVE,
+            expected_version=seen.version if expected_version is None else expected_version,
+            seen=seen,
         )
+    except Conflict as conflict:
+        if expected_version is None and conflict.code == "stale" and seen.open_review_id is not None:
+            review = StayReview.objects.select_related("case").get(pk=seen.open_review_id)
+            if review.closed_at is not None:
+                raise _decided_conflict(review, InpatientStay.objects.get(pk=seen.pk)) from None
+        raise
     stay.open_review = _open_review_locked(stay)
     _review_with_physician(stay)
     days = stay_rules.days_clean(days)

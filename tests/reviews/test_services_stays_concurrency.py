@@ -1,7 +1,10 @@
 """Two nurses approving more days for one stay at the same moment (issue 19, item 2), on
 two real connections: the stay and its open request are locked, one approval wins and the
 other gets a 409, whether or not the caller sent the stay's version, and the stay is
-extended once."""
+extended once. A nurse acting on the stay while a physician decides its request on the case
+page: both take the locks in one order (the request's case, the request, the stay), so
+the first wins and the other gets a 409, never a deadlock (PostgreSQL's "deadlock
+detected", a 500)."""
 
 import threading
 import time
@@ -127,3 +130,119 @@ def test_two_nurses_approving_more_days_without_a_request_or_version_extend_once
     assert InpatientStay.objects.get(pk=stay.pk).authorized_days == stay.authorized_days + 3
     assert StayReview.objects.filter(stay=stay).count() == 1
     assert CaseEvent.objects.filter(case=stay.case, kind=CaseEvent.Kind.STAY_DAYS_APPROVED).count() == 1
+
+
+def _nurse_and_physician(monkeypatch, *, first: str, nurse_action, physician_action):
+    """Run the nurse's and the physician's action on two connections, `first` taking its
+    first lock before the other starts: each holds it a moment (1 s, longer than
+    PostgreSQL's deadlock_timeout) so the other really arrives in between. Returns
+    {"nurse": result or exception, "physician": ...}."""
+    from cases.services import stays as stay_rules
+
+    started = threading.Event()
+    original_for_action = stays._stay_for_action
+    original_decided = stay_rules.stay_review_decided
+
+    def nurse_locked(**kwargs):
+        locked = original_for_action(**kwargs)
+        if first == "nurse" and not started.is_set():
+            started.set()
+            time.sleep(1.0)
+        return locked
+
+    def physician_holds_case(**kwargs):  # called by decision_record with the request's case locked
+        if first == "physician" and threading.current_thread().name == "physician" and not started.is_set():
+            started.set()
+            time.sleep(1.0)
+        return original_decided(**kwargs)
+
+    monkeypatch.setattr(stays, "_stay_for_action", nurse_locked)
+    monkeypatch.setattr(stay_rules, "stay_review_decided", physician_holds_case)
+    results = {}
+
+    def run(name, action):
+        try:
+            if name != first:
+                assert started.wait(timeout=20), "the first action never took its lock"
+            results[name] = action()
+        except Exception as exc:  # noqa: BLE001 - the test inspects which one failed
+            results[name] = exc
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(name, action), name=name)
+        for name, action in (("nurse", nurse_action), ("physician", physician_action))
+    ]
+    with time_machine.travel(REVIEWED, tick=True):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("first", ["nurse", "physician"])
+def test_nurse_approving_days_while_a_physician_decides_the_request_both_finish_without_deadlock(
+    monkeypatch, stay, nurse, physician, first
+):
+    # Given a request for 3 more days, open on the stay
+    with time_machine.travel(REVIEWED, tick=False), transaction.atomic():
+        request = stay_review_open(stay=stay_lock(stay_id=stay.pk), actor=nurse, days=3)
+    version = InpatientStay.objects.get(pk=stay.pk).version
+
+    # When the nurse approves the days on the stay while a physician approves the request
+    # on its case page, one of them arriving while the other holds its first lock
+    results = _nurse_and_physician(
+        monkeypatch,
+        first=first,
+        nurse_action=_approve(nurse, stay.pk, expected_version=version),
+        physician_action=lambda: case_approve(case_id=request.case_id, actor=physician),
+    )
+
+    # Then neither is a deadlock (nor any error but the project's 409): the first wins,
+    # the other is told someone else decided first, and the stay grew once
+    winner, loser = results[first], results["physician" if first == "nurse" else "nurse"]
+    assert isinstance(loser, Conflict), results
+    assert loser.status_code == 409, results  # noqa: PLR2004
+    assert not isinstance(winner, Exception), results
+    after = InpatientStay.objects.get(pk=stay.pk)
+    assert (after.authorized_days, after.open_review_id) == (stay.authorized_days + 3, None)
+    request.case.refresh_from_db()
+    assert request.case.status == CaseStatus.APPROVED
+    assert request.case.decisions.count() == 1
+    assert CaseEvent.objects.filter(case=stay.case, kind=CaseEvent.Kind.STAY_DAYS_APPROVED).count() == 1
+
+
+@pytest.mark.parametrize("first", ["nurse", "physician"])
+def test_nurse_recording_the_discharge_while_a_physician_decides_the_request_never_deadlocks(
+    monkeypatch, stay, nurse, physician, first
+):
+    # Given a request for 3 more days, open on the stay
+    with time_machine.travel(REVIEWED, tick=False), transaction.atomic():
+        request = stay_review_open(stay=stay_lock(stay_id=stay.pk), actor=nurse, days=3)
+    version = InpatientStay.objects.get(pk=stay.pk).version
+
+    # When the nurse records the discharge (which withdraws the request) while a physician
+    # approves the request
+    results = _nurse_and_physician(
+        monkeypatch,
+        first=first,
+        nurse_action=lambda: stays.stay_discharge_record(
+            stay_id=stay.pk, actor=nurse, discharged_at=REVIEWED, disposition="home", expected_version=version
+        ),
+        physician_action=lambda: case_approve(case_id=request.case_id, actor=physician),
+    )
+
+    # Then the first wins and the other gets a 409, never a deadlock
+    loser = results["physician" if first == "nurse" else "nurse"]
+    assert isinstance(loser, Conflict) and loser.status_code == 409, results  # noqa: PLR2004
+    assert not isinstance(results[first], Exception), results
+    after = InpatientStay.objects.get(pk=stay.pk)
+    request.case.refresh_from_db()
+    if first == "nurse":
+        assert (after.discharged_at, request.case.status) == (REVIEWED, CaseStatus.WITHDRAWN)
+        assert after.authorized_days == stay.authorized_days
+    else:
+        assert (after.discharged_at, request.case.status) == (None, CaseStatus.APPROVED)
+        assert after.authorized_days == stay.authorized_days + 3
