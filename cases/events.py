@@ -53,14 +53,25 @@ def events_written(*, case, rows: list[CaseEvent]) -> None:
 
 
 def receipt_rows(*, case, actor, channel: str) -> list[CaseEvent]:
-    """The two events of a new case, unsaved (the intake writes them with the case in one
-    statement, then calls `events_written`): received, and its due time set."""
-    return [
+    """The events of a new case, unsaved (the intake writes them with the case in one
+    statement, then calls `events_written`): received, its due time set, and flagged as a
+    possible duplicate when it is one (`case.likely_duplicate_of`)."""
+    rows = [
         _row(case, Kind.SUBMITTED, actor=actor, new=case.status, message=f"Received by {channel}.",
              data={"channel": channel}),
         _row(case, Kind.CLOCK_SET, actor=None, new=case.decision_due_at.isoformat(),
              message="Decision due time set on receipt."),
     ]  # fmt: skip
+    if case.likely_duplicate_of_id is not None:
+        rows.append(_row(case, Kind.DUPLICATE_FLAGGED, actor=actor, **_duplicate_fields(case.likely_duplicate_of)))
+    return rows
+
+
+def _duplicate_fields(duplicate_of) -> dict:
+    return {
+        "message": f"Possible duplicate of {duplicate_of.reference}.",
+        "data": {"duplicate_of": str(duplicate_of.pk)},
+    }
 
 
 def event_submitted(*, case, actor, channel: str) -> CaseEvent:
@@ -165,16 +176,6 @@ def event_authorization_changed(*, case, actor, version) -> CaseEvent:
         new=str(version.number),
         message=version.summary,
         data={"version_id": version.pk, "kind": version.kind},
-    )
-
-
-def event_duplicate_flagged(*, case, actor, duplicate_of) -> CaseEvent:
-    return _record(
-        case,
-        Kind.DUPLICATE_FLAGGED,
-        actor=actor,
-        message=f"Possible duplicate of {duplicate_of.reference}.",
-        data={"duplicate_of": str(duplicate_of.pk)},
     )
 
 
