@@ -263,6 +263,10 @@ RULE_SPEC_FIELDS = (
 
 def rules_in_effect(day: date) -> list[RuleSpec]:
     """The latest version of each turnaround rule in effect on `day`."""
+    return clock_tables().rules_on(day)
+
+
+def _rules_read(day: date) -> list[RuleSpec]:
     from django.db.models import Q
 
     from .models import TurnaroundRule
@@ -355,7 +359,66 @@ def case_facts(case, *, information_received_at: datetime | None = None, extensi
 
 
 def case_holidays(start: datetime) -> dict[date, str]:
-    return plan_holidays(*holiday_window(timezone.localtime(start, plan_tz()).date()))
+    """The holidays and closures of the clock window starting at `start` (do not change it:
+    it is kept for other cases, `clock_tables`)."""
+    return clock_tables().holidays_from(start)
+
+
+# ---- The rule and closure tables, kept in the process ----------------------------------
+
+# A digest of every row of the turnaround rules, their periods and the plan closures (a few
+# dozen small rows): any change an administrator makes, in any process, on any node, moves it.
+_TABLES_STAMP_SQL = """
+SELECT md5(concat_ws('|',
+    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM reviews_turnaroundrule t),
+    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM reviews_turnaroundperiod t),
+    (SELECT string_agg(t::text, ',' ORDER BY t.id) FROM reviews_planclosure t)))
+"""
+_KEPT_DAYS = 32
+
+
+class _ClockTables:
+    """The rules in effect per day and the clock windows' holidays, read once per stamp."""
+
+    def __init__(self, stamp: str | None):
+        self.stamp = stamp
+        self._rules: dict[date, list[RuleSpec]] = {}
+        self._holidays: dict[date, dict[date, str]] = {}
+
+    def rules_on(self, day: date) -> list[RuleSpec]:
+        if day not in self._rules:
+            if len(self._rules) >= _KEPT_DAYS:
+                self._rules.clear()
+            self._rules[day] = _rules_read(day)
+        return self._rules[day]
+
+    def holidays_from(self, start: datetime) -> dict[date, str]:
+        day = timezone.localtime(start, plan_tz()).date()
+        if day not in self._holidays:
+            if len(self._holidays) >= _KEPT_DAYS:
+                self._holidays.clear()
+            self._holidays[day] = plan_holidays(*holiday_window(day))
+        return self._holidays[day]
+
+
+_kept = {"tables": _ClockTables(stamp=None)}
+
+
+def clock_tables() -> _ClockTables:
+    """The turnaround rules and plan closures as this process keeps them: every clock
+    computation (each submit) needs them, and they change a few times a year. One small
+    statement checks their digest; they are read again only when it moved (issue #13).
+    SQLite (`make run`, one process) reads them every time."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return _ClockTables(stamp=None)
+    with connection.cursor() as cursor:
+        cursor.execute(_TABLES_STAMP_SQL)
+        (stamp,) = cursor.fetchone()
+    if stamp != _kept["tables"].stamp:
+        _kept["tables"] = _ClockTables(stamp=stamp)
+    return _kept["tables"]
 
 
 def case_clock_details(
@@ -364,8 +427,9 @@ def case_clock_details(
     """The case's clocks (earliest first), Maryland's information-notice deadline, facts."""
     tz = plan_tz()
     facts = case_facts(case, information_received_at=information_received_at, extension_ground=extension_ground)
-    rules = rules_in_effect(timezone.localtime(facts.received_at, tz).date())
-    holidays = case_holidays(min(facts.received_at, facts.information_received_at or facts.received_at))
+    tables = clock_tables()
+    rules = tables.rules_on(timezone.localtime(facts.received_at, tz).date())
+    holidays = tables.holidays_from(min(facts.received_at, facts.information_received_at or facts.received_at))
     clocks = clocks_compute(facts, rules, tz=tz, holidays=holidays)
     return clocks, information_notice_due(facts, rules, tz=tz, holidays=holidays), facts
 
@@ -415,8 +479,9 @@ def fax_due_compute(*, received_at: datetime) -> datetime:
         line_of_business="",
         state="",
     )
-    rules = rules_in_effect(timezone.localtime(received_at, tz).date())
-    clocks = clocks_compute(facts, rules, tz=tz, holidays=case_holidays(received_at))
+    tables = clock_tables()
+    rules = tables.rules_on(timezone.localtime(received_at, tz).date())
+    clocks = clocks_compute(facts, rules, tz=tz, holidays=tables.holidays_from(received_at))
     if not clocks:
         raise RuntimeError("No turnaround rule applies; the NCQA rule applies to all cases and must be configured.")
     return clocks[0].due_at
