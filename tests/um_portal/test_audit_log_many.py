@@ -1,0 +1,48 @@
+"""A list's PHI reads are one INSERT (issue #13): every row says who, what, whose, how,
+where from, with the database's time, and nothing else is sent for them."""
+
+import pytest
+from django.test import RequestFactory
+
+from um_portal.audit import access_log_record_many
+from um_portal.models import AccessLog
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def test_a_page_of_reads_is_one_insert_with_one_row_per_object(nurse, make_case, django_assert_num_queries):
+    cases = [make_case() for _ in range(3)]
+    request = RequestFactory().get("/reviews/queue/", REMOTE_ADDR="203.0.113.7")
+    request.user = nurse
+
+    with django_assert_num_queries(1):
+        access_log_record_many(user=nurse, objs=cases, how=AccessLog.How.PAGE, request=request)
+
+    rows = list(AccessLog.objects.order_by("id"))
+    assert [(r.object_kind, r.object_id, r.member_id) for r in rows] == [
+        ("case", str(case.pk), case.member_id) for case in cases
+    ]
+    assert {(r.user_id, r.how, r.path, r.ip_address) for r in rows} == {
+        (nurse.pk, "page", "/reviews/queue/", "203.0.113.7")
+    }
+    assert len({r.at for r in rows}) == 1 and rows[0].at is not None, "the database's time, one per statement"
+
+
+def test_reads_without_a_request_or_a_signed_in_user_are_logged_without_them(make_case):
+    case = make_case()
+
+    access_log_record_many(user=None, objs=[case], how=AccessLog.How.EXPORT)
+
+    row = AccessLog.objects.get()
+    assert (row.user_id, row.path, row.ip_address, row.member_id) == (None, "", None, case.member_id)
+
+
+def test_an_object_the_log_does_not_know_writes_nothing(nurse, make_case):
+    with pytest.raises(TypeError, match="not PHI reads"):
+        access_log_record_many(user=nurse, objs=[make_case(), nurse], how=AccessLog.How.PAGE)
+    assert not AccessLog.objects.exists()
+
+
+def test_an_empty_page_sends_nothing(nurse, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        access_log_record_many(user=nurse, objs=[], how=AccessLog.How.PAGE)
