@@ -23,6 +23,13 @@ LIST_RELATED = ("member", "requesting_organization", "requesting_practitioner", 
                 "servicing_practitioner", "assigned_to")  # fmt: skip
 # The same for a case page (provider and reviewer) and the API detail, the coverage too.
 DETAIL_RELATED = (*LIST_RELATED, "coverage")
+# The case's own columns a list row of the API shows (CaseListSerializer) and its access-log
+# row needs: not its summary, clocks or change details, which only the detail shows.
+LIST_COLUMNS = (
+    "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category", "received_at",
+    "decision_due_at", "member_id", "requesting_organization_id", "requesting_practitioner_id",
+    "servicing_organization_id", "servicing_practitioner_id", "assigned_to_id", "change_of_id", "change_kind",
+)  # fmt: skip
 
 
 def case_related_attach(cases, fields=LIST_RELATED) -> list:

@@ -4,8 +4,10 @@ review page shows beside the case. Each returns a fixed number of queries."""
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cache
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -296,6 +298,45 @@ def decision_criteria_used(*, case) -> list:
     return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))
 
 
+def _detail_prefetches(*, for_api: bool) -> list[tuple[str | None, str | Prefetch]]:
+    """(the relation `_relations_present` answers for, or None: always read; the lookup)."""
+    prefetches = [
+        ("diagnoses", "diagnoses"),
+        ("lines", "lines"),
+        ("attachments", "attachments"),
+        (None, Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id"))),
+        (
+            "decisions",
+            Prefetch(
+                "decisions",
+                queryset=decisions_current().prefetch_related("criteria__criteria_set"),
+                to_attr="current_decisions",
+            ),
+        ),
+        ("pends", Prefetch("pends", queryset=Pend.objects.select_related("coded_reason__catalogue"))),
+        ("appeals", "appeals"),
+        ("letters", "letters"),
+        ("extension", "extension"),
+        ("authorization", "authorization__lines"),
+        ("authorization", "authorization__servicing_organization"),
+        # Issue 19, item 3: the authorization's history and the changes asked of it.
+        (
+            "authorization",
+            Prefetch(
+                "authorization__versions",
+                queryset=AuthorizationVersion.objects.select_related("decision", "change_case").order_by("number"),
+            ),
+        ),
+        (None, "change_of"),  # a foreign key: no query when there is none
+    ]
+    if not for_api:
+        prefetches += [
+            ("peer_to_peers", "peer_to_peers"),
+            ("change_requests", Prefetch("change_requests", queryset=_change_requests())),
+        ]
+    return prefetches
+
+
 def case_detail_queryset(*, for_api: bool = False):
     """The case table alone (filtered by primary key, and for a provider by a grant), with
     what the case pages and the API detail show prefetched: one small query per related
@@ -306,37 +347,62 @@ def case_detail_queryset(*, for_api: bool = False):
     `for_api`: only what the API detail shows (`cases.serializers.CaseDetailSerializer`):
     no peer-to-peer talks, and the change requests made of an authorization read by
     `case_detail` only when the case has one (the detail shows them inside it)."""
-    prefetches = [
-        "diagnoses",
-        "lines",
-        "attachments",
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
-        Prefetch(
-            "decisions",
-            queryset=decisions_current().prefetch_related("criteria__criteria_set"),
-            to_attr="current_decisions",
-        ),
-        Prefetch("pends", queryset=Pend.objects.select_related("coded_reason__catalogue")),
-        "appeals",
-        "letters",
-        "extension",
-        "authorization__lines",
-        "authorization__servicing_organization",
-        # Issue 19, item 3: the authorization's history and the changes asked of it.
-        Prefetch(
-            "authorization__versions",
-            queryset=AuthorizationVersion.objects.select_related("decision", "change_case").order_by("number"),
-        ),
-        "change_of",
-    ]
-    if not for_api:
-        prefetches += ["peer_to_peers", Prefetch("change_requests", queryset=_change_requests())]
-    return AuthorizationRequest.objects.prefetch_related(*prefetches)
+    return AuthorizationRequest.objects.prefetch_related(*(lookup for _, lookup in _detail_prefetches(for_api=for_api)))
 
 
 def _change_requests(columns=None):
     qs = AuthorizationRequest.objects.order_by("received_at", "id")
     return qs.only(*columns) if columns else qs
+
+
+# The case's relations `_relations_present` asks about: most cases have few of them (a new
+# case has no decision, pend, appeal, letter, extension, authorization or talk yet).
+PROBED_RELATIONS = (
+    "diagnoses", "lines", "attachments", "decisions", "pends", "appeals", "letters", "extension", "authorization",
+    "peer_to_peers", "change_requests",
+)  # fmt: skip
+
+
+@cache
+def _probe_sql() -> str:
+    quote = connection.ops.quote_name
+    exists = []
+    for name in PROBED_RELATIONS:
+        relation = AuthorizationRequest._meta.get_field(name)
+        where = f"{quote(relation.field.column)} = %s"
+        if name == "decisions":  # the current one: `decisions_current`
+            where += f" AND {quote(Decision._meta.get_field('is_current').column)} = %s"
+        table = quote(relation.related_model._meta.db_table)
+        exists.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where})")  # noqa: S608 - names are the models'
+    return "SELECT " + ", ".join(exists)
+
+
+def _relations_present(case) -> set[str]:
+    """Which of PROBED_RELATIONS the case has rows in, in one query of a few index probes
+    (issue #13: a prefetch costs the ORM 1-2 ms of Python even when it finds nothing)."""
+    pk = AuthorizationRequest._meta.pk.get_db_prep_value(case.pk, connection)
+    params = []
+    for name in PROBED_RELATIONS:
+        params += [pk, True] if name == "decisions" else [pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_probe_sql(), params)
+        row = cursor.fetchone()
+    return {name for name, present in zip(PROBED_RELATIONS, row, strict=True) if present}
+
+
+def _relation_empty(case, name: str) -> None:
+    """Leave on `case` what prefetching relation `name` gives when it finds no row."""
+    if name == "decisions":
+        case.current_decisions = []
+        return
+    relation = AuthorizationRequest._meta.get_field(name)
+    if relation.one_to_one:
+        relation.set_cached_value(case, None)
+        return
+    queryset = getattr(case, name).get_queryset()
+    queryset._result_cache = []
+    queryset._prefetch_done = True
+    case._prefetched_objects_cache[name] = queryset
 
 
 # What the API detail shows of each change request made of the case's authorization.
@@ -351,17 +417,28 @@ API_DETAIL_RELATED_PROVIDER = tuple(name for name in LIST_RELATED if name != "as
 
 def case_detail(*, user, case_id, need=None, for_api: bool = False) -> AuthorizationRequest:
     """The case as the case pages (or, `for_api`, the API detail) show it, if `user` may
-    see it (and do `need`): `cases.access.case_for_user` over `case_detail_queryset`, then
-    its related rows by id (members, coverages, organizations, practitioners, assignee: one
+    see it (and do `need`): `cases.access.case_for_user` on the case table alone, one query
+    saying which related tables hold its rows, the prefetches of `case_detail_queryset` for
+    those only (the others are left empty, as their prefetch would leave them), then its
+    related rows by id (members, coverages, organizations, practitioners, assignee: one
     query each)."""
-    case = case_for_user(user, case_id, need=need, queryset=case_detail_queryset(for_api=for_api))
+    case = case_for_user(user, case_id, need=need)
+    present = _relations_present(case)
+    if for_api and "authorization" not in present:
+        present.discard("change_requests")  # shown inside the authorization only
+    case._prefetched_objects_cache = {}
+    lookups = []
+    for name, lookup in _detail_prefetches(for_api=for_api):
+        if name is None or name in present:
+            lookups.append(lookup)
+    for name in set(PROBED_RELATIONS) - present:
+        _relation_empty(case, name)
+    if for_api and "change_requests" in present:
+        lookups.append(Prefetch("change_requests", queryset=_change_requests(API_CHANGE_REQUEST_COLUMNS)))
+    prefetch_related_objects([case], *lookups)
     if not for_api:
         case_related_attach([case], DETAIL_RELATED)
         return case
-    if getattr(case, "authorization", None) is not None:
-        prefetch_related_objects(
-            [case], Prefetch("change_requests", queryset=_change_requests(API_CHANGE_REQUEST_COLUMNS))
-        )
     case_related_attach([case], API_DETAIL_RELATED_PROVIDER if user_role(user) == Role.PROVIDER else API_DETAIL_RELATED)
     return case
 

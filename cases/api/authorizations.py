@@ -19,7 +19,7 @@ from um_portal.models import AccessLog
 from um_portal.roles import Role, user_role
 
 from ..models import AuthorizationRequest, CaseStatus, Channel, Member, ServiceCategory, Urgency
-from ..selectors import case_list_page, case_related_attach
+from ..selectors import LIST_COLUMNS, case_list_page, case_related_attach
 from ..serializers import CaseDetailSerializer, CaseListSerializer
 from ..services.intake import authorization_submit
 from .inputs import AuthorizationCreateSerializer
@@ -85,7 +85,7 @@ class AuthorizationListView(ListCreateAPIView):
     filterset_class = CaseFilter
 
     def get_queryset(self):
-        return AuthorizationRequest.objects.all()
+        return AuthorizationRequest.objects.only(*LIST_COLUMNS)
 
     def list(self, request, *args, **kwargs):
         # Filters first (400 on a bad one), then the scoped keyset page: case_list_page.

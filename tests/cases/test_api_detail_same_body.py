@@ -1,9 +1,10 @@
-"""The API's case detail and list answer exactly what DRF's generic serializer walk over the
-full case page read gives (issue #13: the API reads a lean selector and builds its dicts
-directly). Cases in every state the detail shows: new and assigned, pended, denied with
-criteria and a coded reason, appealed, extended, lettered, with documents, approved with an
-authorization, its versions and a change request, and the change request itself; as the
-office and as a nurse."""
+"""The API's case detail and list answer exactly what DRF's generic serializer walk gives
+over the case with every relation prefetched (issue #13: the API reads a lean selector and
+builds its dicts directly; the case pages and the API read only the relations a probe
+finds rows in). Cases in every state the detail shows: new and assigned, pended, denied
+with criteria and a coded reason, appealed, extended, lettered, with documents, approved
+with an authorization, its versions and a change request, and the change request itself;
+as the office and as a nurse."""
 
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -16,12 +17,12 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from cases.models import AuthorizationRequest
-from cases.selectors import case_related_attach
+from cases.selectors import DETAIL_RELATED, case_related_attach
 from cases.serializers import CaseDetailSerializer, CaseListSerializer
 from cases.services.attachments import attachment_add
 from notifications.models import Letter, LetterTemplate
 from reviews.models import Appeal, Extension
-from reviews.selectors import case_detail
+from reviews.selectors import PROBED_RELATIONS, case_detail, case_detail_queryset
 from reviews.services.decisions import case_approve
 from reviews.services.pends import case_pend
 from tests.cases.conftest import pdf_upload
@@ -96,8 +97,9 @@ def cases(make_case, decided, nurse, provider, api) -> list:
 
 
 def reference_body(user, case_id) -> bytes:
-    """The detail as DRF's generic walk of the declared fields shows the case page's read."""
-    case = case_detail(user=user, case_id=case_id)
+    """The detail as DRF's generic walk of the declared fields shows the case with every
+    relation prefetched (no probe of which it has: `case_detail_queryset`)."""
+    case = case_related_attach([case_detail_queryset().get(pk=case_id)], DETAIL_RELATED)[0]
     serializer = CaseDetailSerializer(case, context={"request": SimpleNamespace(user=user)})
     return JSONRenderer().render(serializers.Serializer.to_representation(serializer, case))
 
@@ -130,3 +132,23 @@ def test_the_list_body_is_the_generic_serializers_byte_for_byte(api, cases, requ
     expected = [serializers.Serializer.to_representation(serializer, by_id[row["id"]]) for row in body["results"]]
     assert len(expected) == AuthorizationRequest.objects.count() == len(cases) + 1  # the second change asked
     assert JSONRenderer().render(body["results"]) == JSONRenderer().render(expected)
+
+
+def _shown(case, name):
+    if name == "decisions":
+        return [d.pk for d in case.current_decisions]
+    if name in ("extension", "authorization"):
+        return getattr(getattr(case, name, None), "pk", None)
+    return [row.pk for row in getattr(case, name).all()]
+
+
+@pytest.mark.parametrize("who", ["provider", "nurse"])
+def test_the_pages_read_each_relation_as_a_full_prefetch_does(cases, request, who, django_assert_num_queries):
+    user = request.getfixturevalue(who)
+    for case in cases:
+        probed = case_detail(user=user, case_id=case.pk)
+        full = case_detail_queryset().get(pk=case.pk)
+        with django_assert_num_queries(0):
+            assert [_shown(probed, name) for name in PROBED_RELATIONS] == [
+                _shown(full, name) for name in PROBED_RELATIONS
+            ]

@@ -54,13 +54,13 @@ def test_provider_detail_query_count(api, provider, make_case, decided, django_a
     api.as_user(provider)
     provider._um_role = "unset"
     # 1 role groups; 2 the case alone, by id, its grant checked on it, no join
-    # (reviews.selectors.case_detail, for_api); prefetched by case id: 3 diagnoses, 4 lines,
-    # 5 documents, 6 events with actors, 7 the current decision (who decided, license,
-    # coded reason), 8 its criteria, 9 pends, 10 appeals, 11 letters, 12 extension,
-    # 13 authorization (none: no query for its lines, versions or the change requests made
-    # of it); by id: 14 member, 15 organizations, 16 practitioners (the API shows no
-    # coverage, no peer-to-peer talks, and a provider no assignee); 17 the access-log
-    # insert; 18 the decider's role (shown with the decision)
-    with django_assert_num_queries(18):
+    # (reviews.selectors.case_detail, for_api); 3 which related tables hold its rows (one
+    # query), then only those, by case id: 4 diagnoses, 5 lines, 6 events with actors
+    # (always read), 7 the current decision (who decided, license, coded reason), 8 its
+    # criteria (no documents, pends, appeals, letters, extension or authorization here);
+    # by id: 9 member, 10 organizations, 11 practitioners (the API shows no coverage, no
+    # peer-to-peer talks, and a provider no assignee); 12 the access-log insert; 13 the
+    # decider's role (shown with the decision)
+    with django_assert_num_queries(13):
         response = api.get(f"/api/v1/authorizations/{case.pk}/")
     assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"
