@@ -23,6 +23,31 @@ def test_nurse_queue_page_lists_open_cases_with_time_left(client, make_case, nur
     assert case.reference in page and "left" in page and "due-ok" in page and "Expedited" in page
 
 
+def test_nurse_queue_row_shows_case_member_lines_assignee_and_escalation_escaped(client, make_case, nurse, nurse2):
+    # Given an escalated case held by nurse2, whose member's name and line hold markup
+    from cases.models import AuthorizationRequest, ServiceLine
+    from reviews.services.assignment import case_assign
+
+    case = make_case()
+    case.member.first_name = "<b>Ann</b>"
+    case.member.save(update_fields=["first_name"])
+    ServiceLine.objects.filter(case=case).update(description="Knee & <i>hip</i>")
+    AuthorizationRequest.objects.filter(pk=case.pk).update(overdue_at=timezone.now())
+    case_assign(case_id=case.pk, actor=nurse2)
+    client.force_login(nurse)
+
+    # When the nurse opens the queue
+    page = client.get(reverse("reviews:nurse_queue")).content.decode()
+
+    # Then the row links the case and shows its member, plan, line, reviewer and escalation, escaped
+    assert f'<a href="{reverse("reviews:case", args=[case.pk])}">{case.reference}</a>' in page
+    assert "&lt;b&gt;Ann&lt;/b&gt;" in page and "<b>Ann</b>" not in page
+    assert f"{case.member.member_number} · Commercial · " in page
+    assert "CPT 27447 · Knee &amp; &lt;i&gt;hip&lt;/i&gt;" in page
+    assert nurse2.display_name in page and '<span class="badge due-over">Escalated</span>' in page
+    assert '<span class="badge">In review</span>' in page and "Standard" in page
+
+
 def test_at_risk_filter_shows_only_cases_due_within_a_day(client, make_case, nurse):
     soon, later = make_case(), make_case()
     soon.decision_due_at = timezone.now() + timedelta(hours=3)
