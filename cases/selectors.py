@@ -32,9 +32,23 @@ LIST_COLUMNS = (
 )  # fmt: skip
 
 
-def case_related_attach(cases, fields=LIST_RELATED) -> list:
+# The columns of each related row the API shows of a case (CaseListSerializer: the member
+# brief, the provider labels, the assignee's username): `case_related_attach(columns=...)`.
+API_RELATED_COLUMNS = {
+    "member": ("member_number", "first_name", "last_name", "date_of_birth"),
+    "requesting_organization": ("npi", "name"),
+    "servicing_organization": ("npi", "name"),
+    "requesting_practitioner": ("npi", "first_name", "last_name", "credentials"),
+    "servicing_practitioner": ("npi", "first_name", "last_name", "credentials"),
+    "assigned_to": ("username",),
+}
+
+
+def case_related_attach(cases, fields=LIST_RELATED, *, columns: dict | None = None) -> list:
     """Fill the foreign keys `fields` of `cases` from one query per related table (the two
-    organizations share one, the two practitioners one). Returns `cases`."""
+    organizations share one, the two practitioners one). With `columns` ({field name:
+    column names}, e.g. API_RELATED_COLUMNS), each related row reads only those (and its
+    id): for readers that show nothing else. Returns `cases`."""
     cases = list(cases)
     by_model: dict = {}
     for name in fields:
@@ -42,7 +56,10 @@ def case_related_attach(cases, fields=LIST_RELATED) -> list:
         by_model.setdefault(model, []).append(name)
     for model, names in by_model.items():
         ids = {getattr(case, f"{name}_id") for case in cases for name in names} - {None}
-        found = model._default_manager.order_by().in_bulk(ids) if ids else {}
+        queryset = model._default_manager.order_by()
+        if columns is not None:
+            queryset = queryset.only(*{column for name in names for column in columns[name]})
+        found = queryset.in_bulk(ids) if ids else {}
         for case in cases:
             for name in names:
                 related_id = getattr(case, f"{name}_id")

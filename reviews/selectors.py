@@ -22,7 +22,7 @@ from cases.models import (
     Practitioner,
     ProviderOrganization,
 )
-from cases.selectors import DETAIL_RELATED, LIST_RELATED, case_related_attach
+from cases.selectors import API_RELATED_COLUMNS, DETAIL_RELATED, LIST_RELATED, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
@@ -439,7 +439,11 @@ def case_detail(*, user, case_id, need=None, for_api: bool = False) -> Authoriza
     if not for_api:
         case_related_attach([case], DETAIL_RELATED)
         return case
-    case_related_attach([case], API_DETAIL_RELATED_PROVIDER if user_role(user) == Role.PROVIDER else API_DETAIL_RELATED)
+    case_related_attach(
+        [case],
+        API_DETAIL_RELATED_PROVIDER if user_role(user) == Role.PROVIDER else API_DETAIL_RELATED,
+        columns=API_RELATED_COLUMNS,
+    )
     return case
 
 

@@ -19,7 +19,7 @@ from um_portal.models import AccessLog
 from um_portal.roles import Role, user_role
 
 from ..models import AuthorizationRequest, CaseStatus, Channel, Member, ServiceCategory, Urgency
-from ..selectors import LIST_COLUMNS, case_list_page, case_related_attach
+from ..selectors import API_RELATED_COLUMNS, LIST_COLUMNS, case_list_page, case_related_attach
 from ..serializers import CaseDetailSerializer, CaseListSerializer
 from ..services.intake import authorization_submit
 from .inputs import AuthorizationCreateSerializer
@@ -96,7 +96,7 @@ class AuthorizationListView(ListCreateAPIView):
             cursor=request.query_params.get("cursor"),
             limit=CasePagination.page_size,
         )
-        rows = case_related_attach(page.rows)
+        rows = case_related_attach(page.rows, columns=API_RELATED_COLUMNS)
         access_log_record_many(user=request.user, objs=rows, how=AccessLog.How.API, request=request)
         return Response(
             {
