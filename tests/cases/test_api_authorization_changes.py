@@ -2,42 +2,15 @@
 form, and the nurse queue marking changes. Bad input is a 4xx with a clear message and
 writes nothing; another office gets 404 and writes nothing."""
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from cases.models import AuthorizationRequest, CaseEvent
-from reviews.models import Authorization, AuthorizationLine, AuthorizationVersion
+from reviews.models import AuthorizationLine, AuthorizationVersion
 from reviews.services.decisions import case_approve, case_deny
-from tests.factories import CoverageFactory, MemberFactory
+from tests.cases.authorization_fixtures import START, authorized_fixture, frozen_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
-NY = ZoneInfo("America/New_York")
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=NY)
-START = date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def authorized(make_case, nurse):
-    member = MemberFactory(state="MD")
-    CoverageFactory(member=member, state="MD")
-    case = make_case(
-        member=member,
-        service_category="home_health",
-        lines=[{"code_system": "HCPCS", "code": "G0151", "units": 6, "start_date": START,
-                "end_date": START + timedelta(days=29)}],
-    )  # fmt: skip
-    case_approve(case_id=case.pk, actor=nurse)
-    return Authorization.objects.get(case=case)
 
 
 def _url(case_id) -> str:

@@ -2,41 +2,14 @@
 `authorization` block and `POST /api/v1/authorizations/{id}/changes/` take and show the
 contract's names (extra keys are allowed)."""
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from cases.models import AuthorizationRequest
-from reviews.models import Authorization
-from reviews.services.decisions import case_approve
-from tests.factories import CoverageFactory, MemberFactory
+from tests.cases.authorization_fixtures import START, authorized_fixture, frozen_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
-NY = ZoneInfo("America/New_York")
-NOW = datetime(2026, 11, 25, 10, 0, tzinfo=NY)
-START = date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def authorized(make_case, nurse):
-    member = MemberFactory(state="MD")
-    CoverageFactory(member=member, state="MD")
-    case = make_case(
-        member=member,
-        service_category="home_health",
-        lines=[{"code_system": "HCPCS", "code": "G0151", "units": 6, "start_date": START,
-                "end_date": START + timedelta(days=29)}],
-    )  # fmt: skip
-    case_approve(case_id=case.pk, actor=nurse)
-    return Authorization.objects.get(case=case)
 
 
 def test_the_case_shows_the_authorization_in_the_contracts_shape(api, provider, authorized):
