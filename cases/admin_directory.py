@@ -2,12 +2,10 @@
 locations with their practitioners and services, and the CSV load with its report."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.contrib import admin
 
+from um_portal.admin_csv import CsvUploadAdmin
 from um_portal.exceptions import DomainError
-from um_portal.roles import Perm, user_can
 
 from .models import LocationService, NetworkParticipation, PracticeLocation, PractitionerLocation, Specialty
 from .services.directory import location_save, network_period_check
@@ -82,7 +80,7 @@ class DirectoryLoadForm(forms.Form):
 
 
 @admin.register(PracticeLocation)
-class PracticeLocationAdmin(admin.ModelAdmin):
+class PracticeLocationAdmin(CsvUploadAdmin, admin.ModelAdmin):
     """Locations keep the centroid of their ZIP (set on save from the ZIP data). Action
     "Load directory CSV": every row loads whole or not at all, with a report."""
 
@@ -94,6 +92,12 @@ class PracticeLocationAdmin(admin.ModelAdmin):
     readonly_fields = ("latitude", "longitude")
     inlines = [PractitionerSiteInline, LocationServiceInline]
     actions = ["directory_load_action"]
+    csv_upload_path = "load-csv/"
+    csv_upload_name = "cases_practicelocation_load_csv"
+    csv_upload_form = DirectoryLoadForm
+    csv_upload_title = "Load the provider directory"
+    csv_upload_template = "admin/cases/directory_load.html"
+    csv_upload_refusal = "Only UM administrators load the provider directory."
 
     @admin.display(boolean=True, description="coordinates")
     def has_coordinates(self, obj) -> bool:
@@ -102,41 +106,9 @@ class PracticeLocationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         location_save(location=obj)
 
-    def get_urls(self):
-        return [
-            path(
-                "load-csv/",
-                self.admin_site.admin_view(self.directory_load_view),
-                name="cases_practicelocation_load_csv",
-            )
-        ] + super().get_urls()
-
     @admin.action(description="Load directory CSV")
     def directory_load_action(self, request, queryset):
-        return redirect(reverse("admin:cases_practicelocation_load_csv"))
+        return self.csv_upload_redirect()
 
-    def directory_load_view(self, request):
-        if not user_can(request.user, Perm.CONFIGURE):
-            self.message_user(request, "Only UM administrators load the provider directory.", messages.ERROR)
-            return redirect(reverse("admin:cases_practicelocation_changelist"))
-        form = DirectoryLoadForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", "The file is not UTF-8 text.")
-            else:
-                try:
-                    report = directory_csv_load(text=text, actor=request.user)
-                except DomainError as error:
-                    for message in error.errors.get("file") or [error.message]:
-                        form.add_error("file", message)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Load the provider directory",
-            "form": form,
-            "report": report,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/cases/directory_load.html", context)
+    def csv_upload_load(self, request, text: str):
+        return directory_csv_load(text=text, actor=request.user)

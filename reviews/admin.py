@@ -1,12 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import redirect, render
-from django.urls import path, reverse
 from django.utils import timezone
 
 from um_portal.admin import ReadOnlyAdmin
+from um_portal.admin_csv import CsvUploadAdmin
 from um_portal.audit.admin import PhiReadLoggedAdmin
-from um_portal.exceptions import DomainError
 from um_portal.roles import Perm, user_can
 
 from .models import (
@@ -96,7 +94,7 @@ class ClaimsImportForm(forms.Form):
 
 
 @admin.register(Authorization)
-class AuthorizationAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
+class AuthorizationAdmin(CsvUploadAdmin, PhiReadLoggedAdmin, ReadOnlyAdmin):
     """Authorizations come from decisions (issue 19, item 1); staff record units used by
     importing claims lines (action "Import claims lines (CSV)")."""
 
@@ -107,48 +105,24 @@ class AuthorizationAdmin(PhiReadLoggedAdmin, ReadOnlyAdmin):
     inlines = [AuthorizationLineInline]
     actions = ["claims_import_action"]
 
-    def get_urls(self):
-        return [
-            path(
-                "import-claims/",
-                self.admin_site.admin_view(self.claims_import_view),
-                name="reviews_authorization_import_claims",
-            )
-        ] + super().get_urls()
+    # Recording units used is an administrator's job (claims data), not every staff member's.
+    csv_upload_path = "import-claims/"
+    csv_upload_name = "reviews_authorization_import_claims"
+    csv_upload_form = ClaimsImportForm
+    csv_upload_title = "Import claims lines"
+    csv_upload_template = "admin/reviews/authorization_import.html"
+    csv_upload_refusal = "Only UM administrators import claims lines."
 
     @admin.action(description="Import claims lines (CSV)")
     def claims_import_action(self, request, queryset):
-        return redirect(reverse("admin:reviews_authorization_import_claims"))
+        return self.csv_upload_redirect()
 
-    def claims_import_view(self, request):
+    def csv_upload_load(self, request, text: str):
         from .services.authorizations import authorization_units_import
 
-        # Recording units used is an administrator's job (claims data), not every staff member's.
-        if not user_can(request.user, Perm.CONFIGURE):
-            self.message_user(request, "Only UM administrators import claims lines.", messages.ERROR)
-            return redirect(reverse("admin:reviews_authorization_changelist"))
-        form = ClaimsImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                text = form.cleaned_data["file"].read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                form.add_error("file", "The file is not UTF-8 text.")
-            else:
-                try:
-                    count = authorization_units_import(text=text, actor=request.user)
-                except DomainError as exc:
-                    for message in getattr(exc, "errors", {}).get("file") or [str(exc)]:
-                        form.add_error("file", message)
-                else:
-                    self.message_user(request, f"{count} claims lines recorded.", messages.SUCCESS)
-                    return redirect(reverse("admin:reviews_authorization_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import claims lines",
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/reviews/authorization_import.html", context)
+        count = authorization_units_import(text=text, actor=request.user)
+        self.message_user(request, f"{count} claims lines recorded.", messages.SUCCESS)
+        return self.changelist_redirect()
 
 
 @admin.register(ClinicalIntentRule)
