@@ -1,8 +1,14 @@
 """The reads the intake's checks need, a fixed few whatever the request (issue #13): the
 member with their coverages in one, the organizations and practitioners named by NPI with
-their agreements in one."""
+their agreements in one.
 
-from django.db.models import FilteredRelation, Q
+Both run on every submit, so they are SQL over the models' own columns, made into model
+instances with `Model.from_db` as the ORM would (none of these columns converts its value
+on reading): compiling them through the ORM cost more than running them."""
+
+from functools import cache
+
+from django.db import connection
 
 from ..models import Coverage, Member, Practitioner, ProviderAgreement, ProviderOrganization
 from ..selectors import member_find
@@ -14,16 +20,21 @@ def member_with_coverages(*, member_number: str, date_of_birth) -> Member | None
     read: the coverages joined to their member; a member without any coverage in a second."""
     if not member_number or date_of_birth is None:
         return None
-    coverages = list(
-        Coverage.objects.select_related("member")
-        .filter(member__member_number=member_number.strip().upper(), member__date_of_birth=date_of_birth)
-        .order_by("-effective_date", "-pk")
+    coverage_columns, member_columns = _columns(Coverage, "c"), _columns(Member, "m")
+    rows = _rows(
+        f"SELECT {coverage_columns.sql}, {member_columns.sql} FROM cases_coverage c "  # noqa: S608 - columns from _meta
+        "JOIN cases_member m ON m.id = c.member_id WHERE m.member_number = %s AND m.date_of_birth = %s "
+        "ORDER BY c.effective_date DESC, c.id DESC",
+        [member_number.strip().upper(), date_of_birth],
     )
+    coverages = []
+    for row in rows:
+        coverage, rest = coverage_columns.instance(row)
+        coverage.member = coverages[0].member if coverages else member_columns.instance(rest)[0]
+        coverages.append(coverage)
     if not coverages:
         return member_find(member_number=member_number, date_of_birth=date_of_birth)
     member = coverages[0].member
-    for coverage in coverages:
-        coverage.member = member
     member._prefetched_objects_cache = {"coverages": coverages}
     return member
 
@@ -37,40 +48,33 @@ def npis_resolve(npis) -> dict[str, tuple]:
     wanted = sorted({n for n in ((npi or "").strip() for npi in npis) if npi_is_valid(n)})
     if not wanted:
         return {}
-    alias = connection_alias()
-    columns = {
-        "": [f.attname for f in ProviderOrganization._meta.concrete_fields],
-        "named__": [f.attname for f in Practitioner._meta.concrete_fields],
-        "agreements__": [f.attname for f in ProviderAgreement._meta.concrete_fields],
-    }
-    rows = (
-        ProviderOrganization.objects.annotate(
-            named=FilteredRelation("practitioners", condition=Q(practitioners__npi__in=wanted))
-        )
-        .filter(Q(npi__in=wanted) | Q(named__isnull=False))
-        .order_by()
-        .values_list(*(prefix + name for prefix, names in columns.items() for name in names))
+    organization_columns = _columns(ProviderOrganization, "o")
+    practitioner_columns = _columns(Practitioner, "p")
+    agreement_columns = _columns(ProviderAgreement, "a")
+    npis_in = ", ".join(["%s"] * len(wanted))
+    rows = _rows(
+        f"SELECT {organization_columns.sql}, {practitioner_columns.sql}, {agreement_columns.sql} "  # noqa: S608
+        "FROM cases_providerorganization o "
+        f"LEFT JOIN cases_practitioner p ON p.organization_id = o.id AND p.npi IN ({npis_in}) "
+        "LEFT JOIN cases_provideragreement a ON a.organization_id = o.id "
+        f"WHERE o.npi IN ({npis_in}) OR p.id IS NOT NULL",
+        [*wanted, *wanted],
     )
     organizations: dict[int, ProviderOrganization] = {}
     agreements: dict[int, dict] = {}
     found: dict[str, tuple] = {}
     for row in rows:
-        parts, start = {}, 0
-        for prefix, names in columns.items():
-            parts[prefix], start = row[start : start + len(names)], start + len(names)
-        organization = organizations.get(parts[""][0])
-        if organization is None:
-            organization = ProviderOrganization.from_db(alias, columns[""], parts[""])
-            organizations[organization.pk] = organization
-            agreements[organization.pk] = {}
+        organization, rest = organization_columns.instance(row)
+        organization = organizations.setdefault(organization.pk, organization)
+        agreements.setdefault(organization.pk, {})
         if organization.npi in wanted:
             found.setdefault(organization.npi, (organization, None))
-        if parts["named__"][0] is not None:  # a practitioner of this organization was named
-            practitioner = Practitioner.from_db(alias, columns["named__"], parts["named__"])
+        practitioner, rest = practitioner_columns.instance(rest)
+        if practitioner is not None:  # a practitioner of this organization was named
             practitioner.organization = organization
             found[practitioner.npi] = (organization, practitioner)
-        if parts["agreements__"][0] is not None:
-            agreement = ProviderAgreement.from_db(alias, columns["agreements__"], parts["agreements__"])
+        agreement, _rest = agreement_columns.instance(rest)
+        if agreement is not None:
             agreements[organization.pk][agreement.pk] = agreement
     for pk, organization in organizations.items():
         organization._prefetched_objects_cache = {
@@ -79,5 +83,30 @@ def npis_resolve(npis) -> dict[str, tuple]:
     return found
 
 
-def connection_alias() -> str:
-    return ProviderOrganization.objects.db
+class _Columns:
+    """A model's concrete columns under a table alias, and the instance made from its part
+    of a row (None when a LEFT JOIN found nothing: its primary key is NULL)."""
+
+    def __init__(self, model, alias: str):
+        fields = model._meta.concrete_fields
+        self.model = model
+        self.names = [f.attname for f in fields]
+        self.sql = ", ".join(f'{alias}."{f.column}"' for f in fields)
+        self.pk_index = self.names.index(model._meta.pk.attname)
+
+    def instance(self, row):
+        values, rest = row[: len(self.names)], row[len(self.names) :]
+        if values[self.pk_index] is None:
+            return None, rest
+        return self.model.from_db(connection.alias, self.names, values), rest
+
+
+@cache
+def _columns(model, alias: str) -> _Columns:
+    return _Columns(model, alias)
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
