@@ -71,7 +71,7 @@ def _insert_sql(objs: list, returning=None) -> tuple[str, list]:
     fields = [f for f in opts.concrete_fields if f is not opts.auto_field]
     query = InsertQuery(model)
     query.insert_values(fields, objs, raw=False)
-    compiler = query.get_compiler(connection=connection)
+    compiler = query.get_compiler(using=connection.alias)  # the connection itself, not its proxy
     compiler.returning_fields = returning
     [(sql, params)] = compiler.as_sql()
     return sql, list(params)
