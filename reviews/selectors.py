@@ -18,9 +18,7 @@ from cases.models import (
     AuthorizationRequest,
     CaseEvent,
     CaseStatus,
-    Member,
-    Practitioner,
-    ProviderOrganization,
+    ServiceLine,
 )
 from cases.selectors import API_RELATED_COLUMNS, DETAIL_RELATED, LIST_RELATED, case_related_attach
 from um_portal.models import User
@@ -75,55 +73,44 @@ def _filtered(qs, *, user, filters: QueueFilters, statuses):
     return qs
 
 
-# What a queue row shows, page or API: the case's own columns read (not its summary,
-# clocks or reasons, which a queue never shows: issue #13, item 5), and the related rows
-# each shows, read by id after the page (cases.selectors.case_related_attach).
-QUEUE_COLUMNS = (
-    "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category",
-    "change_of_id", "change_kind",
-    "received_at", "decision_due_at", "overdue_at", "member_id", "coverage_id", "requesting_organization_id",
-    "requesting_practitioner_id", "servicing_organization_id", "servicing_practitioner_id", "assigned_to_id",
-    "version",
-)  # fmt: skip
-QUEUE_PAGE_RELATED = ("member", "coverage", "requesting_organization", "assigned_to")
-
-
-def queue_page(
-    *,
-    user,
-    kind: str,
-    filters: QueueFilters | None = None,
-    cursor: str | None = None,
-    limit: int | None = None,
-    related=QUEUE_PAGE_RELATED,
-) -> Page:
-    """Open cases for the nurse (received, in review, pended) or physician (routed) queue,
-    by due time: one keyset query on the case table (joined only to what a filter names),
-    then one query per related table `related` (LIST_RELATED for the API's rows)."""
-    qs = _queue_queryset(user=user, kind=kind, filters=filters).only(*QUEUE_COLUMNS)
-    page = keyset_page(qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE)
-    page.rows = case_related_attach(page.rows, related)
-    return page
-
-
 def _queue_queryset(*, user, kind: str, filters: QueueFilters | None):
     statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
     return _filtered(cases_visible_to(user), user=user, filters=filters or QueueFilters(), statuses=statuses)
 
 
-# The queue API's rows as values, not models (issue #13): 50 cases and their related rows
-# as model instances, then serialized field by field, were most of the API's time at 10k
-# cases (8 ms for the related models, 12 ms of serializer fields in 31 ms). The page query
-# stays on the case table alone (tests/cases/test_selectors_case_list_plans.py): joined to
-# the member and organizations it saved 1 ms here, but its plan then turned on the
-# statistics (a hash join where they were stale), and outer joins to the practitioners
-# and users took 5-20 ms to plan.
-QUEUE_VALUES = (
+# The queues' rows as values, not models (issue #13): 50 cases and their related rows as
+# model instances were a third of the queue API's time at 10k cases, and serializing them
+# field by field another third. The page query stays on the case table alone
+# (tests/cases/test_selectors_case_list_plans.py): joined to the member and organizations
+# it saved 1 ms, but its plan then turned on the statistics (a hash join where they were
+# stale), and outer joins to the practitioners and users took 5-20 ms to plan. Each
+# related table is read once by id, for the columns the rows show.
+QUEUE_API_VALUES = (
     "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category",
     "received_at", "decision_due_at", "change_of_id", "change_kind", "member_id",
     "requesting_organization_id", "requesting_practitioner_id", "servicing_organization_id",
     "servicing_practitioner_id", "assigned_to_id",
 )  # fmt: skip
+QUEUE_API_RELATED = {
+    "member": ("member_number", "first_name", "last_name", "date_of_birth"),
+    "requesting_organization": ("npi", "name"),
+    "servicing_organization": ("npi", "name"),
+    "requesting_practitioner": ("npi", "first_name", "last_name", "credentials"),
+    "servicing_practitioner": ("npi", "first_name", "last_name", "credentials"),
+    "assigned_to": ("username",),
+}
+# The work queue page's rows (reviews/templatetags/queue_tags.py), their lines besides.
+QUEUE_PAGE_VALUES = (
+    "id", "reference", "status", "urgency", "service_category", "decision_due_at", "overdue_at",
+    "change_of_id", "change_kind", "member_id", "coverage_id", "requesting_organization_id", "assigned_to_id",
+    "version",
+)  # fmt: skip
+QUEUE_PAGE_RELATED = {
+    "member": ("member_number", "first_name", "last_name"),
+    "coverage": ("line_of_business", "state"),
+    "requesting_organization": ("name",),
+    "assigned_to": ("username", "first_name", "last_name", "credentials"),
+}
 
 
 class CaseRead(NamedTuple):
@@ -136,46 +123,54 @@ class CaseRead(NamedTuple):
 
 
 def queue_values_page(
-    *, user, kind: str, filters: QueueFilters | None = None, cursor: str | None = None, limit: int | None = None
+    *,
+    user,
+    kind: str,
+    filters: QueueFilters | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+    columns: tuple[str, ...] = QUEUE_API_VALUES,
+    related: dict | None = None,
+    lines: bool = False,
 ) -> Page:
-    """`queue_page` for the queue API, each row a dict: the case's QUEUE_VALUES, and as
-    dicts its `member` (member_number, first_name, last_name, date_of_birth), organizations
-    `requesting_organization` and `servicing_organization` (npi, name), practitioners
-    `requesting_practitioner` and `servicing_practitioner` (npi, first_name, last_name,
-    credentials) and `assigned_to` (username), None where the case names none. One keyset
-    query on the case table, then one per related table by id (the two organizations share
-    one, the two practitioners one; none without ids)."""
-    qs = _queue_queryset(user=user, kind=kind, filters=filters).values(*QUEUE_VALUES)
+    """The nurse (received, in review, pended) or physician (routed) queue by due time, each
+    row a dict of the case's `columns`, and for each foreign key `related` names (default
+    QUEUE_API_RELATED) a dict of those columns of its row (None where the case names none).
+    With `lines`, `lines` lists each case's service lines as (code_system, code,
+    description). One keyset query on the case table (joined only to what a filter names),
+    then one per related table by id (tables named twice share one; none without ids), and
+    one for the lines."""
+    qs = _queue_queryset(user=user, kind=kind, filters=filters).values(*columns)
     page = keyset_page(
         qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE, key=lambda row: [row[f] for f in QUEUE_ORDER]
     )
-    rows = page.rows
-    members = _values_by_id(
-        Member, {r["member_id"] for r in rows}, "member_number", "first_name", "last_name", "date_of_birth"
-    )
-    organizations = _values_by_id(
-        ProviderOrganization,
-        {r["requesting_organization_id"] for r in rows} | {r["servicing_organization_id"] for r in rows},
-        "npi",
-        "name",
-    )
-    practitioners = _values_by_id(
-        Practitioner,
-        {r["requesting_practitioner_id"] for r in rows} | {r["servicing_practitioner_id"] for r in rows},
-        "npi",
-        "first_name",
-        "last_name",
-        "credentials",
-    )
-    assignees = _values_by_id(User, {r["assigned_to_id"] for r in rows}, "username")
-    for row in rows:
-        row["member"] = members[row["member_id"]]
-        row["requesting_organization"] = organizations[row["requesting_organization_id"]]
-        row["servicing_organization"] = organizations[row["servicing_organization_id"]]
-        row["requesting_practitioner"] = practitioners.get(row["requesting_practitioner_id"])
-        row["servicing_practitioner"] = practitioners.get(row["servicing_practitioner_id"])
-        row["assigned_to"] = assignees.get(row["assigned_to_id"])
+    _related_values_attach(page.rows, QUEUE_API_RELATED if related is None else related)
+    if lines:
+        by_case = {row["id"]: [] for row in page.rows}
+        if by_case:
+            for case_id, *line in (
+                ServiceLine.objects.filter(case_id__in=list(by_case))
+                .order_by("case_id", "line_number")
+                .values_list("case_id", "code_system", "code", "description")
+            ):
+                by_case[case_id].append(tuple(line))
+        for row in page.rows:
+            row["lines"] = by_case[row["id"]]
     return page
+
+
+def _related_values_attach(rows: list[dict], related: dict) -> None:
+    by_model: dict = {}
+    for name, fields in related.items():
+        model = AuthorizationRequest._meta.get_field(name).related_model
+        names, columns = by_model.setdefault(model, ([], set()))
+        names.append(name)
+        columns.update(fields)
+    for model, (names, columns) in by_model.items():
+        found = _values_by_id(model, {row[f"{name}_id"] for row in rows for name in names}, *sorted(columns))
+        for row in rows:
+            for name in names:
+                row[name] = found.get(row[f"{name}_id"])
 
 
 def _values_by_id(model, ids: set, *fields: str) -> dict:

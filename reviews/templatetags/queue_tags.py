@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from cases.models import AuthorizationRequest, Coverage
 from um_portal import timefmt
+from um_portal.models import User
 
 from .clock_tags import due_class, time_left
 
@@ -35,54 +36,63 @@ _LINE_OF_BUSINESS = _labels(Coverage, "line_of_business")
 
 @register.simple_tag
 def queue_rows(rows, supervisor: bool = False) -> str:
-    """One <tr> per case (rows from reviews.selectors.queue_page, their lines prefetched);
-    `supervisor` adds the reassign tick box."""
+    """One <tr> per case (rows of reviews.selectors.queue_values_page with QUEUE_PAGE_VALUES,
+    QUEUE_PAGE_RELATED and lines); `supervisor` adds the reassign tick box."""
     now = timezone.now()
     url = reverse("reviews:case", args=[_PLACEHOLDER])
     return mark_safe("".join(_row(case, supervisor=supervisor, now=now, url=url) for case in rows))
 
 
-def _row(case, *, supervisor: bool, now, url: str) -> str:
+def _row(case: dict, *, supervisor: bool, now, url: str) -> str:
     # escape() is html.escape, as Django's autoescape (quotes too); numbers and ids need none.
-    pk, reference = str(case.pk), escape(case.reference)
-    due, when = case.decision_due_at, escape(timefmt.when(case.decision_due_at))
+    pk, reference = str(case["id"]), escape(case["reference"])
+    due = case["decision_due_at"]
+    when = escape(timefmt.when(due))
     pick = (
-        f'<td><input type="checkbox" name="case" value="{pk}:{case.version}" form="bulk-reassign" id="pick-{pk}"'
+        f'<td><input type="checkbox" name="case" value="{pk}:{case["version"]}" form="bulk-reassign" id="pick-{pk}"'
         f' aria-label="Tick {reference} to reassign"></td>'
         if supervisor
         else ""
     )
-    escalated = ' <span class="badge due-over">Escalated</span>' if case.overdue_at else ""
+    escalated = ' <span class="badge due-over">Escalated</span>' if case["overdue_at"] else ""
     change = (
         '<br><span class="badge badge-change" title="A change to an existing authorization">'
-        f"Change: {escape(_CHANGE.get(case.change_kind, case.change_kind))}</span>"
-        if case.change_of_id
+        f"Change: {escape(_CHANGE.get(case['change_kind'], case['change_kind']))}</span>"
+        if case["change_of_id"]
         else ""
     )
-    member, coverage = case.member, case.coverage
+    member, coverage = case["member"], case["coverage"]
     plan = (
-        f" · {escape(_LINE_OF_BUSINESS.get(coverage.line_of_business, coverage.line_of_business))}"
-        f" · {escape(coverage.state)}"
+        f" · {escape(_LINE_OF_BUSINESS.get(coverage['line_of_business'], coverage['line_of_business']))}"
+        f" · {escape(coverage['state'])}"
         if coverage
         else ""
     )
     lines = "".join(
-        f'<br><span class="muted">{escape(line.code_system)} {escape(line.code)}'
-        f"{f' · {escape(line.description)}' if line.description else ''}</span>"
-        for line in case.lines.all()
+        f'<br><span class="muted">{escape(code_system)} {escape(code)}'
+        f"{f' · {escape(description)}' if description else ''}</span>"
+        for code_system, code, description in case["lines"]
     )
-    urgency = '<span class="badge badge-urgent">Expedited</span>' if case.urgency == "expedited" else "Standard"
-    assignee = escape(case.assigned_to.display_name) if case.assigned_to_id else '<span class="muted">nobody</span>'
+    urgency = '<span class="badge badge-urgent">Expedited</span>' if case["urgency"] == "expedited" else "Standard"
+    assignee = (
+        escape(_display_name(case["assigned_to"])) if case["assigned_to"] else '<span class="muted">nobody</span>'
+    )
     return (
         f"<tr>{pick}"
         f'<td class="{due_class(due, now)}" title="{when}">{escape(time_left(due, now))}{escalated}'
         f'<br><span class="muted">{when}</span></td>'
         f'<td><a href="{url.replace(str(_PLACEHOLDER), pk)}">{reference}</a>{change}</td>'
-        f'<td>{escape(member.name)}<br><span class="muted">{escape(member.member_number)}{plan}</span></td>'
-        f"<td>{escape(_SERVICE.get(case.service_category, case.service_category))}{lines}</td>"
+        f"<td>{escape(member['first_name'])} {escape(member['last_name'])}"
+        f'<br><span class="muted">{escape(member["member_number"])}{plan}</span></td>'
+        f"<td>{escape(_SERVICE.get(case['service_category'], case['service_category']))}{lines}</td>"
         f"<td>{urgency}</td>"
-        f'<td><span class="badge">{escape(_STATUS.get(case.status, case.status))}</span></td>'
+        f'<td><span class="badge">{escape(_STATUS.get(case["status"], case["status"]))}</span></td>'
         f"<td>{assignee}</td>"
-        f"<td>{escape(case.requesting_organization.name)}</td>"
+        f"<td>{escape(case['requesting_organization']['name'])}</td>"
         "</tr>\n"
     )
+
+
+def _display_name(values: dict) -> str:
+    # um_portal.models.User.display_name, from the columns read (the one rule for it).
+    return User(**values).display_name

@@ -1,18 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cases.models import ServiceLine
 from um_portal.audit import access_log_record_many
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.models import AccessLog
 from um_portal.roles import Perm, user_can
 
 from ..forms import QueueFilterForm, reviewer_label
-from ..selectors import QueueFilters, queue_page, reviewer_loads, reviewers_for_assignment
+from ..selectors import (
+    QUEUE_PAGE_RELATED,
+    QUEUE_PAGE_VALUES,
+    CaseRead,
+    QueueFilters,
+    queue_values_page,
+    reviewer_loads,
+    reviewers_for_assignment,
+)
 from ..services import assignment
 from .common import require
 
@@ -22,15 +28,22 @@ TITLES = {"nurse": "Work queue", "physician": "Physician queue"}
 def _queue(request, kind: str, status: int = 200):
     require(request.user, Perm.QUEUE_WORK)
     filters = QueueFilters.from_params(request.GET)
-    page = queue_page(user=request.user, kind=kind, filters=filters, cursor=request.GET.get("cursor"))
     # Each row shows its service codes and descriptions (issue 22, item 5): one query.
-    prefetch_related_objects(
-        page.rows,
-        Prefetch(
-            "lines", queryset=ServiceLine.objects.only("case_id", "line_number", "code_system", "code", "description")
-        ),
+    page = queue_values_page(
+        user=request.user,
+        kind=kind,
+        filters=filters,
+        cursor=request.GET.get("cursor"),
+        columns=QUEUE_PAGE_VALUES,
+        related=QUEUE_PAGE_RELATED,
+        lines=True,
     )
-    access_log_record_many(user=request.user, objs=page.rows, how=AccessLog.How.PAGE, request=request)
+    access_log_record_many(
+        user=request.user,
+        objs=[CaseRead(row["id"], row["member_id"]) for row in page.rows],
+        how=AccessLog.How.PAGE,
+        request=request,
+    )
     reviewers = list(reviewers_for_assignment())
     form = QueueFilterForm(request.GET or None, kind=kind, reviewers=reviewers)
     params = request.GET.copy()

@@ -97,9 +97,9 @@ def test_queue_rows_are_the_case_list_shape_key_for_key(
     from rest_framework.request import Request
     from rest_framework.test import APIRequestFactory
 
-    from cases.selectors import LIST_RELATED
+    from cases.selectors import LIST_RELATED, case_related_attach
     from cases.serializers import CaseListSerializer
-    from reviews.selectors import queue_page
+    from reviews.selectors import QUEUE_ORDER
 
     settings.TIME_ZONE = time_zone
     plain = make_case(requesting_practitioner=None)
@@ -116,7 +116,7 @@ def test_queue_rows_are_the_case_list_shape_key_for_key(
     # Then each row is what CaseListSerializer writes for the case, key for key, in order
     request = Request(APIRequestFactory().get("/api/v1/queues/nurse/"))
     request.user = nurse
-    cases = queue_page(user=nurse, kind="nurse", related=LIST_RELATED).rows
+    cases = case_related_attach(AuthorizationRequest.objects.order_by(*QUEUE_ORDER), LIST_RELATED)
     expected = CaseListSerializer(cases, many=True, context={"request": request}).data
     assert json.dumps(body["results"]) == json.dumps(expected)
     assert {row["id"] for row in body["results"]} == {str(plain.pk), str(by_surgeon.pk), str(change.pk)}
