@@ -22,14 +22,14 @@ from um_portal.exceptions import Conflict
 
 from .test_views_query_counts import QUEUE_QUERIES
 
-# The provider's case API (reviews.selectors.case_detail: the case read alone, its own rows
-# prefetched by case id, the small related tables by id): 1 the case, 2 diagnoses, 3 lines,
-# 4 documents, 5 events, 6 current decision, 7 its criteria, 8 pends, 9 appeals, 10 letters,
-# 11 talks, 12 extension, 13 authorization, 14 its lines, 15 its servicing organization,
-# 16 its versions (with decision and change request), 17 change requests; by id: 18 member,
-# 19 organizations, 20 practitioners, 21 coverage; 22 the access-log insert; 23 the caller's
-# role (the serializer asks it once).
-DETAIL_QUERIES = 23
+# The provider's case API (reviews.selectors.case_detail(for_api=True): the case read alone,
+# one probe of which related tables hold its rows, those rows prefetched by case id, the
+# small related tables by id): 1 the case, 2 the probe, 3 diagnoses, 4 lines, 5 events,
+# 6 current decisions, 7 their criteria, 8 the authorization, 9 its lines, 10 its servicing
+# organization, 11 its versions (with decision and change request), 12 change requests;
+# by id: 13 member, 14 organizations, 15 practitioners; 16 the access-log insert; 17 the
+# caller's role (the serializer asks it once). The same for 1 or 6 changes.
+DETAIL_QUERIES = 17
 
 
 def _authorized(make_case, nurse) -> Authorization:
