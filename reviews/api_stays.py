@@ -110,6 +110,9 @@ class _StayIn(serializers.Serializer):
 
 
 class StayApproveDaysIn(_StayIn):
+    # Required here: approving opens a request when none is open, so a retried or doubled
+    # call without the version the nurse saw would approve the same days twice.
+    version = serializers.IntegerField(min_value=1)
     # Shape only (any integer): the service says what is wrong with 0, -2 or 40 days.
     days = serializers.IntegerField()
     next_review_on = serializers.DateField(required=False, allow_null=True)
@@ -166,7 +169,7 @@ StayApproveDaysView = _action_view(
         actor=actor,
         days=d["days"],
         next_review_on=d.get("next_review_on"),
-        expected_version=d.get("version"),
+        expected_version=d["version"],
         note=d.get("note", ""),
     ),
     "Approve more days (a concurrent review approved in full) with the next review date",

@@ -100,28 +100,30 @@ def _open_review_locked(stay: InpatientStay) -> StayReview | None:
 
 @transaction.atomic
 def stay_days_approve(
-    *, stay_id, actor, days, next_review_on=None, expected_version: int | None = None, note: str = ""
+    *, stay_id, actor, days, expected_version: int, next_review_on=None, note: str = ""
 ) -> InpatientStay:
     """Approve `days` more days with the next review date (default: the new last authorized
     day, moved to a business day). Approving an open request approves it in full: fewer
     days than asked is a partial approval, which only a physician signs.
 
-    Two nurses approving at once: the open request's case and row are locked, then the
-    stay's (the module's lock order). Without a `version` the stay as read before the locks
-    stands for it, so the second click (which waited on the first's locks) gets a 409
-    instead of opening and approving a second request for the same days: "already decided"
-    if the request it saw was decided meanwhile."""
+    `expected_version` is the stay's version as the nurse saw it, required from every door:
+    this action opens a request when none is open, so without it a late second click (or
+    a retried call) would open and approve a second request for the same days. Any change
+    since (this approval among them) is a 409, "already decided" when the request the nurse
+    saw was decided meanwhile. Two nurses at once: the open request's case and row are
+    locked, then the stay's (the module's lock order); the second waits, then gets the 409."""
     seen = stay_for_user(actor, stay_id, need=Perm.CASE_APPROVE)
+    if expected_version is None:
+        raise ValidationFailed(
+            "Send the stay's version as you saw it: approving more days twice would open a second request.",
+            errors={"version": ["This field is required."]},
+        )
     try:
         stay = _stay_for_action(
-            actor=actor,
-            stay_id=stay_id,
-            need=Perm.CASE_APPROVE,
-            expected_version=seen.version if expected_version is None else expected_version,
-            seen=seen,
+            actor=actor, stay_id=stay_id, need=Perm.CASE_APPROVE, expected_version=expected_version, seen=seen
         )
     except Conflict as conflict:
-        if expected_version is None and conflict.code == "stale" and seen.open_review_id is not None:
+        if conflict.code == "stale" and seen.open_review_id is not None:
             review = StayReview.objects.select_related("case").get(pk=seen.open_review_id)
             if review.closed_at is not None:
                 raise _decided_conflict(review, InpatientStay.objects.get(pk=seen.pk)) from None

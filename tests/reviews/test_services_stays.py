@@ -250,7 +250,7 @@ def test_nurse_cannot_approve_a_request_that_is_with_a_physician(admit, nurse):
         stay = stay_route_to_physician(stay_id=stay.pk, actor=nurse, days=3, note="Borderline.")
         before = snapshot(stay)
         with pytest.raises(Conflict) as exc:
-            stay_days_approve(stay_id=stay.pk, actor=nurse, days=3)
+            stay_days_approve(stay_id=stay.pk, actor=nurse, days=3, expected_version=stay.version)
     assert exc.value.code == "with_physician"
     assert snapshot(stay) == before
 
@@ -288,7 +288,9 @@ def test_bad_days_or_review_dates_are_refused_with_nothing_written(admit, nurse,
         stay = admit(days=2)
         before = snapshot(stay)
         with pytest.raises(ValidationFailed) as exc:
-            stay_days_approve(stay_id=stay.pk, actor=nurse, days=days, next_review_on=review_on)
+            stay_days_approve(
+                stay_id=stay.pk, actor=nurse, days=days, next_review_on=review_on, expected_version=stay.version
+            )
     assert field in exc.value.errors and exc.value.message
     assert snapshot(stay) == before
 
@@ -297,7 +299,9 @@ def test_review_date_before_admission_says_so(admit, nurse):
     with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
         stay = admit(days=2)
         with pytest.raises(ValidationFailed) as exc:
-            stay_days_approve(stay_id=stay.pk, actor=nurse, days=2, next_review_on="2026-03-01")
+            stay_days_approve(
+                stay_id=stay.pk, actor=nurse, days=2, next_review_on="2026-03-01", expected_version=stay.version
+            )
     assert "before the admission on 2026-03-04" in exc.value.message
 
 
@@ -336,7 +340,7 @@ def test_provider_cannot_see_or_act_on_a_stay_and_nothing_is_written(admit, prov
         stay = admit(days=2)
         before = snapshot(stay)
         with pytest.raises(NotFound):
-            stay_days_approve(stay_id=stay.pk, actor=provider, days=2)
+            stay_days_approve(stay_id=stay.pk, actor=provider, days=2, expected_version=stay.version)
         with pytest.raises(NotFound):
             stay_note_add(stay_id="x1", actor=provider, text="hi")
     assert snapshot(stay) == before
@@ -345,7 +349,7 @@ def test_provider_cannot_see_or_act_on_a_stay_and_nothing_is_written(admit, prov
 def test_a_concurrent_or_continuation_case_never_opens_a_second_stay(admit, nurse):
     with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
         stay = admit(days=2)
-        stay_days_approve(stay_id=stay.pk, actor=nurse, days=1)
+        stay_days_approve(stay_id=stay.pk, actor=nurse, days=1, expected_version=stay.version)
         review_case = StayReview.objects.get(stay=stay).case
         assert stay_open_for_case(case=review_case, actor=nurse) is None
     assert InpatientStay.objects.count() == 1
@@ -364,7 +368,7 @@ def test_nurse_cannot_approve_fewer_days_than_asked_nor_partially_approve(admit,
         case = stay_review_open(stay=locked, actor=nurse, days=4).case
         before = snapshot(stay)
         with pytest.raises(ValidationFailed) as exc:
-            stay_days_approve(stay_id=stay.pk, actor=nurse, days=2)
+            stay_days_approve(stay_id=stay.pk, actor=nurse, days=2, expected_version=locked.version)
         assert "route it to a physician" in exc.value.message
         with pytest.raises(NotAllowed):
             case_partially_approve(
@@ -395,3 +399,15 @@ def test_appeal_overturning_a_denial_of_more_days_adds_them(admit, nurse, physic
     stay.refresh_from_db()
     assert (stay.authorized_days, stay.authorized_through) == (5, date(2026, 3, 8))
     assert StayReview.objects.get(stay=stay).days_approved == 3
+
+
+def test_approving_days_without_the_version_seen_is_refused_with_nothing_written(admit, nurse):
+    # Approving opens a request when none is open: without the version the nurse saw, a late
+    # second click could not be told from a new approval.
+    with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
+        stay = admit(days=2)
+        before = snapshot(stay)
+        with pytest.raises(ValidationFailed) as exc:
+            stay_days_approve(stay_id=stay.pk, actor=nurse, days=2, expected_version=None)
+    assert "version" in exc.value.errors
+    assert snapshot(stay) == before

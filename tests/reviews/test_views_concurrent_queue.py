@@ -161,14 +161,63 @@ def test_api_approve_days_bad_input_is_400_and_writes_nothing(api, stay, nurse):
     api.as_user(nurse)
     before = (CaseEvent.objects.count(), StayReview.objects.count())
     for body, field in (
-        ({"days": -2}, "days"),
-        ({"days": 2, "next_review_on": "2026-02-01"}, "next_review_on"),
-        ({"days": "many"}, "days"),
+        ({"days": -2, "version": stay.version}, "days"),
+        ({"days": 2, "next_review_on": "2026-02-01", "version": stay.version}, "next_review_on"),
+        ({"days": "many", "version": stay.version}, "days"),
+        ({"days": 2}, "version"),  # without the version it saw, a retried call would approve twice
     ):
         response = api.post(f"/api/v1/stays/{stay.pk}/approve-days/", body, format="json")
         assert response.status_code == 400, response.json()
         assert field in response.json()["errors"] and response.json()["detail"]
     assert (CaseEvent.objects.count(), StayReview.objects.count()) == before
+
+
+def _approved_once(stay, days: int) -> None:
+    after = InpatientStay.objects.get(pk=stay.pk)
+    assert (after.authorized_days, after.open_review_id) == (stay.authorized_days + days, None)
+    assert StayReview.objects.filter(stay=stay).count() == 1
+    assert CaseEvent.objects.filter(case=stay.case, kind=CaseEvent.Kind.STAY_DAYS_APPROVED).count() == 1
+
+
+def test_api_approve_days_clicked_twice_approves_once_and_the_late_click_is_409(api, stay, nurse):
+    # Given a stay with no open request, as the nurse's screen shows it
+    api.as_user(nurse)
+    body = {"days": 2, "version": stay.version}
+
+    # When the approval is sent twice (a double click, or a retry after a timeout)
+    first = api.post(f"/api/v1/stays/{stay.pk}/approve-days/", body, format="json")
+    second = api.post(f"/api/v1/stays/{stay.pk}/approve-days/", body, format="json")
+
+    # Then one request was opened and approved; the late one is a 409 with nothing written
+    assert first.status_code == 200, first.json()
+    assert second.status_code == 409 and second.json()["code"] == "stale", second.json()
+    _approved_once(stay, 2)
+
+
+def test_api_approve_days_without_the_version_is_400_and_opens_no_request(api, stay, nurse):
+    # Given the stay was just extended by an approval (the first of two clicks)
+    api.as_user(nurse)
+    first = api.post(f"/api/v1/stays/{stay.pk}/approve-days/", {"days": 2, "version": stay.version}, format="json")
+    assert first.status_code == 200
+
+    # When a second click comes without the version the nurse saw
+    second = api.post(f"/api/v1/stays/{stay.pk}/approve-days/", {"days": 2}, format="json")
+
+    # Then it is refused as bad input: no second request for the same days
+    assert second.status_code == 400 and "version" in second.json()["errors"], second.json()
+    _approved_once(stay, 2)
+
+
+def test_approve_days_clicked_twice_on_the_page_approves_once_and_the_late_click_is_409(client, stay, nurse):
+    client.force_login(nurse)
+    form = {"version": stay.version, "days": "2", "next_review_on": "", "note": ""}
+
+    first = client.post(reverse("reviews:stay_approve_days", args=[stay.pk]), form)
+    second = client.post(reverse("reviews:stay_approve_days", args=[stay.pk]), form)
+
+    assert first.status_code == 302
+    assert second.status_code == 409 and "Someone else changed this stay" in second.content.decode()
+    _approved_once(stay, 2)
 
 
 def test_api_two_nurses_one_stay_second_gets_409(api, stay, nurse, nurse2):
