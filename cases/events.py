@@ -410,14 +410,22 @@ def event_out_of_network_approved(*, case, actor, review) -> CaseEvent:
     )  # fmt: skip
 
 
-def event_referral_review_closed(*, case, actor, review, old_status: str, decision) -> CaseEvent:
-    """The case was decided by the ordinary approve, deny or partial approval while the
-    referral waited in the unit's queue: the review closes with that decision."""
+def event_referral_review_closed(
+    *, case, actor, review, old_status: str, decision=None, outcome: str = ""
+) -> CaseEvent:
+    """The referral left the unit's queue without the unit's own decision: the case was
+    decided by the ordinary approve, deny or partial approval (`decision`), or ended
+    otherwise (`outcome`: withdrawn by the requester, a cancellation)."""
+    if decision is not None:
+        outcome = decision.outcome
+        words = decision.get_outcome_display().lower()
+        data = {"referral_review_id": review.pk, "decision_id": decision.pk, "outcome": outcome}
+    else:
+        words = outcome.replace("_", " ")
+        data = {"referral_review_id": review.pk, "outcome": outcome}
     return _record(
         case, Kind.REFERRAL_REVIEW_CLOSED, actor=actor, old=old_status, new=review.status,
-        message=f"Referral management review closed: {decision.get_outcome_display().lower()}.",
-        data={"referral_review_id": review.pk, "decision_id": decision.pk, "outcome": decision.outcome},
-        provider_visible=False,
+        message=f"Referral management review closed: {words}.", data=data, provider_visible=False,
     )  # fmt: skip
 
 

@@ -665,7 +665,7 @@ class CaseEvent(AppendOnlyModel):
         REDIRECTION_ACCEPTED = "redirection_accepted", "Redirection accepted: servicing provider changed"
         REDIRECTION_DECLINED = "redirection_declined", "Redirection declined"
         OUT_OF_NETWORK_APPROVED = "out_of_network_approved", "Approved out of network"
-        REFERRAL_REVIEW_CLOSED = "referral_review_closed", "Referral management review closed by the decision"
+        REFERRAL_REVIEW_CLOSED = "referral_review_closed", "Referral management review closed"
 
     case = models.ForeignKey(AuthorizationRequest, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)

@@ -25,6 +25,7 @@ from um_portal.validators import phone_is_valid
 
 from ..models import Appeal, CriteriaCopyRequest, Decision, PeerToPeerRequest, Pend
 from ..selectors import decision_current
+from .referral_close import referral_review_close
 
 ADVERSE_STATUSES = frozenset({CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED})
 # Appeal decision time limits counted from filing: 72 hours expedited (42 CFR 422.590(e),
@@ -144,13 +145,15 @@ def case_withdraw_check(*, actor, case: AuthorizationRequest) -> None:
 
 @transaction.atomic
 def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> AuthorizationRequest:
-    """The provider withdraws a request not yet decided."""
+    """The provider withdraws a request not yet decided (the page, the API, a Da Vinci PAS
+    cancel). A referral waiting for the referral management unit leaves its queue."""
     case_for_user(user, case.pk, need=Perm.CASE_WITHDRAW)  # 404 for strangers, 403 for the wrong role
     reason = _text(reason, "reason", "Say why the request is withdrawn.")
     locked = case_lock(case_id=case.pk)
     case_withdraw_check(actor=user, case=locked)
     events.event_withdrawn(case=locked, actor=user, reason=reason)
     case_status_set(case=locked, to_status=CaseStatus.WITHDRAWN, actor=user, message=reason)
+    referral_review_close(case=locked, actor=user, outcome=CaseStatus.WITHDRAWN.value)
     return locked
 
 
