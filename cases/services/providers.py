@@ -36,23 +36,3 @@ def case_grant_organization_access(*, case: AuthorizationRequest) -> None:
         group = organization_access_group(organization=organization)
         assign_perm(f"cases.{VIEW_CODENAME}", group, case)
         assign_perm(f"cases.{ACT_CODENAME}", group, case)
-
-
-def case_servicing_provider_set(*, case: AuthorizationRequest, organization, practitioner=None) -> None:
-    """Change the servicing provider of a locked case (a redirection the office accepted,
-    issue 20): the new organization may view and act on it; the old one, no longer a party
-    unless it also requested the case, loses its access (DESIGN.md rule 8). The caller
-    records the event."""
-    from ..models import AuthorizationRequestGroupObjectPermission
-
-    old = case.servicing_organization
-    case.servicing_organization, case.servicing_practitioner = organization, practitioner
-    case.version += 1
-    case.save(update_fields=["servicing_organization", "servicing_practitioner", "version", "updated_at"])
-    if old.pk not in (organization.pk, case.requesting_organization_id) and old.access_group_id:
-        AuthorizationRequestGroupObjectPermission.objects.filter(
-            content_object=case, group_id=old.access_group_id
-        ).delete()
-    group = organization_access_group(organization=organization)
-    assign_perm(f"cases.{VIEW_CODENAME}", group, case)
-    assign_perm(f"cases.{ACT_CODENAME}", group, case)

@@ -10,7 +10,14 @@ the authorization as a new version. Cancelling lines needs no review: recorded a
 
 One door for all: the case page, the API and the Da Vinci PAS update call
 `authorization_change_request`. A change on a denied, withdrawn or expired authorization is
-refused with a message and nothing is written."""
+refused with a message and nothing is written.
+
+Lock order, on every path: the change request's case (held by the decision service), then
+the original case, then its authorization, then the authorization's lines (by pk). Asking
+for a change locks the original case, then the authorization; applying an approved change
+locks the original case before the authorization (it locked the authorization with the
+case in one statement before, which could wait on the case while holding the
+authorization)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,13 +38,13 @@ from cases.models import (
 )
 from cases.selectors import npi_resolve
 from cases.services.intake import MAX_DAYS_AHEAD, case_create
-from cases.services.providers import case_servicing_provider_set
 from cases.services.workflow import case_lock
 from um_portal import timefmt
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm
 
 from ..models import Authorization, AuthorizationLine, AuthorizationVersion
+from .servicing import servicing_provider_change
 
 REASON_MAX = 2000
 # No office asks for tens of thousands of visits; a bigger number is a typing mistake.
@@ -414,7 +421,11 @@ def authorization_change_apply(*, change: AuthorizationRequest, decision) -> Aut
     """Apply what the decision on change request `change` approved to the original
     authorization (called by `decision_record` in its transaction, for approvals and partial
     approvals). A revised decision applies only the difference to what was applied before."""
-    authorization = Authorization.objects.select_for_update().select_related("case").get(case_id=change.change_of_id)
+    # The lock order (module docstring): the original case, then its authorization, then
+    # its lines; the change request's case is already held by the decision.
+    original = case_lock(case_id=change.change_of_id)
+    authorization = Authorization.objects.select_for_update().get(case_id=change.change_of_id)
+    authorization.case = original
     targets = {
         line.line_number: line
         for line in AuthorizationLine.objects.select_for_update().filter(authorization=authorization).order_by("pk")
@@ -445,15 +456,13 @@ def authorization_change_apply(*, change: AuthorizationRequest, decision) -> Aut
                 applied[key] = service_line.end_date.isoformat()
                 words.append(f"line {target.line_number} to {timefmt.day(target.end_date)}")
         elif change.change_kind == ChangeKind.CHANGE_SERVICING_PROVIDER and approved > 0 and not applied:
-            authorization.servicing_organization_id = change.servicing_organization_id
-            authorization.save(update_fields=["servicing_organization", "updated_at"])
-            # The new servicing provider is a party to the original request from now on (it
-            # sees the authorization it bills against); the old one keeps access only if it
-            # also requested it (DESIGN.md rule 8, as for a redirection: issue 20).
-            case_servicing_provider_set(
-                case=case_lock(case_id=change.change_of_id),
+            # The authorization and the original request move to the new provider, which is
+            # a party to it from now on (the one service, as for a redirection: issue 20).
+            servicing_provider_change(
+                case=original,
                 organization=change.servicing_organization,
                 practitioner=change.servicing_practitioner,
+                authorization=authorization,
             )
             applied["servicing_organization"] = change.servicing_organization_id
             words.append(f"servicing provider now {change.servicing_organization.name}")

@@ -14,7 +14,6 @@ from django.utils import timezone
 from cases import events
 from cases.access import case_for_user
 from cases.models import AuthorizationRequest
-from cases.services.providers import case_servicing_provider_set
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm
 
@@ -23,6 +22,7 @@ from ..models_referrals import APPROVAL_REASONS, OutOfNetworkReason, Redirection
 from ..referral_intent import case_intent_flags
 from .common import case_for_action, require_open
 from .decisions import _lines_resolve, decision_record
+from .servicing import servicing_provider_change
 
 Status = ReferralReview.Status
 NOTE_MAX = 2000
@@ -249,7 +249,7 @@ def redirection_accept(*, case: AuthorizationRequest, user, note: str = "") -> R
     )  # fmt: skip
     offer.save(update_fields=["previous_organization", "previous_practitioner", "previous_servicing_name",
                               "status", "responded_by", "responded_at", "response_note"])  # fmt: skip
-    case_servicing_provider_set(case=locked, organization=offer.organization, practitioner=offer.practitioner)
+    servicing_provider_change(case=locked, organization=offer.organization, practitioner=offer.practitioner)
     _review_move(review, Status.REDIRECTED)
     events.event_redirection_accepted(case=locked, actor=user, offer=offer)
     return offer

@@ -370,3 +370,24 @@ def test_an_approved_change_of_servicing_provider_moves_the_authorization_and_it
     assert cases_visible_to(provider2).filter(pk=authorization.case_id).exists()
     assert cases_visible_to(provider).filter(pk=authorization.case_id).exists()  # still the requester
     assert authorization.versions.last().kind == "change_servicing_provider"
+
+
+def test_the_one_servicing_provider_service_moves_a_decided_case_and_the_authorization_it_holds(
+    authorization, provider, provider2, imaging
+):
+    # The service both doors call (a redirection accepted, issue 20; this change approved):
+    # on a decided case it finds and moves the authorization too, and access follows.
+    from django.db import transaction
+
+    from cases.access import cases_visible_to
+    from cases.services.workflow import case_lock
+    from reviews.services.servicing import servicing_provider_change
+
+    with transaction.atomic():
+        moved = servicing_provider_change(case=case_lock(case_id=authorization.case_id), organization=imaging)
+
+    authorization.refresh_from_db()
+    assert moved.pk == authorization.pk and authorization.servicing_organization == imaging
+    assert authorization.case.servicing_organization == imaging
+    assert cases_visible_to(provider2).filter(pk=authorization.case_id).exists()
+    assert cases_visible_to(provider).filter(pk=authorization.case_id).exists()  # still the requester
