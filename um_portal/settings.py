@@ -74,7 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and the database: a NUL in the address is a 400 (issue 12, item 8).
     "um_portal.middleware.NulCharacterMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the one policy every response gets built once per process.
+    "um_portal.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
