@@ -17,7 +17,8 @@ the original case, then its authorization, then the authorization's lines (by pk
 for a change locks the original case, then the authorization; applying an approved change
 locks the original case before the authorization (it locked the authorization with the
 case in one statement before, which could wait on the case while holding the
-authorization)."""
+authorization); importing units used (`authorizations.authorization_units_import`) locks
+the cases before the lines."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

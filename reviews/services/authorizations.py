@@ -130,6 +130,16 @@ def authorization_units_import(*, text: str, actor) -> int:
     the approved units refuses the whole file with every problem listed. Returns rows written."""
     rows, errors = _rows_parse(text)
     numbers = {number for _, number, _, _, _ in rows}
+    # The lock order of authorization_changes: the cases (by pk) before the lines. The use
+    # events are written on the cases, and those inserts wait for a case that a change being
+    # asked for or applied holds while it waits for these lines: a deadlock, had the lines
+    # been locked first.
+    list(
+        AuthorizationRequest.objects.select_for_update(of=("self",))
+        .filter(authorization__number__in=numbers)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     lines = {
         (line.authorization.number, line.line_number): line
         for line in AuthorizationLine.objects.select_for_update(of=("self",))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import AuthorizationRequest
 from cases.services.providers import provider_user_attach
 from reviews.models import Authorization
-from reviews.services import authorization_changes
+from reviews.services import authorization_changes, authorizations
 from reviews.services.authorization_changes import authorization_change_request
 from reviews.services.decisions import case_approve
 from tests.factories import UserFactory
@@ -126,3 +126,53 @@ def test_nurse_queue_with_change_requests_query_count_is_constant(
         response = client.get(reverse("reviews:nurse_queue"))
 
     assert response.content.decode().count("Change: Add units or visits") == 1  # the open one
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_units_imported_while_the_office_cancels_the_line_both_finish_without_deadlock(
+    make_case, nurse, provider, admin_user, monkeypatch
+):
+    # Given an authorization with one line
+    authorization = _authorized(make_case, nurse)
+    line = authorization.lines.get()
+    imported = threading.Event()
+    original = authorizations._use_events_write
+
+    def slow_events(**kwargs):  # the import holds its locks a moment, longer than deadlock_timeout
+        imported.set()
+        time.sleep(1.0)
+        return original(**kwargs)
+
+    monkeypatch.setattr(authorizations, "_use_events_write", slow_events)
+    results: dict = {}
+
+    def run(name, action):
+        try:
+            if name == "office":
+                assert imported.wait(timeout=20)
+            results[name] = action()
+        except Exception as exc:  # noqa: BLE001 - the test inspects which one failed
+            results[name] = exc
+        finally:
+            connection.close()
+
+    csv_text = f"authorization_number,line,units,date\n{authorization.number},1,2,{line.start_date.isoformat()}\n"
+    actions = {
+        "claims": lambda: authorizations.authorization_units_import(text=csv_text, actor=admin_user),
+        "office": lambda: authorization_change_request(
+            case_id=authorization.case_id, user=provider, kind="cancel_lines", lines=[{"line": 1}], reason="Done."
+        ),
+    }
+    threads = [threading.Thread(target=run, args=item) for item in actions.items()]
+
+    # When claims are imported while the office cancels the line
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # Then both finish (no deadlock): the use is recorded, then the line cancelled
+    assert results["claims"] == 1 and not isinstance(results["office"], Exception), results
+    line.refresh_from_db()
+    assert (line.units_used, line.cancelled_at is not None) == (2, True)
