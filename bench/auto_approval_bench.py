@@ -20,22 +20,14 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import database_url  # noqa: E402
+
 MAX_N = 1_000_000
 RULES = 200
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/um_portal"))
-    if not base.scheme.startswith("postgres"):
-        base = urlparse("postgres://postgres@127.0.0.1:5432/um_portal")
-    return urlunparse(base._replace(path="/um_bench_auto"))
 
 
 def setup(url: str) -> None:
@@ -215,7 +207,7 @@ def main() -> None:
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     if not 1 <= n <= MAX_N:
         sys.exit(f"N must be between 1 and {MAX_N:,}.")
-    url = bench_database_url()
+    url = database_url("um_bench_auto")
     setup(url)
     print(f"Auto-approval benchmark, N = {n:,} existing cases, {count} submits per series")
     org, member, user = world(n)

@@ -17,20 +17,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import database_url  # noqa: E402
 from sweep_bench import database_create_if_missing, setup  # noqa: E402
 
 MAX_N = 2_000_000
 ROUNDS = 15
-
-
-def bench_database_url() -> str:
-    base = urlparse(os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or "")
-    if not base.scheme.startswith("postgres"):
-        base = urlparse("postgres://postgres@127.0.0.1:5432/um_portal")
-    return urlunparse(base._replace(path="/um_bench_dashboard"))
 
 
 def fill(n: int) -> None:
@@ -137,7 +131,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     if not 1000 <= n <= MAX_N:
         sys.exit(f"N must be between 1,000 and {MAX_N:,}.")
-    url = bench_database_url()
+    url = database_url("um_bench_dashboard")
     database_create_if_missing(url)
     setup(url)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")

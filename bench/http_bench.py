@@ -28,6 +28,7 @@ from _harness import (  # noqa: E402
     ROUND_SECONDS,
     ROUNDS,
     database_drop,
+    database_url,
     gunicorn,
     healthz_wait,
     measure,
@@ -104,11 +105,10 @@ def run_size(size: int, url: str, env: dict, tmp: Path) -> dict:
 def main() -> None:
     wrk_required()
     sys.path.insert(0, str(ROOT / "bench"))
-    from http_fill import bench_database_url
     from sweep_bench import database_create_if_missing
 
     sizes = [int(a) for a in sys.argv[1:3]] or [10_000, 1_000_000]
-    url = bench_database_url()
+    url = database_url("um_perf_bench")
     redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
     tmp = Path(tempfile.mkdtemp(prefix="um-http-bench-"))
     env = production_env(redis, tmp)

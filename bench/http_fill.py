@@ -10,32 +10,21 @@ signed-in session). Synthetic data only.
 Prints a line with what it filled, then a dict (tokens, a case id, NPIs) for the benchmark.
 """
 
-import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _harness import database_url  # noqa: E402
 from sweep_bench import database_create_if_missing, setup  # noqa: E402
 
 OFFICE_EVERY = 20  # one case in 20 is the office's: 50,000 at a million (issue #13)
 OTHER_ORGANIZATIONS = 19
 MEMBER_DOB = date(1970, 1, 1)
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/um_portal"))
-    if not base.scheme.startswith("postgres"):
-        base = urlparse("postgres://postgres@127.0.0.1:5432/um_portal")
-    return urlunparse(base._replace(path="/um_perf_bench"))
 
 
 def members_for(n: int) -> int:
@@ -171,7 +160,7 @@ def main() -> None:
         print("bench/http_fill.py N: run by bench/http_bench.py (give N to fill by hand).")
         return
     n = int(sys.argv[1])
-    url = bench_database_url()
+    url = database_url("um_perf_bench")
     database_create_if_missing(url)
     setup(url)
     print(fill(n))

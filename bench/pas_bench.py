@@ -17,22 +17,14 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import database_url  # noqa: E402
+
 MAX_N = 1_000_000
 EXAMPLE = "Bundle-HomecareAuthorizationBundleExample.json"
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/um_portal"))
-    if not base.scheme.startswith("postgres"):
-        base = urlparse("postgres://postgres@127.0.0.1:5432/um_portal")
-    return urlunparse(base._replace(path="/um_bench_pas"))
 
 
 def world(n: int):
@@ -96,7 +88,7 @@ def main() -> None:
     # The bench measures the server, not the API throttles (600/min per user, 60/min anonymous).
     os.environ.setdefault("API_THROTTLE_USER", "1000000/minute")
     os.environ.setdefault("API_THROTTLE_ANON", "1000000/minute")
-    url = bench_database_url()
+    url = database_url("um_bench_pas")
     setup(url)
     from django.test import Client
 

@@ -16,21 +16,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import database_url  # noqa: E402
+
 MAX_N = 1_000_000
-
-
-def bench_database_url() -> str:
-    explicit = os.environ.get("BENCH_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = urlparse(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/um_portal"))
-    if not base.scheme.startswith("postgres"):
-        base = urlparse("postgres://postgres@127.0.0.1:5432/um_portal")
-    return urlunparse(base._replace(path="/um_bench"))
 
 
 def database_create_if_missing(url: str) -> None:
@@ -159,7 +152,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     if not 1 <= n <= MAX_N:
         sys.exit(f"N must be between 1 and {MAX_N:,}.")
-    url = bench_database_url()
+    url = database_url("um_bench")
     database_create_if_missing(url)
     setup(url)
     print(f"Deadline sweep benchmark, N = {n:,} open cases, database {urlparse(url).path.lstrip('/')}")
