@@ -20,7 +20,7 @@ from cases.models import (
     CaseStatus,
     ServiceLine,
 )
-from cases.selectors import API_RELATED_COLUMNS, DETAIL_RELATED, LIST_RELATED, case_related_attach
+from cases.selectors import API_RELATED_COLUMNS, DETAIL_RELATED, LIST_COLUMNS, LIST_RELATED, case_related_attach
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
@@ -84,21 +84,8 @@ def _queue_queryset(*, user, kind: str, filters: QueueFilters | None):
 # (tests/cases/test_selectors_case_list_plans.py): joined to the member and organizations
 # it saved 1 ms, but its plan then turned on the statistics (a hash join where they were
 # stale), and outer joins to the practitioners and users took 5-20 ms to plan. Each
-# related table is read once by id, for the columns the rows show.
-QUEUE_API_VALUES = (
-    "id", "reference", "kind", "status", "channel", "urgency", "review_type", "service_category",
-    "received_at", "decision_due_at", "change_of_id", "change_kind", "member_id",
-    "requesting_organization_id", "requesting_practitioner_id", "servicing_organization_id",
-    "servicing_practitioner_id", "assigned_to_id",
-)  # fmt: skip
-QUEUE_API_RELATED = {
-    "member": ("member_number", "first_name", "last_name", "date_of_birth"),
-    "requesting_organization": ("npi", "name"),
-    "servicing_organization": ("npi", "name"),
-    "requesting_practitioner": ("npi", "first_name", "last_name", "credentials"),
-    "servicing_practitioner": ("npi", "first_name", "last_name", "credentials"),
-    "assigned_to": ("username",),
-}
+# related table is read once by id, for the columns the rows show. The queue API's rows
+# show what the provider list's do (cases.selectors LIST_COLUMNS, API_RELATED_COLUMNS).
 # The work queue page's rows (reviews/templatetags/queue_tags.py), their lines besides.
 QUEUE_PAGE_VALUES = (
     "id", "reference", "status", "urgency", "service_category", "decision_due_at", "overdue_at",
@@ -129,13 +116,13 @@ def queue_values_page(
     filters: QueueFilters | None = None,
     cursor: str | None = None,
     limit: int | None = None,
-    columns: tuple[str, ...] = QUEUE_API_VALUES,
+    columns: tuple[str, ...] = LIST_COLUMNS,
     related: dict | None = None,
     lines: bool = False,
 ) -> Page:
     """The nurse (received, in review, pended) or physician (routed) queue by due time, each
     row a dict of the case's `columns`, and for each foreign key `related` names (default
-    QUEUE_API_RELATED) a dict of those columns of its row (None where the case names none).
+    API_RELATED_COLUMNS) a dict of those columns of its row (None where the case names none).
     With `lines`, `lines` lists each case's service lines as (code_system, code,
     description). One keyset query on the case table (joined only to what a filter names),
     then one per related table by id (tables named twice share one; none without ids), and
@@ -144,7 +131,7 @@ def queue_values_page(
     page = keyset_page(
         qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE, key=lambda row: [row[f] for f in QUEUE_ORDER]
     )
-    _related_values_attach(page.rows, QUEUE_API_RELATED if related is None else related)
+    _related_values_attach(page.rows, API_RELATED_COLUMNS if related is None else related)
     if lines:
         by_case = {row["id"]: [] for row in page.rows}
         if by_case:

@@ -136,6 +136,14 @@ def test_two_nurses_approving_more_days_without_a_request_extend_once(monkeypatc
     assert CaseEvent.objects.filter(case=stay.case, kind=CaseEvent.Kind.STAY_DAYS_APPROVED).count() == 1
 
 
+@pytest.fixture
+def days_request(stay, nurse):
+    """A request for 3 more days, open on `stay`, and the stay's version after it."""
+    with time_machine.travel(REVIEWED, tick=False), transaction.atomic():
+        request = stay_review_open(stay=stay_lock(stay_id=stay.pk), actor=nurse, days=3)
+    return request, InpatientStay.objects.get(pk=stay.pk).version
+
+
 def _nurse_and_physician(monkeypatch, *, first: str, nurse_action, physician_action):
     """Run the nurse's and the physician's action on two connections, `first` taking its
     first lock before the other starts: each holds it a moment (1 s, longer than
@@ -188,12 +196,10 @@ def _nurse_and_physician(monkeypatch, *, first: str, nurse_action, physician_act
 
 @pytest.mark.parametrize("first", ["nurse", "physician"])
 def test_nurse_approving_days_while_a_physician_decides_the_request_both_finish_without_deadlock(
-    monkeypatch, stay, nurse, physician, first
+    monkeypatch, stay, days_request, nurse, physician, first
 ):
-    # Given a request for 3 more days, open on the stay
-    with time_machine.travel(REVIEWED, tick=False), transaction.atomic():
-        request = stay_review_open(stay=stay_lock(stay_id=stay.pk), actor=nurse, days=3)
-    version = InpatientStay.objects.get(pk=stay.pk).version
+    # Given a request for 3 more days, open on the stay (days_request)
+    request, version = days_request
 
     # When the nurse approves the days on the stay while a physician approves the request
     # on its case page, one of them arriving while the other holds its first lock
@@ -220,12 +226,10 @@ def test_nurse_approving_days_while_a_physician_decides_the_request_both_finish_
 
 @pytest.mark.parametrize("first", ["nurse", "physician"])
 def test_nurse_recording_the_discharge_while_a_physician_decides_the_request_never_deadlocks(
-    monkeypatch, stay, nurse, physician, first
+    monkeypatch, stay, days_request, nurse, physician, first
 ):
-    # Given a request for 3 more days, open on the stay
-    with time_machine.travel(REVIEWED, tick=False), transaction.atomic():
-        request = stay_review_open(stay=stay_lock(stay_id=stay.pk), actor=nurse, days=3)
-    version = InpatientStay.objects.get(pk=stay.pk).version
+    # Given a request for 3 more days, open on the stay (days_request)
+    request, version = days_request
 
     # When the nurse records the discharge (which withdraws the request) while a physician
     # approves the request
