@@ -12,6 +12,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# Load the portal once in the master (um_portal/wsgi.py imports every view) and fork workers
+# from it: a worker starts, and a recycled one restarts, in milliseconds rather than after a
+# second of imports with requests queued behind it (issue #13: /healthz p99 1.1 s with
+# recycling every 2,000 requests, 5 ms without). GUNICORN_PRELOAD=0 turns it off.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 # Recycle workers now and then (a slow leak in a library cannot grow forever).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
