@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ROUNDS = 3
 ROUND_SECONDS = int(os.environ.get("BENCH_ROUND_SECONDS", "5"))
+WARM_UP_SECONDS = 2
 CONNECTIONS = 16
 SECRET_KEY = "bench-only-secret-key-http"  # noqa: S105 - synthetic bench only; the session the fill signs in is valid for gunicorn too
 # The fills' INSERTs predate some NOT NULL columns without a database default: in the
@@ -56,9 +57,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wrk(url: str, *, headers=(), script: str | None = None) -> tuple[float, float]:
+def wrk(url: str, *, headers=(), script: str | None = None, seconds: int = ROUND_SECONDS) -> tuple[float, float]:
     """(requests per second, p99 in ms) of one wrk run; non-2xx answers are not counted."""
-    argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{ROUND_SECONDS}s", "--latency", "--timeout", "30s"]
+    argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
     for header in headers:
         argv += ["-H", header]
     if script:
@@ -220,8 +221,14 @@ def healthz_wait(port: int) -> bool:
 
 def measure(base: str, endpoints: dict, *, round_label: str = "") -> dict:
     """Each endpoint (name: (url, headers[, wrk script])) by wrk, each round beside
-    `/healthz` in the same round, ROUNDS rounds: the median req/s, share of /healthz, p99."""
+    `/healthz` in the same round, ROUNDS rounds after a warm-up round: the median req/s,
+    share of /healthz, p99."""
     results = {name: [] for name in ["/healthz", *endpoints]}
+    # A warm-up round, not counted: each worker's first requests open its database and
+    # Redis connections and fill its per-process caches (templates, rules, permission ids).
+    wrk(f"{base}/healthz", seconds=WARM_UP_SECONDS)
+    for url, headers, *script in endpoints.values():
+        wrk(url, headers=headers, script=script[0] if script else None, seconds=WARM_UP_SECONDS)
     for round_number in range(ROUNDS):
         healthz = wrk(f"{base}/healthz")
         results["/healthz"].append((*healthz, healthz[0]))
