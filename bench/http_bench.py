@@ -6,10 +6,10 @@ For each size: fills its own database (`um_perf_bench`, or BENCH_DATABASE_URL) i
 (bench/http_fill.py), collects the static files, starts gunicorn with the project's
 gunicorn.conf.py as production does (DEBUG off, WEB_CONCURRENCY=2 sync workers, the Redis
 cache at BENCH_REDIS_URL), then runs wrk with 16 connections against each endpoint for
-ROUND_SECONDS, each round beside `/healthz` in the same round, three rounds after an uncounted
-warm-up round, and prints the
-median req/s, the share of `/healthz` and p99 per endpoint, and the ratio 1M / 10k. The
-database is dropped at the end unless BENCH_KEEP=1. Needs `wrk` (apt-get install wrk).
+ROUND_SECONDS, each round beside `/healthz` in the same round, three rounds after an
+uncounted warm-up round, and prints the median req/s, the share of `/healthz` and p99 per
+endpoint, and the ratio 1M / 10k. The database is dropped at the end unless BENCH_KEEP=1.
+Needs `wrk` (apt-get install wrk).
 """
 
 import json
