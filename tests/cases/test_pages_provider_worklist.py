@@ -84,8 +84,11 @@ def test_worklist_only_on_the_unfiltered_first_page(client, make_case, provider)
 
 def test_search_by_member_name(client, make_case, provider):
     marlowe = MemberFactory(first_name="Alice", last_name="Marlowe")
-    CoverageFactory(member=marlowe)
-    hers, other = make_case(member=marlowe), make_case()
+    # The other member named too: a random one was once "Alisha Clark", whom "ali" finds.
+    okafor = MemberFactory(first_name="Bruno", last_name="Okafor")
+    for member in (marlowe, okafor):
+        CoverageFactory(member=member)
+    hers, other = make_case(member=marlowe), make_case(member=okafor)
     client.force_login(provider)
 
     for query in ("marlowe", "Alice Marl", "ali"):
