@@ -4,8 +4,10 @@ through `case_list_page`, which scopes it and keeps every page on an index."""
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -68,6 +70,41 @@ def case_related_attach(cases, fields=LIST_RELATED, *, columns: dict | None = No
     return cases
 
 
+def related_values_attach(rows: list[dict], related: dict) -> None:
+    """For each foreign key `related` names ({field name: column names}), add to each case
+    row (a dict of values with the `<name>_id` columns) a dict of those columns of the
+    related row, or None where the case names none: one query per related table by id
+    (tables named twice share one; none without ids)."""
+    by_model: dict = {}
+    for name, fields in related.items():
+        model = AuthorizationRequest._meta.get_field(name).related_model
+        names, columns = by_model.setdefault(model, ([], set()))
+        names.append(name)
+        columns.update(fields)
+    for model, (names, columns) in by_model.items():
+        found = values_by_id(model, {row[f"{name}_id"] for row in rows for name in names}, *sorted(columns))
+        for row in rows:
+            for name in names:
+                row[name] = found.get(row[f"{name}_id"])
+
+
+def values_by_id(model, ids: set, *fields: str) -> dict:
+    """`fields` of the `model` rows with these ids, as dicts by id (no query without ids)."""
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {row["id"]: row for row in model._default_manager.order_by().filter(pk__in=ids).values("id", *fields)}
+
+
+class CaseRead(NamedTuple):
+    """A case read as values, as the PHI access log (um_portal.audit) takes it: a case, and
+    whose information it holds."""
+
+    pk: uuid.UUID
+    access_log_member_id: int
+    access_log_kind: str = "case"
+
+
 @dataclass
 class CasePage:
     rows: list
@@ -75,8 +112,16 @@ class CasePage:
     previous_cursor: str | None
 
 
-def _cursor_encode(case, direction: str) -> str:
-    raw = json.dumps({"r": case.received_at.isoformat(), "i": str(case.pk), "d": direction}).encode()
+def _list_key(row) -> tuple:
+    """(received_at, id) of a list row: a case, or a dict of its values."""
+    if isinstance(row, dict):
+        return row["received_at"], row["id"]
+    return row.received_at, row.pk
+
+
+def _cursor_encode(row, direction: str) -> str:
+    received_at, pk = _list_key(row)
+    raw = json.dumps({"r": received_at.isoformat(), "i": str(pk), "d": direction}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -91,9 +136,13 @@ def _cursor_decode(cursor: str) -> tuple[datetime, str, str]:
     return received_at, pk, direction
 
 
-def case_list_page(*, user, queryset=None, cursor: str | None = None, limit: int = 25) -> CasePage:
+def case_list_page(
+    *, user, queryset=None, cursor: str | None = None, limit: int = 25, values: tuple[str, ...] | None = None
+) -> CasePage:
     """One page of the cases `user` may see in `queryset` (filters applied, no ordering),
-    newest first (received_at, id), by keyset: no COUNT, no OFFSET.
+    newest first (received_at, id), by keyset: no COUNT, no OFFSET. With `values` (column
+    names, "id" and "received_at" among them), each row is a dict of those columns rather
+    than a case: see `related_values_attach`.
 
     Staff read the received_at index backwards. A provider's page is the UNION of two
     backward scans, over the requesting- and the servicing-organization indexes of their
@@ -102,6 +151,8 @@ def case_list_page(*, user, queryset=None, cursor: str | None = None, limit: int
     instead read the whole table). Rows come without related rows: see `case_related_attach`.
     """
     qs = AuthorizationRequest.objects.all() if queryset is None else queryset
+    if values is not None:
+        qs = qs.values(*values)
     after = None
     direction = "n"
     if cursor:
@@ -125,8 +176,8 @@ def case_list_page(*, user, queryset=None, cursor: str | None = None, limit: int
             found = list(requested.union(serviced, all=True))
         else:  # SQLite (`make run`): the two branches one after the other
             found = [*requested, *serviced]
-        both = {case.pk: case for case in found}
-        rows = sorted(both.values(), key=lambda c: (c.received_at, c.pk), reverse=direction == "n")[: limit + 1]
+        both = {_list_key(row)[1]: row for row in found}
+        rows = sorted(both.values(), key=_list_key, reverse=direction == "n")[: limit + 1]
     else:
         rows = []
     more = len(rows) > limit

@@ -4,7 +4,6 @@ The case actions are the generic door over their declarations (`reviews.actions`
 answers the updated case (the API.md case shape) or an error in the API.md shape; the
 services decide who may do what, so this door cannot do more than the pages."""
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -12,7 +11,8 @@ from rest_framework.views import APIView
 
 from cases.access import case_for_user
 from cases.api.action_views import action_api_view
-from cases.serializers import CaseListSerializer
+from cases.selectors import CaseRead
+from cases.serializers import CaseListSerializer, case_list_rows_json
 from um_portal.audit import access_log_record, access_log_record_many
 from um_portal.exceptions import NotAllowed, NotFound
 from um_portal.models import AccessLog
@@ -20,7 +20,7 @@ from um_portal.roles import Perm, Role, user_can, user_role
 
 from .actions import REVIEW_ACTIONS
 from .api_inputs import AppealDecideIn
-from .selectors import CaseRead, QueueFilters, appeal_detail_queryset, appeals_page, queue_values_page
+from .selectors import QueueFilters, appeal_detail_queryset, appeals_page, queue_values_page
 from .services import appeals as appeal_services
 
 AssignView = action_api_view(REVIEW_ACTIONS["assign"])
@@ -72,61 +72,9 @@ class QueueView(APIView):
             {
                 "next": _page_url(request, page.next_cursor),
                 "previous": _page_url(request, page.previous_cursor),
-                "results": queue_rows_json(page.rows, user=request.user),
+                "results": case_list_rows_json(page.rows, user=request.user),
             }
         )
-
-
-def queue_rows_json(rows, *, user) -> list[dict]:
-    """The queue's rows (`queue_values_page`) in CaseListSerializer's shape, key for key and
-    value for value, written out: that serializer's fields cost more than the rest of the
-    request (issue #13; a test holds the two equal)."""
-    tz = timezone.get_current_timezone()
-    # Providers never see a staff username (issue 12); none reaches a queue, kept all the same.
-    show_assignee = user_role(user) != Role.PROVIDER
-    return [
-        {
-            "id": str(row["id"]),
-            "reference": row["reference"],
-            "kind": row["kind"],
-            "status": row["status"],
-            "channel": row["channel"],
-            "urgency": row["urgency"],
-            "review_type": row["review_type"],
-            "service_category": row["service_category"],
-            "received_at": _datetime_json(row["received_at"], tz),
-            "decision_due_at": _datetime_json(row["decision_due_at"], tz),
-            "member": {
-                "member_number": row["member"]["member_number"],
-                "name": f"{row['member']['first_name']} {row['member']['last_name']}",
-                "date_of_birth": row["member"]["date_of_birth"].isoformat(),
-            },
-            "requesting_provider": _provider_json(row, "requesting"),
-            "servicing_provider": _provider_json(row, "servicing"),
-            "assigned_to": row["assigned_to"]["username"] if row["assigned_to"] and show_assignee else None,
-            "change_of": str(row["change_of_id"]) if row["change_of_id"] else None,
-            "change_kind": row["change_kind"] or None,
-        }
-        for row in rows
-    ]
-
-
-def _datetime_json(value, tz) -> str | None:
-    # As DRF's DateTimeField writes it: in the current time zone, ISO 8601, UTC as "Z".
-    if not value:
-        return None
-    text = value.astimezone(tz).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _provider_json(row: dict, which: str) -> dict:
-    # cases.selectors.provider_label, from values: the practitioner if there is one.
-    practitioner = row[f"{which}_practitioner"]
-    if practitioner is not None:
-        suffix = f", {practitioner['credentials']}" if practitioner["credentials"] else ""
-        return {"npi": practitioner["npi"], "name": f"{practitioner['first_name']} {practitioner['last_name']}{suffix}"}
-    organization = row[f"{which}_organization"]
-    return {"npi": organization["npi"], "name": organization["name"]}
 
 
 class NurseQueueView(QueueView):

@@ -1,11 +1,9 @@
 """Reviewer reads: the work queues, the appeals queue, peer-to-peer talks, and what the
 review page shows beside the case. Each returns a fixed number of queries."""
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
-from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
@@ -20,7 +18,14 @@ from cases.models import (
     CaseStatus,
     ServiceLine,
 )
-from cases.selectors import API_RELATED_COLUMNS, DETAIL_RELATED, LIST_COLUMNS, LIST_RELATED, case_related_attach
+from cases.selectors import (
+    API_RELATED_COLUMNS,
+    DETAIL_RELATED,
+    LIST_COLUMNS,
+    LIST_RELATED,
+    case_related_attach,
+    related_values_attach,
+)
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
@@ -100,15 +105,6 @@ QUEUE_PAGE_RELATED = {
 }
 
 
-class CaseRead(NamedTuple):
-    """A case read as values, as the PHI access log (um_portal.audit) takes it: a case, and
-    whose information it holds."""
-
-    pk: uuid.UUID
-    access_log_member_id: int
-    access_log_kind: str = "case"
-
-
 def queue_values_page(
     *,
     user,
@@ -131,7 +127,7 @@ def queue_values_page(
     page = keyset_page(
         qs, fields=QUEUE_ORDER, cursor=cursor, limit=limit or PAGE_SIZE, key=lambda row: [row[f] for f in QUEUE_ORDER]
     )
-    _related_values_attach(page.rows, API_RELATED_COLUMNS if related is None else related)
+    related_values_attach(page.rows, API_RELATED_COLUMNS if related is None else related)
     if lines:
         by_case = {row["id"]: [] for row in page.rows}
         if by_case:
@@ -144,28 +140,6 @@ def queue_values_page(
         for row in page.rows:
             row["lines"] = by_case[row["id"]]
     return page
-
-
-def _related_values_attach(rows: list[dict], related: dict) -> None:
-    by_model: dict = {}
-    for name, fields in related.items():
-        model = AuthorizationRequest._meta.get_field(name).related_model
-        names, columns = by_model.setdefault(model, ([], set()))
-        names.append(name)
-        columns.update(fields)
-    for model, (names, columns) in by_model.items():
-        found = _values_by_id(model, {row[f"{name}_id"] for row in rows for name in names}, *sorted(columns))
-        for row in rows:
-            for name in names:
-                row[name] = found.get(row[f"{name}_id"])
-
-
-def _values_by_id(model, ids: set, *fields: str) -> dict:
-    """`fields` of the `model` rows with these ids, as dicts by id (no query without ids)."""
-    ids.discard(None)
-    if not ids:
-        return {}
-    return {row["id"]: row for row in model._default_manager.order_by().filter(pk__in=ids).values("id", *fields)}
 
 
 def appeals_page(*, user, cursor: str | None = None, limit: int | None = None) -> Page:

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from cases.selectors import CaseRead
 from um_portal.audit import access_log_record_many
 from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.models import AccessLog
@@ -13,7 +14,6 @@ from ..forms import QueueFilterForm, reviewer_label
 from ..selectors import (
     QUEUE_PAGE_RELATED,
     QUEUE_PAGE_VALUES,
-    CaseRead,
     QueueFilters,
     queue_values_page,
     reviewer_loads,
