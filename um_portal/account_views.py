@@ -38,6 +38,7 @@ from .mfa import (
     totp_secret_base32,
     user_has_mfa_device,
 )
+from .middleware import session_renew
 
 
 class CodeForm(forms.Form):
@@ -212,8 +213,9 @@ def mfa_recovery_codes(request):
 @login_required
 @require_POST
 def keep_alive(request):
-    """The idle-warning script's "stay signed in": any request renews the session
-    (SESSION_SAVE_EVERY_REQUEST); nothing else happens."""
+    """The idle-warning script's "stay signed in": renews the session now (other requests
+    do at most every SESSION_RENEW_SECONDS); nothing else happens."""
+    session_renew(request.session)
     return HttpResponse(status=204)
 
 

@@ -48,6 +48,38 @@ def _nul_refused(request):
     return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
 
 
+class SessionRenewMiddleware:
+    """Idle logoff without a session write per request (issue #13): a signed-in session's
+    expiry is pushed back (the session saved, SessionMiddleware's UPDATE) when the last push
+    is SESSION_RENEW_SECONDS old or older, not on every page. The server then ends a session
+    between SESSION_IDLE_SECONDS minus that and SESSION_IDLE_SECONDS after the last request:
+    never later, and after the idle warning (session.js warns a minute before). The
+    keep-alive view always renews. Runs right after SessionMiddleware, on the response, so
+    it sees a login's new session and leaves a logout's ended one alone."""
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            session_renew(session, force=False)
+        return response
+
+
+def session_renew(session, *, force: bool = True) -> None:
+    """Mark `session` to be saved with a new expiry (always, or `force=False`: when its last
+    renewal is SESSION_RENEW_SECONDS old), on Django's clock."""
+    from django.utils import timezone
+
+    now = timezone.now().timestamp()
+    if force or now - session.get(SessionRenewMiddleware.KEY, 0) >= settings.SESSION_RENEW_SECONDS:
+        session[SessionRenewMiddleware.KEY] = now
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # django-csp's, with the one policy every response gets built once per process.
     "um_portal.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "um_portal.middleware.SessionRenewMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -378,9 +379,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Idle logoff: the cookie age counts idle time only when saved on every request.
+# Idle logoff: a session ends SESSION_IDLE_SECONDS after its last save; a signed-in
+# request saves it when the last save is SESSION_RENEW_SECONDS old (SessionRenewMiddleware),
+# not on every request (issue #13: a write per page view). Below session.js's one-minute warning.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = min(30, SESSION_COOKIE_AGE // 4)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # The plan's identity on pages and letters.

@@ -93,3 +93,42 @@ def test_changing_the_password_revokes_api_tokens(client, nurse):
     new = "a-new-long-passphrase-2026"
     client.post("/accounts/password/change/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new})
     assert not Token.objects.filter(user=nurse).exists()
+
+
+@pytest.mark.django_db
+def test_pages_renew_the_session_at_most_every_renew_interval(client, nurse, settings):
+    # Given a nurse who signed in, the session renewed by her first page
+    assert settings.SESSION_RENEW_SECONDS == 30
+    client.post("/accounts/login/", {"username": "nurse", "password": PASSWORD})
+    key = client.session.session_key
+    client.get("/")
+    first = Session.objects.get(session_key=key).expire_date
+
+    # When she opens pages 10 and 29 seconds later, the session is not written again
+    for seconds in (10, 29):
+        with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=seconds)):
+            assert client.get("/").status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == first, seconds
+
+    # Then a page 31 seconds on pushes the expiry back by those seconds
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=31)):
+        client.get("/")
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert timedelta(seconds=30) < renewed - first < timedelta(seconds=40)
+
+
+@pytest.mark.django_db
+def test_keep_alive_renews_even_right_after_a_page(client, nurse):
+    client.force_login(nurse)
+    key = client.session.session_key
+    client.get("/")
+    before = Session.objects.get(session_key=key).expire_date
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + timedelta(seconds=5)):
+        assert client.post("/accounts/keep-alive/").status_code == 204
+    assert Session.objects.get(session_key=key).expire_date > before
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_create_no_session(client):
+    assert client.get("/accounts/login/").status_code == 200
+    assert not Session.objects.exists()
