@@ -6,7 +6,18 @@ from datetime import datetime, time, timedelta
 from functools import cache
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value, prefetch_related_objects
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -255,7 +266,7 @@ def decision_criteria_used(*, case) -> list:
 
 
 def _detail_prefetches(*, for_api: bool) -> list[tuple[str | None, str | Prefetch]]:
-    """(the relation `_relations_present` answers for, or None: always read; the lookup)."""
+    """(the relation `_probe_annotations` answers for, or None: always read; the lookup)."""
     prefetches = [
         ("diagnoses", "diagnoses"),
         ("lines", "lines"),
@@ -311,7 +322,7 @@ def _change_requests(columns=None):
     return qs.only(*columns) if columns else qs
 
 
-# The case's relations `_relations_present` asks about: most cases have few of them (a new
+# The case's relations `_probe_annotations` asks about: most cases have few of them (a new
 # case has no decision, pend, appeal, letter, extension, authorization or talk yet).
 PROBED_RELATIONS = (
     "diagnoses", "lines", "attachments", "decisions", "pends", "appeals", "letters", "extension", "authorization",
@@ -320,30 +331,35 @@ PROBED_RELATIONS = (
 
 
 @cache
-def _probe_sql() -> str:
+def _probe_annotations() -> dict:
+    """For each of PROBED_RELATIONS, an `EXISTS` over its table by the outer case's id: read
+    in the case's own query (issue #13: a query of their own was a round trip per detail)."""
     quote = connection.ops.quote_name
-    exists = []
+    case_id = f"{quote(AuthorizationRequest._meta.db_table)}.{quote(AuthorizationRequest._meta.pk.column)}"
+    probes = {}
     for name in PROBED_RELATIONS:
         relation = AuthorizationRequest._meta.get_field(name)
-        where = f"{quote(relation.field.column)} = %s"
+        # Aliased: change requests are cases too, and the outer case's name must stay its own.
+        where = f"r.{quote(relation.field.column)} = {case_id}"
         if name == "decisions":  # the current one: `decisions_current`
-            where += f" AND {quote(Decision._meta.get_field('is_current').column)} = %s"
+            where += f" AND r.{quote(Decision._meta.get_field('is_current').column)}"
         table = quote(relation.related_model._meta.db_table)
-        exists.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where})")  # noqa: S608 - names are the models'
-    return "SELECT " + ", ".join(exists)
+        sql = f"EXISTS (SELECT 1 FROM {table} r WHERE {where})"  # noqa: S608 - names are the models'
+        probes[f"_has_{name}"] = RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 - no input in it
+    return probes
+
+
+def _case_with_probes(user, case_id, *, need=None) -> AuthorizationRequest:
+    """`case_for_user`, the case's row carrying which of PROBED_RELATIONS it has rows in."""
+    return case_for_user(
+        user, case_id, need=need, queryset=AuthorizationRequest.objects.annotate(**_probe_annotations())
+    )
 
 
 def _relations_present(case) -> set[str]:
-    """Which of PROBED_RELATIONS the case has rows in, in one query of a few index probes
-    (issue #13: a prefetch costs the ORM 1-2 ms of Python even when it finds nothing)."""
-    pk = AuthorizationRequest._meta.pk.get_db_prep_value(case.pk, connection)
-    params = []
-    for name in PROBED_RELATIONS:
-        params += [pk, True] if name == "decisions" else [pk]
-    with connection.cursor() as cursor:
-        cursor.execute(_probe_sql(), params)
-        row = cursor.fetchone()
-    return {name for name, present in zip(PROBED_RELATIONS, row, strict=True) if present}
+    """Which of PROBED_RELATIONS the case has rows in (issue #13: a prefetch costs the ORM
+    1-2 ms of Python even when it finds nothing), as `_case_with_probes` read it."""
+    return {name for name in PROBED_RELATIONS if getattr(case, f"_has_{name}")}
 
 
 def _relation_empty(case, name: str) -> None:
@@ -373,12 +389,12 @@ API_DETAIL_RELATED_PROVIDER = tuple(name for name in LIST_RELATED if name != "as
 
 def case_detail(*, user, case_id, need=None, for_api: bool = False) -> AuthorizationRequest:
     """The case as the case pages (or, `for_api`, the API detail) show it, if `user` may
-    see it (and do `need`): `cases.access.case_for_user` on the case table alone, one query
-    saying which related tables hold its rows, the prefetches of `case_detail_queryset` for
-    those only (the others are left empty, as their prefetch would leave them), then its
-    related rows by id (members, coverages, organizations, practitioners, assignee: one
-    query each)."""
-    case = case_for_user(user, case_id, need=need)
+    see it (and do `need`): `cases.access.case_for_user` on the case table alone, its row
+    saying which related tables hold its rows (index probes in the same query), the
+    prefetches of `case_detail_queryset` for those only (the others are left empty, as
+    their prefetch would leave them), then its related rows by id (members, coverages,
+    organizations, practitioners, assignee: one query each)."""
+    case = _case_with_probes(user, case_id, need=need)
     present = _relations_present(case)
     if for_api and "authorization" not in present:
         present.discard("change_requests")  # shown inside the authorization only

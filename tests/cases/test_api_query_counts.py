@@ -53,14 +53,14 @@ def test_provider_detail_query_count(api, provider, make_case, decided, django_a
     case_permission_id(VIEW_CODENAME)
     api.as_user(provider)
     provider._um_role = "unset"
-    # 1 role groups; 2 the case alone, by id, its grant checked on it, no join
-    # (reviews.selectors.case_detail, for_api); 3 which related tables hold its rows (one
-    # query), then only those, by case id: 4 diagnoses, 5 lines, 6 events with actors
-    # (always read), 7 the current decision (who decided, license, coded reason), 8 its
+    # 1 role groups; 2 the case alone, by id, its grant checked on it, no join, with the
+    # probes of which related tables hold its rows (reviews.selectors.case_detail,
+    # for_api); only those, by case id: 3 diagnoses, 4 lines, 5 events with actors
+    # (always read), 6 the current decision (who decided, license, coded reason), 7 its
     # criteria (no documents, pends, appeals, letters, extension or authorization here);
-    # by id: 9 member, 10 organizations, 11 practitioners (the API shows no coverage, no
-    # peer-to-peer talks, and a provider no assignee); 12 the access-log insert; 13 the
+    # by id: 8 member, 9 organizations, 10 practitioners (the API shows no coverage, no
+    # peer-to-peer talks, and a provider no assignee); 11 the access-log insert; 12 the
     # decider's role (shown with the decision)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = api.get(f"/api/v1/authorizations/{case.pk}/")
     assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"

@@ -378,15 +378,16 @@ def test_case_page_query_count(client, provider, make_case, decided, django_asse
     decided(case)
     case_permission_id(VIEW_CODENAME)
     client.force_login(provider)
-    # 1 session, 2 user, 3 role groups, 4 the case alone by id, its grant checked on it
-    # (reviews.selectors.case_detail), 5 which related tables hold its rows (one query), then
-    # only those, by case id: 6 diagnoses, 7 lines, 8 events (always read), 9 the current
-    # decision, 10 its criteria (no documents, pends, appeals, letters, peer-to-peers,
-    # extension, authorization or change requests here); 11-14 by id: member,
-    # organizations, practitioners, coverage; 15 the access-log insert, 16 the case's
-    # notices marked read, 17 unread notifications (nav), 18 the user's organization (page
-    # header), 19-23 the contact lines with their hours, phones and inquiries and the plan
-    # closures (footer), 24-26 session save on every request (savepoint, update, release)
-    with django_assert_num_queries(26):
+    # 1 session, 2 user, 3 role groups, 4 the case alone by id, its grant checked on it,
+    # with the probes of which related tables hold its rows (reviews.selectors.case_detail),
+    # then only those, by case id: 5 diagnoses, 6 lines, 7 events (always read), 8 the
+    # current decision, 9 its criteria (no documents, pends, appeals, letters, peer-to-peers,
+    # extension, authorization or change requests here); 10-13 by id: member,
+    # organizations, practitioners, coverage; 14 the access-log insert, 15 the case's
+    # notices marked read, 16 unread notifications (nav), 17 the user's organization (page
+    # header), 18-22 the contact lines with their hours, phones and inquiries and the plan
+    # closures (footer), 23-25 the session renewed, the first page since signing in
+    # (savepoint, update, release)
+    with django_assert_num_queries(25):
         response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200

@@ -28,17 +28,31 @@ MOST_TABLES_IN_ONE_QUERY = 5
 
 
 def relations(plan: str) -> list[str]:
-    """The tables a plan reads (one per scan node)."""
+    """The tables a plan reads (one per scan node), but those of its subplans."""
+    return [table for table, _scan, in_subplan in scans(plan) if not in_subplan]
+
+
+def scans(plan: str) -> list[tuple[str, str, bool]]:
+    """Each scan node of a plan: (table, the node's line, whether it is inside a SubPlan or
+    InitPlan: an EXISTS in the select list, such as the case detail's probes of which
+    related tables hold the case's rows, `reviews.selectors._probe_annotations`)."""
     found = []
+    subplan_depth = None
     for line in plan.splitlines():
+        depth = len(line) - len(line.lstrip())
+        if subplan_depth is not None and depth <= subplan_depth:
+            subplan_depth = None
+        if line.strip().startswith(("SubPlan", "InitPlan")):
+            subplan_depth = depth if subplan_depth is None else subplan_depth
         if "Scan" in line and " on " in line:
-            found.append(line.split(" on ", 1)[1].split()[0])
+            found.append((line.split(" on ", 1)[1].split()[0], line.strip(), subplan_depth is not None))
     return found
 
 
 def joined(plan: str) -> list[str]:
-    """The tables a plan joins: a scan under an InitPlan (an EXISTS in the select list, as in
-    the probe of `reviews.selectors._relations_present`) is planned on its own, not joined."""
+    """The tables a plan joins: a scan under an InitPlan or SubPlan (an EXISTS in the select
+    list, as the probes of `reviews.selectors._probe_annotations`) is planned on its own,
+    not joined."""
     found = []
     lines = plan.splitlines()
     for i, line in enumerate(lines):
@@ -46,7 +60,7 @@ def joined(plan: str) -> list[str]:
             continue
         depth = len(line) - len(line.lstrip())
         parent = next((p for p in reversed(lines[:i]) if len(p) - len(p.lstrip()) < depth), "")
-        if not parent.strip().startswith("InitPlan"):
+        if not parent.strip().startswith(("InitPlan", "SubPlan")):
             found.append(line.split(" on ", 1)[1].split()[0])
     return found
 
@@ -64,17 +78,27 @@ def explained(captured) -> list[tuple[str, str]]:
 
 
 def assert_detail_plans(captured, *, case_reads: set[str]):
-    # The case, then the probe of which related tables hold its rows (reviews.selectors.
-    # _relations_present), which asks for change requests made of it (issue 19) by their
-    # index; this denied case has none, so they are not read.
-    assert_no_seq_scan_on_cases(captured, expect=2)
+    # The case, with the probes of which related tables hold its rows (reviews.selectors.
+    # _probe_annotations), one of which asks for change requests made of it (issue 19) by
+    # their index; this decided case has none, so they are not read.
+    assert_no_seq_scan_on_cases(captured, expect=1)
     plans = explained(captured)
     case_plan = next(plan for sql, plan in plans if f'FROM "{CASE_TABLE}"' in sql)
     # The case by its primary key, and for a provider the grant checked on it: no join.
     assert set(relations(case_plan)) == case_reads, case_plan
     assert "Index Scan using cases_authorizationrequest_pkey" in case_plan, case_plan
+    assert_probes_by_index(case_plan)
     for sql, plan in plans:
         assert len(joined(plan)) <= MOST_TABLES_IN_ONE_QUERY, f"{sql}\n{plan}"
+
+
+def assert_probes_by_index(plan: str) -> None:
+    """Every relation the detail shows is probed in the case's own query, each by an index
+    on its case (the planner keeps a hashed alternative it does not run: also by index)."""
+    probed = [(table, line) for table, line, in_subplan in scans(plan) if in_subplan]
+    assert {table for table, _line in probed} >= {"cases_serviceline", "reviews_decision", CASE_TABLE}, plan
+    for _table, line in probed:
+        assert "Index" in line, plan
 
 
 @pytest.fixture
@@ -111,6 +135,7 @@ def test_review_page_reads_the_case_alone_by_primary_key(client, nurse, case):
     client.force_login(nurse)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("reviews:case", args=[case.pk])).status_code == 200
-    assert_no_seq_scan_on_cases(captured, expect=3)  # the case, the probe, the member's prior requests
+    assert_no_seq_scan_on_cases(captured, expect=2)  # the case with its probes, the member's prior requests
     case_plan = next(plan for sql, plan in explained(captured) if f'FROM "{CASE_TABLE}"' in sql)
     assert set(relations(case_plan)) == {CASE_TABLE}, case_plan
+    assert_probes_by_index(case_plan)

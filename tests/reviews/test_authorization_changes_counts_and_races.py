@@ -22,14 +22,14 @@ from um_portal.exceptions import Conflict
 
 from .test_views_query_counts import QUEUE_QUERIES
 
-# The provider's case API (reviews.selectors.case_detail(for_api=True): the case read alone,
-# one probe of which related tables hold its rows, those rows prefetched by case id, the
-# small related tables by id): 1 the case, 2 the probe, 3 diagnoses, 4 lines, 5 events,
-# 6 current decisions, 7 their criteria, 8 the authorization, 9 its lines, 10 its servicing
-# organization, 11 its versions (with decision and change request), 12 change requests;
-# by id: 13 member, 14 organizations, 15 practitioners; 16 the access-log insert; 17 the
+# The provider's case API (reviews.selectors.case_detail(for_api=True): the case read alone
+# with the probes of which related tables hold its rows, those rows prefetched by case id,
+# the small related tables by id): 1 the case, 2 diagnoses, 3 lines, 4 events, 5 current
+# decisions, 6 their criteria, 7 the authorization, 8 its lines, 9 its servicing
+# organization, 10 its versions (with decision and change request), 11 change requests;
+# by id: 12 member, 13 organizations, 14 practitioners; 15 the access-log insert; 16 the
 # caller's role (the serializer asks it once). The same for 1 or 6 changes.
-DETAIL_QUERIES = 17
+DETAIL_QUERIES = 16
 
 
 def _authorized(make_case, nurse) -> Authorization:

@@ -125,10 +125,10 @@ def test_api_nurse_queue_query_count_is_constant(api, make_case, nurse, n, djang
 
 # Review page: one line per query, pinned as a number so an N+1 fails.
 REVIEW_QUERIES = [
-    "session", "user", "role", "case (the case table only, by id)",
-    # which related tables hold the case's rows (reviews.selectors._relations_present): only
-    # those are read; this new case has diagnoses, lines and a peer-to-peer talk, and events
-    "related tables holding rows of the case (one query)",
+    # the case table only, by id, with the probes of which related tables hold the case's
+    # rows (reviews.selectors._probe_annotations): only those are read; this new case has
+    # diagnoses, lines and a peer-to-peer talk, and events
+    "session", "user", "role", "case (the case table only, by id, and its related tables' probes)",
     "diagnoses", "lines", "events+actors", "peer-to-peers (case detail)",
     # the related rows by id (reviews.selectors.case_detail; nobody assigned: no assignee query)
     "member", "organizations (requesting and servicing)", "practitioners", "coverage",
