@@ -88,7 +88,10 @@ class AccessLog(AppendOnlyModel):
     # Set by the database (DEFAULT now(), and an insert trigger that replaces any value a
     # client sends): a row cannot be backdated (issue 12, item 5; um_portal/audit/database.py).
     at = models.DateTimeField(db_default=Now(), editable=False, db_index=True)
-    user = models.ForeignKey("um_portal.User", null=True, on_delete=models.PROTECT, related_name="+")
+    # No index of their own on `user` and `member`: the (user, at) and (member, at) indexes
+    # below serve every lookup by either, and each index is written for every row read (a
+    # queue page logs 50 rows; issue #13).
+    user = models.ForeignKey("um_portal.User", null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_kind = models.CharField(max_length=20, choices=ObjectKind.choices)
     object_id = models.CharField(max_length=64)
     member = models.ForeignKey(
@@ -97,6 +100,7 @@ class AccessLog(AppendOnlyModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
         help_text="The member whose information was read, for the accounting of disclosures.",
     )
     how = models.CharField(max_length=20, choices=How.choices)

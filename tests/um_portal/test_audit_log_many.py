@@ -46,3 +46,31 @@ def test_an_object_the_log_does_not_know_writes_nothing(nurse, make_case):
 def test_an_empty_page_sends_nothing(nurse, django_assert_num_queries):
     with django_assert_num_queries(0):
         access_log_record_many(user=nurse, objs=[], how=AccessLog.How.PAGE)
+
+
+def test_the_access_log_keeps_no_index_another_one_already_serves():
+    # Every PHI read writes a row and each of its indexes: an index whose columns lead
+    # another's is written for nothing (the foreign keys' own indexes were, before the
+    # (user, at) and (member, at) ones).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT i.relname, array_agg(a.attname ORDER BY k.n)
+                 FROM pg_index x
+                 JOIN pg_class i ON i.oid = x.indexrelid
+                 JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, n) ON true
+                 JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                WHERE x.indrelid = %s::regclass
+                GROUP BY i.relname""",
+            [AccessLog._meta.db_table],
+        )
+        indexes = dict(cursor.fetchall())
+    redundant = [
+        (name, other)
+        for name, columns in indexes.items()
+        for other, longer in indexes.items()
+        if name != other and len(columns) < len(longer) and longer[: len(columns)] == columns
+    ]
+    assert redundant == [], indexes
+    assert {("user_id", "at"), ("member_id", "at")} <= {tuple(columns) for columns in indexes.values()}
