@@ -223,26 +223,38 @@ def measure(base: str, endpoints: dict, *, round_label: str = "") -> dict:
     """Each endpoint (name: (url, headers[, wrk script])) by wrk, each round beside
     `/healthz` in the same round, ROUNDS rounds after a warm-up round: the median req/s,
     share of /healthz, p99."""
-    results = {name: [] for name in ["/healthz", *endpoints]}
+    return measure_interleaved({None: (base, endpoints)}, round_label=round_label)[None]
+
+
+def measure_interleaved(targets: dict, *, round_label: str = "") -> dict:
+    """`measure` for several servers ({label: (base, endpoints)}), their rounds interleaved
+    (round 1 of each, then round 2 of each...), so that a machine slowing down or speeding
+    up over the run weighs on every target alike: {label: figures}."""
+    results = {label: {name: [] for name in ["/healthz", *endpoints]} for label, (_b, endpoints) in targets.items()}
     # A warm-up round, not counted: each worker's first requests open its database and
     # Redis connections and fill its per-process caches (templates, rules, permission ids).
-    wrk(f"{base}/healthz", seconds=WARM_UP_SECONDS)
-    for url, headers, *script in endpoints.values():
-        wrk(url, headers=headers, script=script[0] if script else None, seconds=WARM_UP_SECONDS)
+    for base, endpoints in targets.values():
+        wrk(f"{base}/healthz", seconds=WARM_UP_SECONDS)
+        for url, headers, *script in endpoints.values():
+            wrk(url, headers=headers, script=script[0] if script else None, seconds=WARM_UP_SECONDS)
     for round_number in range(ROUNDS):
-        healthz = wrk(f"{base}/healthz")
-        results["/healthz"].append((*healthz, healthz[0]))
-        for name, (url, headers, *script) in endpoints.items():
-            rate, p99 = wrk(url, headers=headers, script=script[0] if script else None)
-            results[name].append((rate, p99, healthz[0]))
+        for label, (base, endpoints) in targets.items():
+            healthz = wrk(f"{base}/healthz")
+            results[label]["/healthz"].append((*healthz, healthz[0]))
+            for name, (url, headers, *script) in endpoints.items():
+                rate, p99 = wrk(url, headers=headers, script=script[0] if script else None)
+                results[label][name].append((rate, p99, healthz[0]))
         print(f"  {round_label}round {round_number + 1} done")
     return {
-        name: {
-            "rate": statistics.median(r for r, _p, _h in rows),
-            "share": statistics.median(r / h if h else 0 for r, _p, h in rows),
-            "p99": statistics.median(p for _r, p, _h in rows),
+        label: {
+            name: {
+                "rate": statistics.median(r for r, _p, _h in rows),
+                "share": statistics.median(r / h if h else 0 for r, _p, h in rows),
+                "p99": statistics.median(p for _r, p, _h in rows),
+            }
+            for name, rows in by_name.items()
         }
-        for name, rows in results.items()
+        for label, by_name in results.items()
     }
 
 

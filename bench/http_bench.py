@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/http_bench.py [SMALL LARGE]     (defaults 10000 1000000)
 
-For each size: fills its own database (`um_perf_bench`, or BENCH_DATABASE_URL) in bulk
-(bench/http_fill.py), collects the static files, starts gunicorn with the project's
-gunicorn.conf.py as production does (DEBUG off, WEB_CONCURRENCY=2 sync workers, the Redis
-cache at BENCH_REDIS_URL), then runs wrk with 16 connections against each endpoint for
-ROUND_SECONDS, each round beside `/healthz` in the same round, three rounds after an
-uncounted warm-up round, and prints the median req/s, the share of `/healthz` and p99 per
-endpoint, and the ratio 1M / 10k. The database is dropped at the end unless BENCH_KEEP=1.
-Needs `wrk` (apt-get install wrk).
+Each size gets its own database (`um_perf_bench_<size>` on the server of BENCH_DATABASE_URL
+or DATABASE_URL), filled in bulk (bench/http_fill.py), and its own gunicorn, started with the
+project's gunicorn.conf.py as production does (DEBUG off, WEB_CONCURRENCY=2 sync workers, the
+Redis cache: BENCH_REDIS_URL's database, the next one for the second size). Then wrk with 16
+connections against each endpoint for ROUND_SECONDS, each round beside `/healthz` in the
+same round, three rounds after an uncounted warm-up round, the two sizes' rounds
+interleaved; it prints the median req/s, the share of `/healthz` and p99 per endpoint, and
+the ratio 1M / 10k. The databases are dropped at the end unless BENCH_KEEP=1. Needs `wrk`
+(apt-get install wrk).
 """
 
 import json
@@ -19,7 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,7 +35,7 @@ from _harness import (  # noqa: E402
     database_url,
     gunicorn,
     healthz_wait,
-    measure,
+    measure_interleaved,
     migrate_and_collectstatic,
     production_env,
     wrk_required,
@@ -62,9 +65,9 @@ end
 """
 
 
-def endpoints(world: dict, port: int, tmp: Path) -> dict:
+def endpoints(world: dict, port: int, tmp: Path, size: int) -> dict:
     base = f"http://127.0.0.1:{port}"
-    lua = tmp / "submit.lua"
+    lua = tmp / f"submit-{size}.lua"
     start = time.strftime("%Y-%m-%d", time.localtime(time.time() + 20 * 86400))
     lua.write_text(
         SUBMIT_LUA.replace("MEMBERS", str(world["members"]))
@@ -84,8 +87,9 @@ def endpoints(world: dict, port: int, tmp: Path) -> dict:
     }
 
 
-def run_size(size: int, url: str, env: dict, tmp: Path) -> dict:
-    fill = subprocess.run(  # noqa: S603
+def fill(size: int, url: str, env: dict) -> dict:
+    """Fill database `url` with `size` open cases (bench/http_fill.py): the world it printed."""
+    filled = subprocess.run(  # noqa: S603
         [sys.executable, str(ROOT / "bench" / "http_fill.py"), str(size)],
         env={**env, "BENCH_DATABASE_URL": url},
         cwd=ROOT,
@@ -93,14 +97,9 @@ def run_size(size: int, url: str, env: dict, tmp: Path) -> dict:
         text=True,
         check=True,
     )
-    print(fill.stdout.splitlines()[-2] if len(fill.stdout.splitlines()) > 1 else fill.stdout)
-    world = eval(fill.stdout.strip().splitlines()[-1])  # noqa: S307 - our own fill's printed dict
-    with gunicorn(env, url, tmp / f"gunicorn-{size}.log") as port:
-        healthz_wait(port)
-        figures = measure(f"http://127.0.0.1:{port}", endpoints(world, port, tmp), round_label=f"{size:,}: ")
-        if not figures["/healthz"]["rate"]:
-            print((tmp / f"gunicorn-{size}.log").read_text()[-3000:])
-        return figures
+    lines = filled.stdout.strip().splitlines()
+    print(lines[-2] if len(lines) > 1 else filled.stdout)
+    return eval(lines[-1])  # noqa: S307 - our own fill's printed dict
 
 
 def main() -> None:
@@ -109,29 +108,50 @@ def main() -> None:
     from sweep_bench import database_create_if_missing
 
     sizes = [int(a) for a in sys.argv[1:3]] or [10_000, 1_000_000]
-    url = database_url("um_perf_bench")
-    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    # A database per size, both filled first, then one gunicorn on each, their rounds
+    # interleaved: the two sizes are measured in the same minutes, not one after the other
+    # (the machine's speed drifted by a fifth between two such runs, /healthz too).
+    server = urlparse(database_url("um_perf_bench"))
+    urls = {size: urlunparse(server._replace(path=f"{server.path}_{size}")) for size in sizes}
+    redis = urlparse(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
+    redis_db = int(redis.path.lstrip("/") or 0)
     tmp = Path(tempfile.mkdtemp(prefix="um-http-bench-"))
-    env = production_env(redis, tmp)
-    database_create_if_missing(url)
-    migrate_and_collectstatic(env, url)
+    # A Redis database each: the two databases' users share ids, and caches key by them.
+    envs = {
+        size: production_env(urlunparse(redis._replace(path=f"/{redis_db + i}")), tmp) for i, size in enumerate(sizes)
+    }
     try:
-        figures = {size: run_size(size, url, env, tmp) for size in sizes}
+        worlds = {}
+        for size, url in urls.items():
+            database_create_if_missing(url)
+            migrate_and_collectstatic(envs[size], url)
+            worlds[size] = fill(size, url, envs[size])
+        with ExitStack() as servers:
+            targets = {}
+            for size, url in urls.items():
+                port = servers.enter_context(gunicorn(envs[size], url, tmp / f"gunicorn-{size}.log"))
+                if not healthz_wait(port):
+                    sys.exit(f"gunicorn did not answer /healthz:\n{(tmp / f'gunicorn-{size}.log').read_text()[-3000:]}")
+                targets[size] = (f"http://127.0.0.1:{port}", endpoints(worlds[size], port, tmp, size))
+            figures = measure_interleaved(targets)
     finally:
-        database_drop(url)
+        for url in urls.values():
+            database_drop(url)
         shutil.rmtree(tmp, ignore_errors=True)
     small, large = sizes[0], sizes[-1]
     print(f"\nwrk {CONNECTIONS} connections, {ROUND_SECONDS} s per run, median of {ROUNDS} rounds beside /healthz")
-    print(f"| endpoint | req/s at {small:,} | req/s at {large:,} | share of `/healthz` | p99 at {large:,} | "
-          f"{large:,} / {small:,} |")  # fmt: skip
-    print("| --- | --- | --- | --- | --- | --- |")
+    # The last column: the ratio of the shares of /healthz, each measured beside its own.
+    print(f"| endpoint | req/s at {small:,} | req/s at {large:,} | share of `/healthz` at {large:,} | "
+          f"p99 at {large:,} | {large:,} / {small:,} | shares {large:,} / {small:,} |")  # fmt: skip
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in figures[large]:
         a, b = figures[small][name], figures[large][name]
         a["rate"] = a["rate"] or float("nan")
         share = "1" if name == "/healthz" else f"{100 * b['share']:.1f} %"
+        shares = "1" if name == "/healthz" else f"{b['share'] / (a['share'] or float('nan')):.2f}"
         print(
             f"| {name} | {a['rate']:,.1f} | {b['rate']:,.1f} | {share} | {b['p99']:,.0f} ms | "
-            f"{b['rate'] / a['rate']:.2f} |"
+            f"{b['rate'] / a['rate']:.2f} | {shares} |"
         )
     print(json.dumps(figures))
 

@@ -63,7 +63,12 @@ def test_the_wsgi_import_loads_every_view_and_opens_no_connection():
 def test_gunicorn_preloads_the_portal_unless_told_not_to(monkeypatch):
     config = settings.BASE_DIR / "gunicorn.conf.py"
     monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
-    assert runpy.run_path(str(config))["preload_app"] is True
-    assert runpy.run_path(str(config))["wsgi_app"] == "um_portal.wsgi:application"
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    loaded = runpy.run_path(str(config))
+    assert loaded["preload_app"] is True
+    assert loaded["wsgi_app"] == "um_portal.wsgi:application"
+    # Workers recycle after 10,000 to 15,000 requests each: spread, so that two busy
+    # workers are not away at the same moment.
+    assert (loaded["max_requests"], loaded["max_requests_jitter"]) == (10_000, 5_000)
     monkeypatch.setenv("GUNICORN_PRELOAD", "0")
     assert runpy.run_path(str(config))["preload_app"] is False
