@@ -16,11 +16,26 @@ from reviews.services.assignment import case_assign
 pytestmark = pytest.mark.django_db
 
 
-def _expected(user, cases) -> list:
+def serializer_rows(user, cases) -> list:
+    """What CaseListSerializer writes for `cases` (in that order) when `user` asks."""
     request = Request(APIRequestFactory().get("/api/v1/authorizations/"))
     request.user = user
     cases = case_related_attach(cases, LIST_RELATED)
     return CaseListSerializer(cases, many=True, context={"request": request}).data
+
+
+def cases_of_every_row_shape(make_case, *, imaging, surgeon, reviewer) -> tuple:
+    """(plain, by_surgeon, change): a case without a requesting practitioner, one serviced
+    by a practitioner without credentials and taken by `reviewer`, and a change request of
+    the first: every branch of a list row."""
+    plain = make_case(requesting_practitioner=None)
+    by_surgeon = make_case(servicing_organization=imaging, servicing_practitioner=surgeon)
+    surgeon.credentials = ""
+    surgeon.save(update_fields=["credentials"])
+    change = make_case(urgency="expedited", expedited_reason="Severe pain")
+    AuthorizationRequest.objects.filter(pk=change.pk).update(change_of=plain, change_kind="extend")
+    case_assign(case_id=by_surgeon.pk, actor=reviewer)
+    return plain, by_surgeon, change
 
 
 @pytest.mark.parametrize("time_zone", ["America/New_York", "UTC"])
@@ -30,19 +45,13 @@ def test_provider_list_rows_are_what_the_serializer_writes(
     # Given the office's cases with and without practitioners, one taken by a nurse, and a
     # change request
     settings.TIME_ZONE = time_zone
-    plain = make_case(requesting_practitioner=None)
-    by_surgeon = make_case(servicing_organization=imaging, servicing_practitioner=surgeon)
-    surgeon.credentials = ""
-    surgeon.save(update_fields=["credentials"])
-    change = make_case(urgency="expedited", expedited_reason="Severe pain")
-    AuthorizationRequest.objects.filter(pk=change.pk).update(change_of=plain, change_kind="extend")
-    case_assign(case_id=by_surgeon.pk, actor=nurse)
+    plain, by_surgeon, change = cases_of_every_row_shape(make_case, imaging=imaging, surgeon=surgeon, reviewer=nurse)
 
     # When the office lists its cases
     body = api.as_user(provider).get("/api/v1/authorizations/").json()
 
     # Then each row is the serializer's, newest first, and the office sees no reviewer's name
-    expected = _expected(provider, AuthorizationRequest.objects.order_by("-received_at", "-id"))
+    expected = serializer_rows(provider, AuthorizationRequest.objects.order_by("-received_at", "-id"))
     assert json.dumps(body["results"]) == json.dumps(expected)
     assert [row["id"] for row in body["results"]] == [str(change.pk), str(by_surgeon.pk), str(plain.pk)]
     assert all(row["assigned_to"] is None for row in body["results"])
@@ -60,7 +69,7 @@ def test_staff_list_pages_are_the_serializer_rows_and_show_the_reviewer(api, mak
     second = api.as_user(nurse).get(first["next"]).json()
 
     # Then they are the serializer's rows, in order, the reviewer's username shown
-    assert json.dumps(first["results"]) == json.dumps(_expected(nurse, newest_first[:25]))
-    assert json.dumps(second["results"]) == json.dumps(_expected(nurse, newest_first[25:]))
+    assert json.dumps(first["results"]) == json.dumps(serializer_rows(nurse, newest_first[:25]))
+    assert json.dumps(second["results"]) == json.dumps(serializer_rows(nurse, newest_first[25:]))
     assert second["next"] is None
     assert [row["assigned_to"] for row in second["results"] + first["results"] if row["assigned_to"]] == ["nurse"]

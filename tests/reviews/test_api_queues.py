@@ -94,30 +94,17 @@ def test_queue_rows_are_the_case_list_shape_key_for_key(
     # Given cases with and without practitioners, with and without a reviewer, and a change request
     import json
 
-    from rest_framework.request import Request
-    from rest_framework.test import APIRequestFactory
-
-    from cases.selectors import LIST_RELATED, case_related_attach
-    from cases.serializers import CaseListSerializer
     from reviews.selectors import QUEUE_ORDER
+    from tests.cases.test_api_list_same_body import cases_of_every_row_shape, serializer_rows
 
     settings.TIME_ZONE = time_zone
-    plain = make_case(requesting_practitioner=None)
-    by_surgeon = make_case(servicing_organization=imaging, servicing_practitioner=surgeon)
-    surgeon.credentials = ""
-    surgeon.save(update_fields=["credentials"])
-    change = make_case(urgency="expedited", expedited_reason="Severe pain")
-    AuthorizationRequest.objects.filter(pk=change.pk).update(change_of=plain, change_kind="extend")
-    case_assign(case_id=by_surgeon.pk, actor=nurse2)
+    plain, by_surgeon, change = cases_of_every_row_shape(make_case, imaging=imaging, surgeon=surgeon, reviewer=nurse2)
 
     # When the nurse reads the queue
     body = api.as_user(nurse).get("/api/v1/queues/nurse/").json()
 
     # Then each row is what CaseListSerializer writes for the case, key for key, in order
-    request = Request(APIRequestFactory().get("/api/v1/queues/nurse/"))
-    request.user = nurse
-    cases = case_related_attach(AuthorizationRequest.objects.order_by(*QUEUE_ORDER), LIST_RELATED)
-    expected = CaseListSerializer(cases, many=True, context={"request": request}).data
+    expected = serializer_rows(nurse, AuthorizationRequest.objects.order_by(*QUEUE_ORDER))
     assert json.dumps(body["results"]) == json.dumps(expected)
     assert {row["id"] for row in body["results"]} == {str(plain.pk), str(by_surgeon.pk), str(change.pk)}
     assert any(row["assigned_to"] == "nurse2" for row in body["results"])
