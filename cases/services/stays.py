@@ -257,8 +257,9 @@ def stay_review_open(*, stay: InpatientStay, actor, days: int, clinical_summary:
 
 def stay_review_decided(*, case: AuthorizationRequest, actor) -> InpatientStay | None:
     """A decision on a request for more days: the approved days extend the stay (a revision
-    upward, e.g. an appeal overturned, adds the difference); a denial closes the request and
-    leaves the stay due for review. Called by the decision service in its transaction."""
+    upward, e.g. an appeal overturned, adds the difference); a denial or a withdrawal closes
+    the request and leaves the stay due for review. Called by the decision and withdrawal
+    services in their transactions, the case locked first. None for any other case."""
     review = StayReview.objects.select_for_update().filter(case=case).first()
     if review is None:
         return None

@@ -18,6 +18,7 @@ from cases import events
 from cases.access import case_for_user
 from cases.deadlines.services import case_clock_fields_set
 from cases.models import DECIDED_STATUSES, OPEN_STATUSES, Attachment, AuthorizationRequest, CaseStatus
+from cases.services import stays
 from cases.services.workflow import case_lock, case_status_set
 from um_portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from um_portal.roles import Perm
@@ -146,7 +147,9 @@ def case_withdraw_check(*, actor, case: AuthorizationRequest) -> None:
 @transaction.atomic
 def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> AuthorizationRequest:
     """The provider withdraws a request not yet decided (the page, the API, a Da Vinci PAS
-    cancel). A referral waiting for the referral management unit leaves its queue."""
+    cancel). A referral waiting for the referral management unit leaves its queue; a
+    hospital's request for more inpatient days is closed on its stay (no days added, the
+    stay due for review again), in the decision's lock order: the case, then the stay."""
     case_for_user(user, case.pk, need=Perm.CASE_WITHDRAW)  # 404 for strangers, 403 for the wrong role
     reason = _text(reason, "reason", "Say why the request is withdrawn.")
     locked = case_lock(case_id=case.pk)
@@ -154,6 +157,7 @@ def case_withdraw(*, case: AuthorizationRequest, user, reason: str) -> Authoriza
     events.event_withdrawn(case=locked, actor=user, reason=reason)
     case_status_set(case=locked, to_status=CaseStatus.WITHDRAWN, actor=user, message=reason)
     referral_review_close(case=locked, actor=user, outcome=CaseStatus.WITHDRAWN.value)
+    stays.stay_review_decided(case=locked, actor=user)
     return locked
 
 

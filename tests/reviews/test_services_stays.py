@@ -411,3 +411,34 @@ def test_approving_days_without_the_version_seen_is_refused_with_nothing_written
             stay_days_approve(stay_id=stay.pk, actor=nurse, days=2, expected_version=None)
     assert "version" in exc.value.errors
     assert snapshot(stay) == before
+
+
+def test_the_hospital_withdrawing_a_request_for_more_days_closes_it_on_the_stay(admit, nurse, hospital):
+    from cases.services.providers import provider_user_attach
+    from reviews.services.provider_requests import case_withdraw
+    from tests.factories import UserFactory
+
+    # Given a request for more days (the hospital's own request), routed to a physician
+    hospital_um = UserFactory(username="harbor_um")
+    provider_user_attach(user=hospital_um, organization=hospital)
+    with time_machine.travel(at(2026, 3, 4, 10, 0), tick=False):
+        stay = admit(days=2)
+        stay = stay_route_to_physician(stay_id=stay.pk, actor=nurse, days=3, note="Check the notes.")
+    review = StayReview.objects.get(stay=stay)
+
+    # When the hospital withdraws it (its page, the API or a PAS cancel)
+    with time_machine.travel(at(2026, 3, 4, 11, 0), tick=False):
+        case_withdraw(case=review.case, user=hospital_um, reason="The member goes home tomorrow.")
+
+    # Then the stay no longer points at it: closed, no days added, the stay due for review
+    stay.refresh_from_db()
+    review.refresh_from_db()
+    assert (stay.authorized_days, stay.open_review_id) == (2, None)
+    assert review.closed_at == at(2026, 3, 4, 11, 0) and review.days_approved == 0
+    assert stay.next_review_on == date(2026, 3, 5)
+    closed = CaseEvent.objects.get(case=stay.case, kind=CaseEvent.Kind.STAY_REVIEW_CLOSED)
+    assert "withdrawn" in closed.message.lower()
+    # and a nurse may ask for more days again
+    with time_machine.travel(at(2026, 3, 4, 12, 0), tick=False):
+        stay_route_to_physician(stay_id=stay.pk, actor=nurse, days=1, note="New request.")
+    assert StayReview.objects.filter(stay=stay, closed_at__isnull=True).count() == 1
