@@ -90,8 +90,20 @@ class AccessLog(AppendOnlyModel):
     at = models.DateTimeField(db_default=Now(), editable=False, db_index=True)
     # No index of their own on `user` and `member`: the (user, at) and (member, at) indexes
     # below serve every lookup by either, and each index is written for every row read (a
-    # queue page logs 50 rows; issue #13).
-    user = models.ForeignKey("um_portal.User", null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # queue page logs 50 rows; issue #13). No foreign-key constraint in the database either
+    # (db_constraint=False): PostgreSQL checked each row's user and member at commit, a
+    # FOR KEY SHARE lock on each (100 lookups for a queue page, and every busy request of one
+    # nurse locking the same user row): half the cost of logging a page. The ids come from
+    # the rows just read; PROTECT still refuses, in the ORM, to delete a user or member the
+    # log names (tests/um_portal/test_audit_log_many.py).
+    user = models.ForeignKey(
+        "um_portal.User",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     object_kind = models.CharField(max_length=20, choices=ObjectKind.choices)
     object_id = models.CharField(max_length=64)
     member = models.ForeignKey(
@@ -101,6 +113,7 @@ class AccessLog(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         help_text="The member whose information was read, for the accounting of disclosures.",
     )
     how = models.CharField(max_length=20, choices=How.choices)

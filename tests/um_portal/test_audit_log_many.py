@@ -74,3 +74,47 @@ def test_the_access_log_keeps_no_index_another_one_already_serves():
     ]
     assert redundant == [], indexes
     assert {("user_id", "at"), ("member_id", "at")} <= {tuple(columns) for columns in indexes.values()}
+
+
+def test_a_user_or_member_the_log_names_cannot_be_deleted(member):
+    # The log names them without database constraints (issue #13); the ORM still refuses.
+    from django.db.models import ProtectedError
+
+    from tests.factories import UserFactory
+
+    reader = UserFactory()
+    AccessLog.objects.create(user=reader, member=member, object_kind="case", object_id="x", how=AccessLog.How.API)
+
+    with pytest.raises(ProtectedError):
+        reader.delete()
+    with pytest.raises(ProtectedError):
+        member.delete()
+    row = AccessLog.objects.get()
+    assert (row.user_id, row.member_id) == (reader.pk, member.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logging_a_read_does_not_wait_for_a_lock_on_the_reader_or_the_member(nurse, make_case):
+    # A foreign-key check took a share lock on each row's user and member: a read's log
+    # waited behind anyone holding that user's or member's row (and every request of one
+    # busy nurse locked the same user row). The log takes no lock on either now.
+    import psycopg2
+    from django.db import connection
+
+    case = make_case()
+    holder = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM um_portal_user WHERE id = %s FOR UPDATE", [nurse.pk])
+            cursor.execute("SELECT 1 FROM cases_member WHERE id = %s FOR UPDATE", [case.member_id])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            access_log_record_many(user=nurse, objs=[case], how=AccessLog.How.API)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert AccessLog.objects.filter(user=nurse, object_id=str(case.pk), member_id=case.member_id).count() == 1
