@@ -3,6 +3,7 @@ Scope them with `cases.access.cases_visible_to(user, queryset)`, or read a list 
 through `case_list_page`, which scopes it and keeps every page on an index."""
 
 import base64
+import decimal
 import json
 import uuid
 from dataclasses import dataclass
@@ -47,34 +48,53 @@ API_RELATED_COLUMNS = {
 
 
 def case_related_attach(cases, fields=LIST_RELATED, *, columns: dict | None = None) -> list:
-    """Fill the foreign keys `fields` of `cases` from one query per related table (the two
-    organizations share one, the two practitioners one). With `columns` ({field name:
-    column names}, e.g. API_RELATED_COLUMNS), each related row reads only those (and its
-    id): for readers that show nothing else. Returns `cases`."""
+    """Fill the foreign keys `fields` of `cases` from their rows read by id (the two
+    organizations share a read, the two practitioners one): one statement for every table
+    on PostgreSQL (`_related_values_read`), one query per table elsewhere. With `columns`
+    ({field name: column names}, e.g. API_RELATED_COLUMNS), each related row reads only
+    those (and its id), the others deferred: for readers that show nothing else. Returns
+    `cases`."""
     cases = list(cases)
     by_model: dict = {}
     for name in fields:
         model = AuthorizationRequest._meta.get_field(name).related_model
         by_model.setdefault(model, []).append(name)
+    reads = []  # (model, field names of the case, columns, ids)
     for model, names in by_model.items():
         ids = {getattr(case, f"{name}_id") for case in cases for name in names} - {None}
-        queryset = model._default_manager.order_by()
-        if columns is not None:
-            queryset = queryset.only(*{column for name in names for column in columns[name]})
-        found = queryset.in_bulk(ids) if ids else {}
+        if not ids:
+            continue
+        if columns is None:
+            wanted = tuple(f.attname for f in model._meta.concrete_fields if not f.primary_key)
+        else:
+            wanted = tuple(sorted({column for name in names for column in columns[name]}))
+        reads.append((model, names, wanted, ids))
+    for (model, names, _, _), found in zip(reads, _related_rows_read(reads), strict=True):
+        instances = {pk: _instance(model, row) for pk, row in found.items()}
         for case in cases:
             for name in names:
                 related_id = getattr(case, f"{name}_id")
                 if related_id is not None:
-                    setattr(case, name, found[related_id])
+                    setattr(case, name, instances[related_id])
     return cases
+
+
+def _instance(model, row: dict):
+    """A `model` instance of `row` ({attname: value}, "id" for the primary key), as the ORM
+    builds one it read (from_db takes the values in the model's field order; fields not in
+    `row` are deferred)."""
+    by_attname = {(model._meta.pk.attname if name == "id" else name): value for name, value in row.items()}
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in by_attname]
+    return model.from_db(connection.alias, names, [by_attname[name] for name in names])
 
 
 def related_values_attach(rows: list[dict], related: dict) -> None:
     """For each foreign key `related` names ({field name: column names}), add to each case
     row (a dict of values with the `<name>_id` columns) a dict of those columns of the
-    related row, or None where the case names none: one query per related table by id
-    (tables named twice share one; none without ids)."""
+    related row, or None where the case names none. On PostgreSQL one statement reads every
+    related table by id (`_related_values_read`); elsewhere one query per table (tables
+    named twice share one; none without ids)."""
+    wanted: list = []  # (model, field names of the case, columns, ids)
     by_model: dict = {}
     for name, fields in related.items():
         model = AuthorizationRequest._meta.get_field(name).related_model
@@ -82,10 +102,75 @@ def related_values_attach(rows: list[dict], related: dict) -> None:
         names.append(name)
         columns.update(fields)
     for model, (names, columns) in by_model.items():
-        found = values_by_id(model, {row[f"{name}_id"] for row in rows for name in names}, *sorted(columns))
-        for row in rows:
-            for name in names:
-                row[name] = found.get(row[f"{name}_id"])
+        ids = {row[f"{name}_id"] for row in rows for name in names} - {None}
+        if ids:
+            wanted.append((model, names, tuple(sorted(columns)), ids))
+    found_by_name = {
+        name: found
+        for (_, names, _, _), found in zip(wanted, _related_rows_read(wanted), strict=True)
+        for name in names
+    }
+    for row in rows:
+        for name in related:
+            row[name] = found_by_name.get(name, {}).get(row[f"{name}_id"])
+
+
+def _related_rows_read(reads: list[tuple]) -> list[dict]:
+    """For each (model, _, columns, ids) of `reads`, `values_by_id(model, ids, *columns)`:
+    in one statement on PostgreSQL where every column is of a type JSON carries back
+    exactly (`_related_values_read`), else one query per table."""
+    if connection.vendor == "postgresql" and all(
+        model._meta.get_field(column).get_internal_type() in _JSON_EXACT
+        for model, _, columns, _ in reads
+        for column in columns
+    ):
+        return _related_values_read([(model, columns, ids) for model, _, columns, ids in reads])
+    return [values_by_id(model, ids, *columns) for model, _, columns, ids in reads]
+
+
+# Field types whose JSON value the field's to_python turns back into what the ORM reads.
+_JSON_EXACT = frozenset({
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "DateTimeField",
+    "DecimalField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveIntegerField",
+    "PositiveSmallIntegerField", "SmallIntegerField", "TextField", "UUIDField",
+})  # fmt: skip
+
+
+def _related_values_read(reads: list[tuple]) -> list[dict]:
+    """For each (model, columns, ids) of `reads`, the dicts of those columns (and id) of its
+    rows by id, as `values_by_id` gives them, all in one statement on PostgreSQL: each
+    table's rows come back as one JSON array (issue #13: a list page read the member,
+    organization and practitioner tables in a round trip each, each compiled by the ORM;
+    this statement is written from the models' metadata, no ORM compiling). Values are
+    turned back into Python by their model fields (a date of birth is a date again)."""
+    if not reads:
+        return []
+    quote = connection.ops.quote_name
+    parts, fields_each = [], []
+    for model, columns, _ids in reads:
+        fields = {"id": model._meta.pk, **{column: model._meta.get_field(column) for column in columns}}
+        fields_each.append(fields)
+        # Names from the models' metadata, quoted; the ids are parameters.
+        columns_sql = ", ".join(quote(f.column) for f in fields.values())
+        parts.append(
+            f"(SELECT COALESCE(json_agg(json_build_array({columns_sql})), '[]')::text"  # noqa: S608
+            f" FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s))"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", [sorted(ids) for _, _, ids in reads])
+        arrays = cursor.fetchone()
+    found_each = []
+    for fields, text in zip(fields_each, arrays, strict=True):
+        found = {}
+        # Decimals stay exact (parse_float); each field turns its JSON value back (to_python).
+        for values in json.loads(text, parse_float=decimal.Decimal):
+            row = {
+                name: (None if v is None else field.to_python(v))
+                for (name, field), v in zip(fields.items(), values, strict=True)
+            }
+            found[row["id"]] = row
+        found_each.append(found)
+    return found_each
 
 
 def values_by_id(model, ids: set, *fields: str) -> dict:

@@ -21,13 +21,12 @@ def test_authorization_list_query_count_is_constant(api, provider, make_case, dj
     # 2 the page of cases: a UNION of the organization's requested and serviced cases,
     #   newest first, each row checked against the organization's object permission;
     #   no joins (cases.selectors.case_list_page)
-    # 3 the members of the page, by id
-    # 4 the organizations (requesting and servicing), by id
-    # 5 the practitioners (requesting and servicing), by id
-    #   (no query for assignees: nobody is assigned)
-    # 6 one insert of the access-log rows for the page
-    # (SQLite, `make run`, reads the two organizations' cases in two queries: one more)
-    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 7):
+    # 3 the members, organizations and practitioners of the page, by id, in one statement
+    #   (cases.selectors.related_values_attach)
+    # 4 one insert of the access-log rows for the page
+    # (SQLite, `make run`, reads the two organizations' cases in two queries and each
+    # related table in one: three more)
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 7):
         response = api.get("/api/v1/authorizations/")
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(n_cases, 25)
@@ -40,9 +39,9 @@ def test_staff_list_query_count_with_an_assignee(api, nurse, make_case, django_a
     AuthorizationRequest.objects.update(assigned_to=nurse)
     api.as_user(nurse)
     nurse._um_role = "unset"
-    # 1 role; 2 the page (received_at index, backwards); 3 members; 4 organizations;
-    # 5 practitioners; 6 the assignees; 7 the access-log insert
-    with django_assert_num_queries(7):
+    # 1 role; 2 the page (received_at index, backwards); 3 members, organizations,
+    # practitioners and the assignees, in one statement; 4 the access-log insert
+    with django_assert_num_queries(4):
         response = api.get("/api/v1/authorizations/")
     assert [row["assigned_to"] for row in response.json()["results"]] == [nurse.username] * 3
 
@@ -58,9 +57,9 @@ def test_provider_detail_query_count(api, provider, make_case, decided, django_a
     # for_api); only those, by case id: 3 diagnoses, 4 lines, 5 events with actors
     # (always read), 6 the current decision (who decided, license, coded reason), 7 its
     # criteria (no documents, pends, appeals, letters, extension or authorization here);
-    # by id: 8 member, 9 organizations, 10 practitioners (the API shows no coverage, no
-    # peer-to-peer talks, and a provider no assignee); 11 the access-log insert; 12 the
-    # decider's role (shown with the decision)
-    with django_assert_num_queries(12):
+    # 8 member, organizations and practitioners by id, in one statement (the API shows no
+    # coverage, no peer-to-peer talks, and a provider no assignee); 9 the access-log
+    # insert; 10 the decider's role (shown with the decision)
+    with django_assert_num_queries(10):
         response = api.get(f"/api/v1/authorizations/{case.pk}/")
     assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"

@@ -87,15 +87,16 @@ def test_dashboard_query_count_is_constant(client, provider, make_case, django_a
     case_permission_id(VIEW_CODENAME)  # read once per process
     client.force_login(provider)
     # 1 session, 2 user, 3 role groups (user_role), 4 the page of cases (a UNION of the
-    # organization's two indexes, no joins, no count), 5 their members, 6 the
-    # organizations, 7 the practitioners, 8 their service lines (prefetch),
-    # 9 one insert of the access-log rows, 10 the user's organization (page header),
-    # 11 unread notifications (nav), the worklist (issue 22, item 2): 12 open pends, 13 talks
-    # offered or scheduled, 14 approved lines ending soon, 15 cases decided this week;
-    # 16-18 session save on every request (savepoint, update, release)
-    # (SQLite, `make run`, reads the two organizations' cases in two queries: one more)
+    # organization's two indexes, no joins, no count), 5 their members, organizations and
+    # practitioners by id in one statement, 6 their service lines (prefetch),
+    # 7 one insert of the access-log rows, 8 the user's organization (page header),
+    # 9 unread notifications (nav), the worklist (issue 22, item 2): 10 open pends, 11 talks
+    # offered or scheduled, 12 approved lines ending soon, 13 cases decided this week;
+    # 14-16 the session renewed, the first page since signing in (savepoint, update, release)
+    # (SQLite, `make run`, reads the two organizations' cases in two queries and each
+    # related table in one: three more)
     # A pended row's open pend is one more query, only when the page has pended rows.
-    with django_assert_num_queries(18 if connection.vendor == "postgresql" else 19):
+    with django_assert_num_queries(16 if connection.vendor == "postgresql" else 19):
         response = client.get("/cases/")
     assert response.status_code == 200
     assert response.content.decode().count('href="/cases/') >= min(n_cases, 25)
@@ -382,12 +383,12 @@ def test_case_page_query_count(client, provider, make_case, decided, django_asse
     # with the probes of which related tables hold its rows (reviews.selectors.case_detail),
     # then only those, by case id: 5 diagnoses, 6 lines, 7 events (always read), 8 the
     # current decision, 9 its criteria (no documents, pends, appeals, letters, peer-to-peers,
-    # extension, authorization or change requests here); 10-13 by id: member,
-    # organizations, practitioners, coverage; 14 the access-log insert, 15 the case's
-    # notices marked read, 16 unread notifications (nav), 17 the user's organization (page
-    # header), 18-22 the contact lines with their hours, phones and inquiries and the plan
-    # closures (footer), 23-25 the session renewed, the first page since signing in
+    # extension, authorization or change requests here); 10 by id, in one statement:
+    # member, organizations, practitioners, coverage; 11 the access-log insert, 12 the
+    # case's notices marked read, 13 unread notifications (nav), 14 the user's organization
+    # (page header), 15-19 the contact lines with their hours, phones and inquiries and the
+    # plan closures (footer), 20-22 the session renewed, the first page since signing in
     # (savepoint, update, release)
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(22):
         response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200

@@ -53,15 +53,15 @@ def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
 
 # Queue page, per request:
 #  1 session, 2 user, 3 role (groups), 4 the queue page (one keyset query on the case table,
-#  no joins), 5 its members, 6 their coverages, 7 the requesting organizations, 8 the
-#  assignees (none when nobody is assigned), 9 their service lines (codes and descriptions,
-#  issue 22 item 5), 10 access log (one bulk insert for the page's rows), 11 reviewers for
-#  the assignee filter, 12 whether the user is a UM supervisor (one permission query,
-#  issue 22 item 5), 13 unread notifications (nav), 14-16 the session saved on every
-#  request (idle logoff): savepoint, update, release. A supervisor's page adds one: the
-#  reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
+#  no joins), 5 its members, coverages, requesting organizations and assignees, by id in one
+#  statement (cases.selectors.related_values_attach), 6 their service lines (codes and
+#  descriptions, issue 22 item 5), 7 access log (one bulk insert for the page's rows),
+#  8 reviewers for the assignee filter, 9 whether the user is a UM supervisor (one
+#  permission query, issue 22 item 5), 10 unread notifications (nav), 11-13 the session
+#  saved (SessionRenewMiddleware: a first request after a sign-in). A supervisor's page
+#  adds one: the reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
 SESSION_SAVE = 3
-QUEUE_QUERIES = 13 + SESSION_SAVE
+QUEUE_QUERIES = 10 + SESSION_SAVE
 SUPERVISOR_QUEUE_QUERIES = QUEUE_QUERIES + 1
 
 
@@ -102,22 +102,22 @@ def test_physician_queue_query_count_is_constant(client, make_case, physician, n
     bulk_cases(template, n, status="physician_review")
     client.force_login(physician)
 
-    with django_assert_num_queries(QUEUE_QUERIES - 1):  # nobody assigned: no assignee query
+    with django_assert_num_queries(QUEUE_QUERIES):  # nobody assigned: the same statement
         response = client.get(reverse("reviews:physician_queue"), {"urgency": "standard"})
 
     assert response.status_code == 200 and "UM-BULK-" in response.content.decode()
 
 
-# API queue: 1 role (groups), 2 page query (case table only), 3 members, 4 organizations,
-# 5 practitioners (nobody assigned: no assignee query), 6 access log insert (the API client
-# authenticates without a session).
+# API queue: 1 role (groups), 2 page query (case table only), 3 members, organizations and
+# practitioners by id in one statement, 4 access log insert (the API client authenticates
+# without a session).
 @pytest.mark.parametrize("n", [5, 500])
 def test_api_nurse_queue_query_count_is_constant(api, make_case, nurse, n, django_assert_num_queries):
     template = make_case()
     bulk_cases(template, n)
     client = api.as_user(nurse)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/queues/nurse/")
 
     assert response.status_code == 200 and len(response.json()["results"]) == min(n + 1, 50)
@@ -130,8 +130,8 @@ REVIEW_QUERIES = [
     # diagnoses, lines and a peer-to-peer talk, and events
     "session", "user", "role", "case (the case table only, by id, and its related tables' probes)",
     "diagnoses", "lines", "events+actors", "peer-to-peers (case detail)",
-    # the related rows by id (reviews.selectors.case_detail; nobody assigned: no assignee query)
-    "member", "organizations (requesting and servicing)", "practitioners", "coverage",
+    # the related rows by id (reviews.selectors.case_detail; nobody assigned: no assignee)
+    "member, organizations, practitioners and coverage (one statement)",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",
