@@ -215,18 +215,26 @@ def user_can(user, perm: Perm) -> bool:
 def user_has_permission(user, codename: str) -> bool:
     """Whether the user holds the Django permission "app_label.codename", directly or through
     a group: one query, cached on the user (ModelBackend.has_perm reads all of the user's
-    and groups' permissions in two, on every queue page)."""
+    and groups' permissions in two, on every queue page). The permission's row, then an
+    index probe of the user's own grants and of their groups' (the group ids read with the
+    role): joining the user, group and both grant tables took 1.4 ms to plan, this 0.2 ms
+    (issue #13)."""
     if user.is_superuser:
         return True
     cache = user.__dict__.setdefault("_um_granted", {})
     if codename not in cache:
-        from django.contrib.auth.models import Permission
-        from django.db.models import Q
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models import Exists, OuterRef
 
         app_label, code = codename.split(".")
+        own = get_user_model().user_permissions.through.objects.filter(user_id=user.pk, permission_id=OuterRef("pk"))
+        groups = Group.permissions.through.objects.filter(
+            group_id__in=sorted(user_group_ids(user)), permission_id=OuterRef("pk")
+        )
         cache[codename] = (
             Permission.objects.filter(content_type__app_label=app_label, codename=code)
-            .filter(Q(user=user) | Q(group__user=user))
+            .filter(Exists(own) | Exists(groups))
             .exists()
         )
     return cache[codename]
@@ -241,12 +249,18 @@ def users_with_role(*roles: str, include_superusers: bool = False):
     for "who are the nurses / the supervisors". `include_superusers` adds superusers who are
     in no group (they act as administrators, see `user_role`)."""
     from django.contrib.auth import get_user_model
-    from django.db.models import Q
+    from django.db.models import Exists, OuterRef, Q
 
-    in_groups = Q(groups__name__in=[GROUP_NAMES[role] for role in roles])
+    # A membership probe per user, not a join to the memberships with DISTINCT: the work
+    # queue's reviewer list took 1.1-2.1 ms to plan that way, 0.3 ms this way (issue #13).
+    user_model = get_user_model()
+    member = user_model.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=[GROUP_NAMES[role] for role in roles]
+    )
+    in_groups = Q(Exists(member))
     if include_superusers:
         in_groups |= Q(is_superuser=True)
-    return get_user_model().objects.filter(in_groups, is_active=True).distinct().order_by("pk")
+    return user_model.objects.filter(in_groups, is_active=True).order_by("pk")
 
 
 def users_with_granted(perm: Perm):

@@ -45,6 +45,24 @@ def test_only_reviewers_in_the_supervisor_group_hold_the_capability(nurse, nurse
     assert not user_can(provider, Perm.CASE_REASSIGN_BULK)
 
 
+def test_the_permission_given_to_the_user_alone_or_to_another_group_of_theirs_counts(nurse, nurse2, physician):
+    # Granted in the admin to the user, or to any group of theirs: not only the supervisor
+    # group (um_portal.roles.user_has_permission probes both, by the user's group ids).
+    from django.contrib.auth.models import Permission
+
+    reassign = Permission.objects.get(content_type__app_label="cases", codename="reassign_cases")
+    nurse.user_permissions.add(reassign)
+    leads = Group.objects.create(name="Night shift leads")
+    leads.permissions.add(reassign)
+    physician.groups.add(leads)
+    # As a new request reads them: the user, then its groups and grants.
+    nurse, nurse2, physician = (type(u).objects.get(pk=u.pk) for u in (nurse, nurse2, physician))
+
+    assert user_can(nurse, Perm.CASE_REASSIGN_BULK)
+    assert user_can(physician, Perm.CASE_REASSIGN_BULK)
+    assert not user_can(nurse2, Perm.CASE_REASSIGN_BULK)
+
+
 def test_supervisor_reassigns_several_cases_with_one_event_each(make_case, supervisor, nurse2, physician):
     fresh, held, already = make_case(), make_case(), make_case()
     case_assign(case_id=held.pk, actor=physician)
