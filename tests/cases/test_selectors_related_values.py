@@ -5,19 +5,17 @@ read by id in one statement on PostgreSQL (cases.selectors.related_values_attach
 import pytest
 
 from cases.models import AuthorizationRequest
-from cases.selectors import LIST_COLUMNS, related_values_attach, values_by_id
+from cases.selectors import API_RELATED_COLUMNS, LIST_COLUMNS, related_values_attach, values_by_id
 from reviews.selectors import QUEUE_PAGE_RELATED
 from reviews.services.assignment import case_assign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
+# What the API rows and the work queue page read of each related table, every kind of
+# column among them (a date of birth, names, an NPI, a state).
 RELATED = {
-    "member": ("member_number", "first_name", "last_name", "date_of_birth"),
-    "requesting_organization": ("npi", "name"),
-    "servicing_organization": ("npi", "name"),
-    "requesting_practitioner": ("npi", "first_name", "last_name", "credentials"),
-    "servicing_practitioner": ("npi", "first_name", "last_name", "credentials"),
-    "assigned_to": ("username", "first_name", "last_name", "credentials"),
+    **API_RELATED_COLUMNS,
+    "assigned_to": QUEUE_PAGE_RELATED["assigned_to"],
     "coverage": QUEUE_PAGE_RELATED["coverage"],
 }
 
@@ -63,7 +61,7 @@ def test_no_statement_when_no_row_names_a_related_row(django_assert_num_queries)
 def test_cases_get_their_related_rows_as_the_orm_reads_them_in_one_statement(
     make_case, imaging, surgeon, nurse, django_assert_num_queries
 ):
-    from cases.selectors import API_RELATED_COLUMNS, DETAIL_RELATED, case_related_attach
+    from cases.selectors import DETAIL_RELATED, case_related_attach
 
     case = make_case(servicing_organization=imaging, servicing_practitioner=surgeon)
     case_assign(case_id=case.pk, actor=nurse)
