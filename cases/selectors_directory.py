@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,7 +27,9 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -287,17 +290,28 @@ def options_within(queryset, search: ReferralSearch, radius: float):
     return queryset.filter(box, sort_distance__lte=radius)
 
 
-def _network_joined(qs, periods, *, organization_alias: str, practitioner_alias: str | None = None):
+def _network_joined(qs, periods, *, organization: tuple[str, str], practitioner: tuple[str, str] | None = None):
     """`qs` joined to the winning period in force of each organization (and practitioner),
     one DISTINCT ON query each read once per query (a correlated subquery per row read the
     periods again for every location: 0.5 to 0.8 s over 50,000 locations), and the network
     status expression: the practitioner's own period, else the organization's, else out of
-    network. `periods` is ordered by the rule's preference (_periods_in_force)."""
+    network. `periods` is ordered by the rule's preference (_periods_in_force). Each owner
+    is (the alias of the table holding its id in `qs`, the path to that id from `qs`'s
+    model). SQLite (`make run`) has no DISTINCT ON: there, a correlated subquery per row."""
+    owners = (("practitioner", practitioner), ("organization", organization))
+    if connection.vendor != "postgresql":
+        statuses = [
+            Subquery(periods.filter(**{owner: OuterRef(given[1])}).values("status")[:1])
+            for owner, given in owners
+            if given is not None
+        ]
+        return qs, Coalesce(*statuses, Value(NetworkStatus.OUT_OF_NETWORK.value))
     status = NetworkParticipation._meta.get_field("status")
     statuses = []
-    for owner, parent_alias in (("practitioner", practitioner_alias), ("organization", organization_alias)):
-        if parent_alias is None:
+    for owner, given in owners:
+        if given is None:
             continue
+        parent_alias, _path = given
         winners = (
             periods.filter(**{f"{owner}__isnull": False})
             .order_by(f"{owner}_id", *periods.query.order_by)
@@ -324,7 +338,10 @@ def referral_options_queryset(search: ReferralSearch, *, in_network_only: bool =
             qs = qs.filter(location__services__code=search.service_code)
         location_alias = qs.query.table_map[PracticeLocation._meta.db_table][0]
         qs, network = _network_joined(
-            qs, periods, practitioner_alias=qs.query.get_initial_alias(), organization_alias=location_alias
+            qs,
+            periods,
+            practitioner=(qs.query.get_initial_alias(), "practitioner_id"),
+            organization=(location_alias, "location__organization_id"),
         )
         person = {
             "practitioner_pk": F("practitioner_id"),
@@ -340,7 +357,7 @@ def referral_options_queryset(search: ReferralSearch, *, in_network_only: bool =
     else:
         prefix = ""
         qs = PracticeLocation.objects.filter(active=True, services__code=search.service_code)
-        qs, network = _network_joined(qs, periods, organization_alias=qs.query.get_initial_alias())
+        qs, network = _network_joined(qs, periods, organization=(qs.query.get_initial_alias(), "organization_id"))
         person = {
             "practitioner_pk": Value(None, output_field=IntegerField()),
             "practitioner_first_name": Value(""),
