@@ -63,6 +63,10 @@ def roles(django_db_setup, django_db_blocker):
                     cursor.execute(f'REASSIGN OWNED BY "{role}" TO CURRENT_USER')
                     cursor.execute(f'DROP OWNED BY "{role}"')
                     cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
+            # Closed here: in a whole run this finalizer's connection was left open (the last
+            # statement it ran was the DROP ROLE above), and the test database could not be
+            # dropped at the end ("being accessed by other users"). Reopened when next used.
+            connection.close()
 
 
 def _refused(cursor, statement, params=None):
