@@ -7,7 +7,8 @@ reads only: a refused attempt writes nothing.
 
 import uuid
 
-from django.db.models import Exists, OuterRef
+from django.core.exceptions import EmptyResultSet
+from django.db.models import BooleanField, Expression, F
 
 from um_portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm, Role, user_can, user_group_ids, user_role
@@ -54,11 +55,55 @@ def _grants(user, codename: str = VIEW_CODENAME):
     )
 
 
-def case_granted(user, codename: str = VIEW_CODENAME, *, case_ref: str = "pk") -> Exists:
-    """The case (`case_ref` of the outer query) has a grant `codename` held by one of the
+class CaseGrantExists(Expression):
+    """`EXISTS` a django-guardian row granting permission `permission_id` on the case at
+    `case_ref` (of the query it filters) to one of `group_ids`: one index probe per case.
+
+    What `Exists(grants.filter(content_object_id=OuterRef(case_ref)))` says, written from
+    the grant model's metadata instead of compiled from a subquery: compiling that subquery
+    was most of a provider list's cost (issue #13: at a million cases 60 % of the request,
+    for a query PostgreSQL runs in a fraction of a millisecond). No group: nothing matches."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, *, permission_id: int, group_ids, case_ref: str = "pk"):
+        super().__init__(output_field=BooleanField())
+        self.permission_id = permission_id
+        self.group_ids = tuple(sorted(group_ids))
+        self.case = F(case_ref)
+
+    def get_source_expressions(self):
+        return [self.case]
+
+    def set_source_expressions(self, exprs):
+        (self.case,) = exprs
+
+    def as_sql(self, compiler, connection):
+        if not self.group_ids:
+            raise EmptyResultSet
+        case_sql, case_params = compiler.compile(self.case)
+        meta = AuthorizationRequestGroupObjectPermission._meta
+        quote = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return "g." + quote(meta.get_field(name).column)
+
+        groups = ", ".join(["%s"] * len(self.group_ids))
+        sql = (
+            f"EXISTS (SELECT 1 FROM {quote(meta.db_table)} g WHERE {column('permission')} = %s"  # noqa: S608 - names are the model's
+            f" AND {column('group')} IN ({groups}) AND {column('content_object')} = {case_sql})"
+        )
+        return sql, (self.permission_id, *self.group_ids, *case_params)
+
+
+def case_granted(user, codename: str = VIEW_CODENAME, *, case_ref: str = "pk") -> CaseGrantExists:
+    """The case (`case_ref` of the query filtered) has a grant `codename` held by one of the
     user's groups: guardian stays the authority for every case a provider sees (one index
     probe per case read, no join)."""
-    return Exists(_grants(user, codename).filter(content_object_id=OuterRef(case_ref)))
+    return CaseGrantExists(
+        permission_id=case_permission_id(codename), group_ids=user_group_ids(user), case_ref=case_ref
+    )
 
 
 def cases_visible_to(user, queryset=None):
@@ -84,7 +129,8 @@ def case_for_user(
     qs = cases_visible_to(user, queryset)
     if lock:
         qs = qs.select_for_update(of=("self",))
-    case = qs.filter(pk=pk).first()
+    # No ordering: the primary key finds one row (the model's default order cost a compile).
+    case = next(iter(qs.filter(pk=pk).order_by()[:1]), None)
     if case is None:
         raise NotFound("No such case.")
     if need is not None:
