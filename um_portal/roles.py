@@ -5,6 +5,7 @@ scattered elsewhere. Groups in the database carry the role so administrators ass
 roles in the admin; object permissions on cases (django-guardian) carry provider access.
 """
 
+import functools
 from enum import StrEnum
 
 from django.db import models
@@ -217,27 +218,59 @@ def user_has_permission(user, codename: str) -> bool:
     a group: one query, cached on the user (ModelBackend.has_perm reads all of the user's
     and groups' permissions in two, on every queue page). The permission's row, then an
     index probe of the user's own grants and of their groups' (the group ids read with the
-    role): joining the user, group and both grant tables took 1.4 ms to plan, this 0.2 ms
-    (issue #13)."""
+    role): joining the user, group and both grant tables took 1.4 ms to plan, this 0.2 ms;
+    the SQL is written from the models' metadata, as compiling the same query with two
+    `Exists` cost more than running it (issue #13)."""
     if user.is_superuser:
         return True
     cache = user.__dict__.setdefault("_um_granted", {})
     if codename not in cache:
-        from django.contrib.auth import get_user_model
-        from django.contrib.auth.models import Group, Permission
-        from django.db.models import Exists, OuterRef
+        from django.db import connection
 
         app_label, code = codename.split(".")
-        own = get_user_model().user_permissions.through.objects.filter(user_id=user.pk, permission_id=OuterRef("pk"))
-        groups = Group.permissions.through.objects.filter(
-            group_id__in=sorted(user_group_ids(user)), permission_id=OuterRef("pk")
-        )
-        cache[codename] = (
-            Permission.objects.filter(content_type__app_label=app_label, codename=code)
-            .filter(Exists(own) | Exists(groups))
-            .exists()
-        )
+        groups = sorted(user_group_ids(user))
+        with connection.cursor() as cursor:
+            cursor.execute(_permission_held_sql(len(groups)), [app_label, code, user.pk, *groups])
+            cache[codename] = bool(cursor.fetchone()[0])
     return cache[codename]
+
+
+@functools.cache
+def _permission_held_sql(groups: int) -> str:
+    """`user_has_permission`'s statement for a user in `groups` groups (parameters: the app
+    label, the codename, the user's id, then the group ids)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    own = get_user_model().user_permissions.through
+    held = Group.permissions.through
+    permission_id = f"p.{quote(Permission._meta.pk.column)}"
+    probes = [
+        f"EXISTS (SELECT 1 FROM {table(own)} o WHERE o.{column(own, 'user')} = %s"  # noqa: S608 - names are the models'
+        f" AND o.{column(own, 'permission')} = {permission_id})"
+    ]
+    if groups:
+        placeholders = ", ".join(["%s"] * groups)
+        probes.append(
+            f"EXISTS (SELECT 1 FROM {table(held)} h WHERE h.{column(held, 'group')} IN ({placeholders})"  # noqa: S608 - names are the models'
+            f" AND h.{column(held, 'permission')} = {permission_id})"
+        )
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {table(Permission)} p JOIN {table(ContentType)} c"  # noqa: S608 - names are the models'
+        f" ON c.{quote(ContentType._meta.pk.column)} = p.{column(Permission, 'content_type')}"
+        f" WHERE c.{column(ContentType, 'app_label')} = %s AND p.{column(Permission, 'codename')} = %s"
+        f" AND ({' OR '.join(probes)}))"
+    )
 
 
 def is_staff_role(user) -> bool:
