@@ -37,6 +37,7 @@ from cases.selectors import (
     case_related_attach,
     related_values_attach,
 )
+from um_portal.compiled import raw_once
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Role, user_role, users_with_role
 
@@ -207,7 +208,16 @@ def reviewers_for_assignment(*, state: str = ""):
     """Active nurses and physicians, for the reassign and route forms; `is_physician` is
     annotated so the forms need no query per user. With the member's `state`, also
     `licensed_here`: the physician holds a license active today in that state (issue 22,
-    item 5: the lists say who may decide for this member)."""
+    item 5: the lists say who may decide for this member). Compiled once per process (and
+    day, with a state): compiling its subqueries cost a work-queue page more than running
+    them (issue #13)."""
+    today = timezone.localdate() if state else None
+    return raw_once(
+        ("reviewers_for_assignment", state, today), lambda: _reviewers_for_assignment(state=state, today=today)
+    )
+
+
+def _reviewers_for_assignment(*, state: str, today):
     physician_group = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PHYSICIAN]
     )
@@ -223,7 +233,6 @@ def reviewers_for_assignment(*, state: str = ""):
         is_physician=Exists(physician_group), open_load=Coalesce(Subquery(load), 0)
     )
     if state:
-        today = timezone.localdate()
         licensed = PhysicianLicense.objects.filter(physician=OuterRef("pk"), state=state, expires_on__gte=today).filter(
             Q(issued_on__isnull=True) | Q(issued_on__lte=today)
         )
