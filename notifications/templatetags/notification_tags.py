@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..models import Notification
+from ..selectors import unread_count
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ def unread_notifications_count(context) -> int:
     user = getattr(context.get("request"), "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return unread_count(user=user)
