@@ -6,8 +6,8 @@ from django.db import connection
 from django.db.models import Count, Value
 from django.test.utils import CaptureQueriesContext
 
-from reviews.services.assignment import case_assign
 from reviews.selectors import reviewers_for_assignment
+from reviews.services.assignment import case_assign
 from um_portal import compiled
 from um_portal.compiled import raw_once, raw_once_forget
 from um_portal.models import User

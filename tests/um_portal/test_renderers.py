@@ -55,8 +55,10 @@ def test_line_separators_are_escaped():
 def test_indented_output_is_drf_own():
     data = {"a": [1, 2]}
     accepted = "application/json; indent=4"
-    assert FastJSONRenderer().render(data, accepted) == JSONRenderer().render(data, accepted) == (
-        b'{\n    "a": [\n        1,\n        2\n    ]\n}'
+    assert (
+        FastJSONRenderer().render(data, accepted)
+        == JSONRenderer().render(data, accepted)
+        == (b'{\n    "a": [\n        1,\n        2\n    ]\n}')
     )
 
 
