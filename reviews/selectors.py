@@ -344,7 +344,8 @@ def _probe_annotation() -> RawSQL:
     """Which of PROBED_RELATIONS the outer case has rows in, as one integer: bit i set when
     relation i has a row (an `EXISTS` over its table by the case's id, each planned apart),
     read in the case's own query (issue #13: a query of their own was a round trip per
-    detail; an annotation per relation cost a compile each, 1 ms in all at a million cases)."""
+    detail; eleven annotations and the model's default ordering took 1.0 ms to compile, one
+    bitmask without ordering 0.4 ms)."""
     quote = connection.ops.quote_name
     case_id = f"{quote(AuthorizationRequest._meta.db_table)}.{quote(AuthorizationRequest._meta.pk.column)}"
     bits = []
