@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Q
 
+from um_portal.compiled import values_once
 from um_portal.exceptions import ValidationFailed
 from um_portal.roles import Perm, Role, user_can, user_role
 
@@ -222,7 +223,13 @@ def _cursor_decode(cursor: str) -> tuple[datetime, str, str]:
 
 
 def case_list_page(
-    *, user, queryset=None, cursor: str | None = None, limit: int = 25, values: tuple[str, ...] | None = None
+    *,
+    user,
+    queryset=None,
+    cursor: str | None = None,
+    limit: int = 25,
+    values: tuple[str, ...] | None = None,
+    compiled: tuple | None = None,
 ) -> CasePage:
     """One page of the cases `user` may see in `queryset` (filters applied, no ordering),
     newest first (received_at, id), by keyset: no COUNT, no OFFSET. With `values` (column
@@ -234,6 +241,12 @@ def case_list_page(
     organization, each stopped after a page, with the guardian grant checked per row: the
     cost of a page is flat in the size of the table (issue #13; a semi-join on the grants
     instead read the whole table). Rows come without related rows: see `case_related_attach`.
+
+    `compiled`, with `values`: a key naming every filter the caller applied to `queryset`
+    (the API list without filters gives `("api",)`): the first page's SQL is then compiled
+    once per process and key (`um_portal.compiled.values_once`), the user's organization,
+    groups and permission id part of the key (building and compiling a provider's two
+    branches cost more than PostgreSQL's planning and running them, issue #13).
     """
     qs = AuthorizationRequest.objects.all() if queryset is None else queryset
     if values is not None:
@@ -248,18 +261,35 @@ def case_list_page(
             after = Q(received_at__gte=received_at) & (Q(received_at__gt=received_at) | Q(id__gt=pk))
         qs = qs.filter(after)
     order = ("-received_at", "-id") if direction == "n" else ("received_at", "id")
+    once = ("case_list_page", *compiled, values, limit) if compiled is not None and values and not cursor else None
     if user_can(user, Perm.CASE_VIEW_ALL):
-        rows = list(qs.order_by(*order)[: limit + 1])
+
+        def everyone():
+            return qs.order_by(*order)[: limit + 1]
+
+        rows = values_once((*once, "all"), everyone) if once else list(everyone())
     elif user_role(user) == Role.PROVIDER and getattr(user, "organization_id", None):
         granted = case_granted(user)
         org = user.organization_id
-        requested = qs.filter(granted, requesting_organization_id=org).order_by(*order)[: limit + 1]
-        serviced = qs.filter(granted, servicing_organization_id=org).order_by(*order)[: limit + 1]
+
+        def branches():
+            requested = qs.filter(granted, requesting_organization_id=org).order_by(*order)[: limit + 1]
+            serviced = qs.filter(granted, servicing_organization_id=org).order_by(*order)[: limit + 1]
+            return requested, serviced
+
         # UNION ALL: a case the organization both requested and services comes twice;
         # the first limit+1 distinct rows are among these, dropped twice here.
         if connection.features.supports_slicing_ordering_in_compound:
-            found = list(requested.union(serviced, all=True))
+
+            def union():
+                requested, serviced = branches()
+                return requested.union(serviced, all=True)
+
+            # The grant's parameters: the cached permission id and the user's group ids.
+            grant = ("org", org, granted.permission_id, granted.group_ids)
+            found = values_once((*once, *grant), union) if once else list(union())
         else:  # SQLite (`make run`): the two branches one after the other
+            requested, serviced = branches()
             found = [*requested, *serviced]
         both = {_list_key(row)[1]: row for row in found}
         rows = sorted(both.values(), key=_list_key, reverse=direction == "n")[: limit + 1]

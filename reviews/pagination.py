@@ -46,23 +46,28 @@ def _after(fields: tuple[str, ...], values: list[str], op: str) -> Q:
     return condition
 
 
+def keyset_first_page(rows: list, *, limit: int, key) -> Page:
+    """The first page (no cursor) from the first `limit + 1` rows in order: `limit` of
+    them and, if there were more, the cursor of the next page. `key(row)` as in keyset_page."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows=rows, next_cursor=_encode(key(rows[-1]), "n") if more and rows else None, previous_cursor=None)
+
+
 def keyset_page(queryset, *, fields: tuple[str, ...], cursor: str | None, limit: int, key=None) -> Page:
     """One page of `queryset` ordered by `fields` (ascending). `key(row)` gives a row's values
     for `fields` (default: attributes of the same names)."""
     key = key or (lambda row: [getattr(row, f.replace("__", ".")) for f in fields])
-    if cursor:
-        values, direction = _decode(cursor, len(fields))
-    else:
-        values, direction = None, "n"
+    if not cursor:
+        return keyset_first_page(list(queryset.order_by(*fields)[: limit + 1]), limit=limit, key=key)
+    values, direction = _decode(cursor, len(fields))
     if direction == "n":
-        qs = queryset.order_by(*fields)
-        if values is not None:
-            qs = qs.filter(_after(fields, values, "gt"))
+        qs = queryset.order_by(*fields).filter(_after(fields, values, "gt"))
         rows = list(qs[: limit + 1])
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = _encode(key(rows[-1]), "n") if more and rows else None
-        previous_cursor = _encode(key(rows[0]), "p") if values is not None and rows else None
+        previous_cursor = _encode(key(rows[0]), "p") if rows else None
     else:
         qs = queryset.order_by(*[f"-{f}" for f in fields]).filter(_after(fields, values, "lt"))
         rows = list(qs[: limit + 1])
