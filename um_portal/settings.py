@@ -118,11 +118,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections (issue #13): a new PostgreSQL connection per request cost more than
 # most requests themselves (measured: /healthz 301 req/s with 0, 1,029 req/s with 60). Each
 # process keeps its connection this many seconds; the health check pings a reused one at the
-# start of a request, so a restarted database costs no failed request. Nothing sets session
-# state on a connection (statement_timeout is a libpq option given when it opens). 0: one
-# connection per request, as before.
+# start of a request, so a restarted database costs no failed request. The only session
+# state is the prepared statements below (statement_timeout is a libpq option given when
+# the connection opens). 0: one connection per request, as before.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# The small statements every request sends are prepared once per connection and planned
+# from PostgreSQL's plan cache (um_portal/prepared.py, issue #13). Off (0) behind a pooler
+# that shares sessions between clients (PgBouncer in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 # A guard against the next slow query (issue #13): a web request's statement that runs
 # longer than this many seconds is cancelled by PostgreSQL and answered 503 (in the API's
 # error shape; um_portal.middleware.StatementTimeoutMiddleware), so no single request holds
