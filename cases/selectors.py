@@ -13,6 +13,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Q
 
+from um_portal import prepared
 from um_portal.compiled import values_once
 from um_portal.exceptions import ValidationFailed
 from um_portal.roles import Perm, Role, user_can, user_role
@@ -158,7 +159,7 @@ def _related_values_read(reads: list[tuple]) -> list[dict]:
             f" FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s))"
         )
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", [sorted(ids) for _, _, ids in reads])
+        prepared.execute(cursor, f"SELECT {', '.join(parts)}", [sorted(ids) for _, _, ids in reads])
         arrays = cursor.fetchone()
     found_each = []
     for fields, text in zip(fields_each, arrays, strict=True):

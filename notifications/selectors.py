@@ -4,6 +4,7 @@ from functools import cache
 
 from django.db import connection
 
+from um_portal import prepared
 from um_portal.roles import Role, user_role
 
 from .access import letter_visible_to
@@ -28,7 +29,7 @@ def unread_count(*, user) -> int:
     probe of the user's notifications, the statement written once from the model (issue
     #13: compiling `.count()` cost a page more than running it)."""
     with connection.cursor() as cursor:
-        cursor.execute(_unread_count_sql(), [user.pk])
+        prepared.execute(cursor, _unread_count_sql(), [user.pk])
         return cursor.fetchone()[0]
 
 

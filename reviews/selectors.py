@@ -37,6 +37,7 @@ from cases.selectors import (
     case_related_attach,
     related_values_attach,
 )
+from um_portal import prepared
 from um_portal.compiled import raw_once, values_once
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Perm, Role, user_can, user_role, users_with_role
@@ -206,7 +207,7 @@ def _lines_brief(case_ids: list) -> list:
             .values_list(*LINES_BRIEF)
         )
     with connection.cursor() as cursor:
-        cursor.execute(_lines_brief_sql(), [case_ids])
+        prepared.execute(cursor, _lines_brief_sql(), [case_ids])
         return cursor.fetchall()
 
 
@@ -460,7 +461,15 @@ def case_detail(*, user, case_id, need=None, for_api: bool = False) -> Authoriza
     saying which related tables hold its rows (index probes in the same query), the
     prefetches of `case_detail_queryset` for those only (the others are left empty, as
     their prefetch would leave them), then its related rows by id (members, coverages,
-    organizations, practitioners, assignee: one query each)."""
+    organizations, practitioners, assignee: one query each). Every read is the same text
+    for every case (the ids are parameters), prepared once per connection (issue #13:
+    PostgreSQL spent 1.1 ms planning the case read with its probes, 1.5 ms for all of
+    them, on each request)."""
+    with prepared.statements():
+        return _case_detail(user=user, case_id=case_id, need=need, for_api=for_api)
+
+
+def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
     case = _case_with_probes(user, case_id, need=need)
     present = _relations_present(case)
     if for_api and "authorization" not in present:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from . import prepared
 from .models import ApiTokenActivity
 from .roles import user_groups_remember
 
@@ -109,7 +110,7 @@ def _token_with_user_and_groups(key: str) -> Token:
         return Token.objects.select_related("user", "activity").get(key=key)
     statement = _token_statement()
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, [key])
+        prepared.execute(cursor, statement.sql, [key])
         row = cursor.fetchone()
     if row is None:
         raise Token.DoesNotExist

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from django.db import models
 
+from . import prepared
+
 
 class Role(models.TextChoices):
     PROVIDER = "provider", "Provider office"
@@ -165,7 +167,8 @@ def user_role(user) -> str | None:
     cached = getattr(user, "_um_role", "unset")
     if cached != "unset":
         return cached
-    return user_groups_remember(user, user.groups.values_list("pk", "name"))
+    with prepared.statements():  # the same text for every user: planned once per connection
+        return user_groups_remember(user, list(user.groups.values_list("pk", "name")))
 
 
 def user_groups_remember(user, groups) -> str | None:
@@ -230,7 +233,7 @@ def user_has_permission(user, codename: str) -> bool:
         app_label, code = codename.split(".")
         groups = sorted(user_group_ids(user))
         with connection.cursor() as cursor:
-            cursor.execute(_permission_held_sql(len(groups)), [app_label, code, user.pk, *groups])
+            prepared.execute(cursor, _permission_held_sql(len(groups)), [app_label, code, user.pk, *groups])
             cache[codename] = bool(cursor.fetchone()[0])
     return cache[codename]
 

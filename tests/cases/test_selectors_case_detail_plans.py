@@ -17,6 +17,7 @@ from django.urls import reverse
 from cases.access import VIEW_CODENAME, case_permission_id
 from cases.models import AuthorizationRequest
 from tests.cases.test_selectors_case_list_plans import assert_no_seq_scan_on_cases
+from tests.plans import explain, sent_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -44,7 +45,7 @@ def scans(plan: str) -> list[tuple[str, str, bool]]:
             subplan_depth = None
         if line.strip().startswith(("SubPlan", "InitPlan")):
             subplan_depth = depth if subplan_depth is None else subplan_depth
-        if "Scan" in line and " on " in line:
+        if "Scan" in line and " on " in line and "Bitmap Index Scan" not in line:  # an index, under its heap scan
             found.append((line.split(" on ", 1)[1].split()[0], line.strip(), subplan_depth is not None))
     return found
 
@@ -56,7 +57,7 @@ def joined(plan: str) -> list[str]:
     found = []
     lines = plan.splitlines()
     for i, line in enumerate(lines):
-        if "Scan" not in line or " on " not in line:
+        if "Scan" not in line or " on " not in line or "Bitmap Index Scan" in line:
             continue
         depth = len(line) - len(line.lstrip())
         parent = next((p for p in reversed(lines[:i]) if len(p) - len(p.lstrip()) < depth), "")
@@ -68,12 +69,10 @@ def joined(plan: str) -> list[str]:
 def explained(captured) -> list[tuple[str, str]]:
     plans = []
     for query in captured:
-        sql = query["sql"]
+        sql = sent_text(query["sql"])
         if not sql.lstrip().upper().startswith("SELECT"):
             continue
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN {sql}")
-            plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+        plans.append((sql, explain(query["sql"])))
     return plans
 
 

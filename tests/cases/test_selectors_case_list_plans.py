@@ -9,11 +9,12 @@ list endpoints send is EXPLAINed as sent, and no plan may read the case table in
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import AuthorizationRequest
+from tests.plans import explain, sent_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -25,14 +26,10 @@ def case_table_plans(captured, *, forced=("enable_seqscan",)) -> list[tuple[str,
     the `forced` planner methods off (last resorts only)."""
     plans = []
     for query in captured:
-        sql = query["sql"]
+        sql = sent_text(query["sql"])
         if not sql.lstrip().upper().startswith(("SELECT", "(SELECT")) or f'"{CASE_TABLE}"' not in sql:
             continue
-        with transaction.atomic(), connection.cursor() as cursor:
-            for setting in forced:
-                cursor.execute(f"SET LOCAL {setting} = off")
-            cursor.execute(f"EXPLAIN {sql}")
-            plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+        plans.append((sql, explain(query["sql"], forced=forced)))
     return plans
 
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
+from tests.plans import sent_text
 from um_portal.api_tokens import USE_RECORD_SECONDS
 from um_portal.models import ApiTokenActivity
 from um_portal.roles import Role, user_set_role
@@ -31,7 +32,8 @@ def _me(key: str):
     with CaptureQueriesContext(connection) as queries:
         response = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200, response.content
-    token_statements = [q["sql"] for q in queries if any(table in q["sql"] for table in TOKEN_TABLES)]
+    sent = [sent_text(q["sql"]) for q in queries]  # an EXECUTE (um_portal.prepared): its prepared text
+    token_statements = [sql for sql in sent if any(table in sql for table in TOKEN_TABLES)]
     return response.json(), token_statements
 
 

@@ -4,6 +4,7 @@ import functools
 
 from django.db import connections, router
 
+from .. import prepared
 from ..client_ip import client_ip
 from ..models import AccessLog
 
@@ -81,7 +82,9 @@ def _insert(*, user, how: str, request, rows: list) -> None:
         return
     kinds, object_ids, member_ids = (list(column) for column in zip(*rows, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.alias), [user_id, how, path, ip_address, kinds, object_ids, member_ids])
+        prepared.execute(
+            cursor, _insert_sql(connection.alias), [user_id, how, path, ip_address, kinds, object_ids, member_ids]
+        )
 
 
 @functools.cache
@@ -96,9 +99,11 @@ def _insert_sql(alias: str) -> str:
     per_row = [meta.get_field(name) for name in ("object_kind", "object_id", "member")]
     columns = ", ".join(qn(field.column) for field in fields + per_row)
     member_type = meta.get_field("member").db_type(connection)
+    user_type = meta.get_field("user").db_type(connection)
     arrays = f"%s::text[], %s::text[], %s::{member_type}[]"
+    # Every parameter typed, so that PostgreSQL can prepare the statement (um_portal.prepared).
     return (
         f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608 - names are the model's; values are parameters
-        f"SELECT %s, %s, %s, %s::inet, r.kind, r.object_id, r.member_id "
+        f"SELECT %s::{user_type}, %s::text, %s::text, %s::inet, r.kind, r.object_id, r.member_id "
         f"FROM unnest({arrays}) AS r(kind, object_id, member_id)"
     )
