@@ -118,10 +118,10 @@ def _with_values_written(connection, sql: str, params) -> str:
     """`sql` with its parameters written in as the driver would send them (the key names
     every one of them): a statement without parameters, which PostgreSQL plans once per
     connection when prepared (with parameters it planned the queue's page on every call, its
-    custom plans cheaper than a generic one). `%` doubled, as in any statement text."""
+    custom plans cheaper than a generic one)."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        return cursor.mogrify(sql, params).decode().replace("%", "%%")
+        return cursor.mogrify(sql, params).decode()
 
 
 def raw_once_forget() -> None:

@@ -153,19 +153,22 @@ def _enabled(connection) -> bool:
 def execute(cursor, sql: str, params=()) -> None:
     """`cursor.execute(sql, params)` (a Django cursor), sent on PostgreSQL as the EXECUTE of
     a statement prepared once per connection. `sql` must be the same text for every call
-    (values as `%s` parameters, never in the text)."""
+    (values as `%s` parameters, never in the text); without parameters it is taken as it
+    is, `%` included."""
     connection = cursor.db
-    params = list(params)
+    params = list(params) or None  # none: the text is sent as it is, `%` and all
+    count = len(params or ())
     if not _enabled(connection):
         cursor.execute(sql, params)
         return
     connection.ensure_connection()
-    name = _name_for(connection, sql, len(params))
+    text = sql if params else sql.replace("%", "%%")  # as Django writes a statement's text
+    name = _name_for(connection, text, count)
     _sent(
         connection,
-        sql,
+        text,
         name,
-        lambda: cursor.execute(_execute_text(name, len(params)), params),
+        lambda: cursor.execute(_execute_text(name, count), params),
         lambda: cursor.execute(sql, params),
     )
 
@@ -187,13 +190,14 @@ def statements(using: str = DEFAULT_DB_ALIAS):
 def _prepared_select(execute, sql, params, many, context):
     if many or not sql.startswith("SELECT "):
         return execute(sql, params, many, context)
-    params = list(params or ())
+    values = list(params or ())
+    text = sql if params is not None else sql.replace("%", "%%")  # as Django writes a statement's text
     connection = context["connection"]
-    name = _name_for(connection, sql, len(params))
+    name = _name_for(connection, text, len(values))
     return _sent(
         connection,
-        sql,
+        text,
         name,
-        lambda: execute(_execute_text(name, len(params)), params, many, context),
+        lambda: execute(_execute_text(name, len(values)), values, many, context),
         lambda: execute(sql, params, many, context),
     )

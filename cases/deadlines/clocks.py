@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
+from um_portal import prepared
+
 from .calendar import business_days_after, holiday_window, plan_holidays, plan_tz
 
 END_OF_DAY = time(23, 59, 59)
@@ -414,7 +416,7 @@ def clock_tables() -> _ClockTables:
     if connection.vendor != "postgresql":
         return _ClockTables(stamp=None)
     with connection.cursor() as cursor:
-        cursor.execute(_TABLES_STAMP_SQL)
+        prepared.execute(cursor, _TABLES_STAMP_SQL)
         (stamp,) = cursor.fetchone()
     if stamp != _kept["tables"].stamp:
         _kept["tables"] = _ClockTables(stamp=stamp)

@@ -10,6 +10,8 @@ from functools import cache
 
 from django.db import connection
 
+from um_portal import prepared
+
 from ..models import Coverage, Member, Practitioner, ProviderAgreement, ProviderOrganization
 from ..selectors import member_find
 from ..validators import npi_is_valid
@@ -108,5 +110,5 @@ def _columns(model, alias: str) -> _Columns:
 
 def _rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         return cursor.fetchall()

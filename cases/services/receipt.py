@@ -15,6 +15,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
+from um_portal import prepared
+
 from .. import events
 from ..access import ACT_CODENAME, VIEW_CODENAME, case_permission_id
 from ..models import (
@@ -106,7 +108,9 @@ def receipt_write(
             parts.append(f"{name} AS ({sql})")
             params += more
         with connection.cursor() as cursor:
-            cursor.execute(
+            # Prepared (the same text for the same numbers of lines, diagnoses and events).
+            prepared.execute(
+                cursor,
                 # Only Django-compiled INSERTs with their parameters: nothing from a user in the text.
                 f"WITH {', '.join(parts)} SELECT (SELECT reference FROM c), ARRAY(SELECT id FROM e ORDER BY id)",  # noqa: S608
                 params,
