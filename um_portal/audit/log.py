@@ -13,16 +13,25 @@ def access_log_record(*, user, obj, how: str, request=None, member=None) -> Acce
     """Record that `user` read `obj` (a case, member, attachment or letter). The object
     says what it is (`access_log_kind`) and whose information it holds
     (`access_log_member_id`); `member` overrides the latter where the caller knows better.
-    Returns the row (one read, one insert: lists go through `access_log_record_many`)."""
-    return AccessLog.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        object_kind=_kind(obj),
-        object_id=str(obj.pk),
-        member_id=member.pk if member is not None else obj.access_log_member_id,
-        how=how,
-        path=(request.path[:300] if request is not None else ""),
-        ip_address=client_ip(request),
-    )
+    Returns the row (one read, one insert: lists go through `access_log_record_many`).
+    On PostgreSQL one prepared INSERT ... RETURNING (issue #13: saving through the model
+    cost a case detail 0.7 ms of Python)."""
+    values = {
+        "user_id": user.pk if getattr(user, "is_authenticated", False) else None,
+        "object_kind": _kind(obj),
+        "object_id": str(obj.pk),
+        "member_id": member.pk if member is not None else obj.access_log_member_id,
+        "how": how,
+        "path": request.path[:300] if request is not None else "",
+        "ip_address": client_ip(request),
+    }
+    connection = connections[router.db_for_write(AccessLog)]
+    if connection.vendor != "postgresql":  # SQLite (`make run` without PostgreSQL)
+        return AccessLog.objects.create(**values)
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, _insert_one_sql(connection.alias), list(values.values()))
+        pk, at = cursor.fetchone()
+    return AccessLog.from_db(connection.alias, ["id", "at", *values], [pk, at, *values.values()])
 
 
 def access_log_export_record(*, user, request, row_count: int, filters_text: str) -> AccessLog:
@@ -85,6 +94,21 @@ def _insert(*, user, how: str, request, rows: list) -> None:
         prepared.execute(
             cursor, _insert_sql(connection.alias), [user_id, how, path, ip_address, kinds, object_ids, member_ids]
         )
+
+
+@functools.cache
+def _insert_one_sql(alias: str) -> str:
+    """INSERT of one row (the columns of `access_log_record`'s values, in that order) giving
+    back its id and the time the database set."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    meta = AccessLog._meta
+    names = ("user", "object_kind", "object_id", "member", "how", "path", "ip_address")
+    columns = ", ".join(qn(meta.get_field(name).column) for name in names)
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608 - names are the model's; values are parameters
+        f"VALUES (%s, %s, %s, %s, %s, %s, %s::inet) RETURNING {qn(meta.pk.column)}, {qn(meta.get_field('at').column)}"
+    )
 
 
 @functools.cache
