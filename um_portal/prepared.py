@@ -63,23 +63,28 @@ def _session(connection) -> _Session:
     return session
 
 
-def _prepare(connection, session: _Session, sql: str, count: int) -> str | None:
+def _takes_commands(session: _Session) -> bool:
+    """The session is idle or in a transaction that has not failed."""
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
+
+    return session.raw.info.transaction_status in (TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS)
+
+
+def _prepare(session: _Session, sql: str, count: int) -> str | None:
     text, placeholders = _numbered(sql)
     if placeholders != count:
         return None
     import psycopg2
-    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
+    from psycopg2.extensions import TRANSACTION_STATUS_INTRANS
 
     session.given += 1
     name = f"um_{session.given}_{hashlib.blake2b(sql.encode(), digest_size=6).hexdigest()}"
-    raw = connection.connection
-    status = raw.info.transaction_status
-    if status not in (TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS):
+    if not _takes_commands(session):
         return None
     # On the driver's own cursor: a connection's setup, like Django's own, not a query of
     # the request (query counts and captures see the EXECUTEs).
-    with raw.cursor() as cursor:
-        in_transaction = status == TRANSACTION_STATUS_INTRANS
+    with session.raw.cursor() as cursor:
+        in_transaction = session.raw.info.transaction_status == TRANSACTION_STATUS_INTRANS
         if in_transaction:  # a refused PREPARE must not abort the caller's transaction
             cursor.execute("SAVEPOINT um_prepare")
         try:
@@ -105,16 +110,14 @@ def _name_for(connection, sql: str, count: int) -> str | None:
     while len(session.names) >= MAX_PER_CONNECTION:
         if not _forget_oldest(session):
             return None
-    name = session.names[sql] = _prepare(connection, session, sql, count)
+    name = session.names[sql] = _prepare(session, sql, count)
     return name
 
 
 def _forget_oldest(session: _Session) -> bool:
     """Deallocate the least recently used statement, to make room; False if the session
     cannot take a command now (a failed transaction)."""
-    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
-
-    if session.raw.info.transaction_status not in (TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS):
+    if not _takes_commands(session):
         return False
     _sql, name = session.names.popitem(last=False)
     if name is not None:

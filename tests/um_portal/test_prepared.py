@@ -73,16 +73,7 @@ def test_no_more_than_the_cap_per_connection_the_least_recently_used_go(nurse, m
     monkeypatch.setattr(prepared, "MAX_PER_CONNECTION", 2)
     for n in (0, 1, 0, 2, 3):  # 0 used again before 2 comes: 1 goes first, then 0
         assert _run(f"SELECT {n} + %s", [1]) == [(n + 1,)]
-    assert sorted(_prepared_texts()) == [
-        "PREPARE um_3_" + _suffix("SELECT 2 + %s") + " AS SELECT 2 + $1",
-        "PREPARE um_4_" + _suffix("SELECT 3 + %s") + " AS SELECT 3 + $1",
-    ]
-
-
-def _suffix(sql: str) -> str:
-    import hashlib
-
-    return hashlib.blake2b(sql.encode(), digest_size=6).hexdigest()
+    assert sorted(t.split(" AS ", 1)[1] for t in _prepared_texts()) == ["SELECT 2 + $1", "SELECT 3 + $1"]
 
 
 def test_orm_reads_in_the_block_are_prepared(nurse):
