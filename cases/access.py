@@ -10,6 +10,7 @@ import uuid
 from django.core.exceptions import EmptyResultSet
 from django.db.models import BooleanField, Expression, F
 
+from um_portal.compiled import instances_once
 from um_portal.exceptions import NotAllowed, NotFound, ValidationFailed
 from um_portal.roles import Perm, Role, user_can, user_group_ids, user_role
 
@@ -110,27 +111,47 @@ def cases_visible_to(user, queryset=None):
     """Cases this user may see: all of them for UMOC staff, their organization's for providers,
     none for anyone else."""
     qs = AuthorizationRequest.objects.all() if queryset is None else queryset
-    if user_can(user, Perm.CASE_VIEW_ALL):
+    access = _access(user)
+    if access == "all":
         return qs
-    if user_role(user) == Role.PROVIDER:
+    if access == "granted":
         return qs.filter(case_granted(user))
     return qs.none()
 
 
+def _access(user) -> str:
+    """How `user` sees cases: "all" (UMOC staff), "granted" (a provider: the cases its
+    groups hold a grant on) or "none"."""
+    if user_can(user, Perm.CASE_VIEW_ALL):
+        return "all"
+    if user_role(user) == Role.PROVIDER:
+        return "granted"
+    return "none"
+
+
 def case_for_user(
-    user, case_id, *, need: Perm | None = None, queryset=None, lock: bool = False
+    user, case_id, *, need: Perm | None = None, queryset=None, lock: bool = False, compiled: str | None = None
 ) -> AuthorizationRequest:
     """Fetch a case the user may see, optionally checking they may do `need` on it.
-    With lock=True the row is locked (call inside a transaction)."""
+    With lock=True the row is locked (call inside a transaction).
+
+    `compiled` names `queryset` (which must not depend on the user or the case): the read
+    is compiled once per process for that name and the kind of access the user has
+    (`um_portal.compiled.instances_once`), the case's id, the permission's and the user's
+    groups' ids its parameters (issue #13: building and compiling it cost a case detail
+    more than PostgreSQL reading it)."""
     try:
         pk = uuid.UUID(str(case_id))
     except (TypeError, ValueError, AttributeError):
         raise NotFound("No such case.") from None
-    qs = cases_visible_to(user, queryset)
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    # No ordering: the primary key finds one row (the model's default order cost a compile).
-    case = next(iter(qs.filter(pk=pk).order_by()[:1]), None)
+    if compiled is not None and not lock:
+        case = _case_compiled(user, pk, queryset, compiled)
+    else:
+        qs = cases_visible_to(user, queryset)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        # No ordering: the primary key finds one row (the model's default order cost a compile).
+        case = next(iter(qs.filter(pk=pk).order_by()[:1]), None)
     if case is None:
         raise NotFound("No such case.")
     if need is not None:
@@ -140,6 +161,31 @@ def case_for_user(
             if not _grants(user, ACT_CODENAME).filter(content_object_id=case.pk).exists():
                 raise NotAllowed("Your organization may view this case but not act on it.")
     return case
+
+
+def _case_compiled(user, pk: uuid.UUID, queryset, name: str) -> AuthorizationRequest | None:
+    """`case_for_user`'s read, compiled once per `name` and kind of access: what
+    `cases_visible_to` filters on (nothing for staff who see every case, a grant held by
+    one of the user's groups for a provider), with the ids as parameters."""
+    access = _access(user)
+    if access == "all":
+        args = (pk,)
+    elif access == "granted":
+        groups = sorted(user_group_ids(user))
+        if not groups:  # CaseGrantExists: no group, no case
+            return None
+        args = (pk, case_permission_id(VIEW_CODENAME), *groups)
+    else:
+        return None
+
+    def build(pk, permission_id=None, *group_ids):
+        qs = AuthorizationRequest.objects.all() if queryset is None else queryset
+        if permission_id is not None:
+            qs = qs.filter(CaseGrantExists(permission_id=permission_id, group_ids=group_ids))
+        return qs.filter(pk=pk).order_by()[:1]
+
+    found = instances_once(("case_for_user", name, access, len(args)), build, args)
+    return found[0] if found else None
 
 
 def stay_for_user(user, stay_id, *, need: Perm | None = None, lock: bool = False):

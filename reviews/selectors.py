@@ -1,6 +1,7 @@
 """Reviewer reads: the work queues, the appeals queue, peer-to-peer talks, and what the
 review page shows beside the case. Each returns a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
@@ -38,7 +39,7 @@ from cases.selectors import (
     related_values_attach,
 )
 from um_portal import prepared
-from um_portal.compiled import raw_once, values_once
+from um_portal.compiled import instances_once, values_once
 from um_portal.models import User
 from um_portal.roles import GROUP_NAMES, Perm, Role, user_can, user_role, users_with_role
 
@@ -269,7 +270,7 @@ def reviewers_for_assignment(*, state: str = ""):
     day, with a state): compiling its subqueries cost a work-queue page more than running
     them (issue #13)."""
     today = timezone.localdate() if state else None
-    return raw_once(
+    return instances_once(
         ("reviewers_for_assignment", state, today), lambda: _reviewers_for_assignment(state=state, today=today)
     )
 
@@ -331,41 +332,52 @@ def decision_criteria_used(*, case) -> list:
     return list(decision.criteria.select_related("criteria_set").order_by("criteria_set__name", "version"))
 
 
-def _detail_prefetches(*, for_api: bool) -> list[tuple[str | None, str | Prefetch]]:
-    """(the relation `_probe_annotation` answers for, or None: always read; the lookup)."""
+def _detail_prefetches(*, for_api: bool) -> list[tuple[str | None, str, Callable[[], str | Prefetch]]]:
+    """(the relation `_probe_annotation` answers for, or None: always read; the relation
+    the lookup reads; a function giving the lookup), the lookups built only when read."""
     prefetches = [
-        ("diagnoses", "diagnoses"),
-        ("lines", "lines"),
-        ("attachments", "attachments"),
-        (None, Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id"))),
+        ("diagnoses", "diagnoses", lambda: "diagnoses"),
+        ("lines", "lines", lambda: "lines"),
+        ("attachments", "attachments", lambda: "attachments"),
+        (
+            None,
+            "events",
+            lambda: Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+        ),
         (
             "decisions",
-            Prefetch(
+            "decisions",
+            lambda: Prefetch(
                 "decisions",
                 queryset=decisions_current().prefetch_related("criteria__criteria_set"),
                 to_attr="current_decisions",
             ),
         ),
-        ("pends", Prefetch("pends", queryset=Pend.objects.select_related("coded_reason__catalogue"))),
-        ("appeals", "appeals"),
-        ("letters", "letters"),
-        ("extension", "extension"),
-        ("authorization", "authorization__lines"),
-        ("authorization", "authorization__servicing_organization"),
+        (
+            "pends",
+            "pends",
+            lambda: Prefetch("pends", queryset=Pend.objects.select_related("coded_reason__catalogue")),
+        ),
+        ("appeals", "appeals", lambda: "appeals"),
+        ("letters", "letters", lambda: "letters"),
+        ("extension", "extension", lambda: "extension"),
+        ("authorization", "authorization", lambda: "authorization__lines"),
+        ("authorization", "authorization", lambda: "authorization__servicing_organization"),
         # Issue 19, item 3: the authorization's history and the changes asked of it.
         (
             "authorization",
-            Prefetch(
+            "authorization",
+            lambda: Prefetch(
                 "authorization__versions",
                 queryset=AuthorizationVersion.objects.select_related("decision", "change_case").order_by("number"),
             ),
         ),
-        (None, "change_of"),  # a foreign key: no query when there is none
+        (None, "change_of", lambda: "change_of"),  # a foreign key: read only when the case has one
     ]
     if not for_api:
         prefetches += [
-            ("peer_to_peers", "peer_to_peers"),
-            ("change_requests", Prefetch("change_requests", queryset=_change_requests())),
+            ("peer_to_peers", "peer_to_peers", lambda: "peer_to_peers"),
+            ("change_requests", "change_requests", lambda: Prefetch("change_requests", queryset=_change_requests())),
         ]
     return prefetches
 
@@ -380,7 +392,8 @@ def case_detail_queryset(*, for_api: bool = False):
     `for_api`: only what the API detail shows (`cases.serializers.CaseDetailSerializer`):
     no peer-to-peer talks, and the change requests made of an authorization read by
     `case_detail` only when the case has one (the detail shows them inside it)."""
-    return AuthorizationRequest.objects.prefetch_related(*(lookup for _, lookup in _detail_prefetches(for_api=for_api)))
+    lookups = [make() for _, _, make in _detail_prefetches(for_api=for_api)]
+    return AuthorizationRequest.objects.prefetch_related(*lookups)
 
 
 def _change_requests(columns=None):
@@ -420,7 +433,11 @@ def _probe_annotation() -> RawSQL:
 def _case_with_probes(user, case_id, *, need=None) -> AuthorizationRequest:
     """`case_for_user`, the case's row carrying which of PROBED_RELATIONS it has rows in."""
     return case_for_user(
-        user, case_id, need=need, queryset=AuthorizationRequest.objects.annotate(_relations=_probe_annotation())
+        user,
+        case_id,
+        need=need,
+        queryset=AuthorizationRequest.objects.annotate(_relations=_probe_annotation()),
+        compiled="relations probed",
     )
 
 
@@ -439,10 +456,42 @@ def _relation_empty(case, name: str) -> None:
     if relation.one_to_one:
         relation.set_cached_value(case, None)
         return
+    _relation_rows_set(case, name, [])
+
+
+def _relation_rows_set(case, name: str, rows: list) -> None:
+    """Leave on `case` what prefetching the many rows of relation `name` gives: `rows`."""
     queryset = getattr(case, name).get_queryset()
-    queryset._result_cache = []
+    queryset._result_cache = rows
     queryset._prefetch_done = True
     case._prefetched_objects_cache[name] = queryset
+
+
+# The case's rows in tables with a foreign key to it, read without Django's prefetch: by a
+# query compiled once per process (um_portal.compiled.instances_once) with the case's id as
+# its parameter (issue #13: building, compiling and matching a prefetch cost the ORM 0.3-0.5 ms
+# of CPU each on every case read). Others (the current decision's criteria, the
+# authorization's lines and versions, the extension) go through prefetch_related_objects.
+RELATIONS_COMPILED = ("diagnoses", "lines", "attachments", "events", "pends", "appeals", "letters")
+
+
+def _relation_read(case, name: str, make) -> None:
+    """Relation `name` of `case` (one of RELATIONS_COMPILED) as prefetching `make()` (its
+    name or a Prefetch of it) leaves it: the rows of the lookup's queryset (the model's
+    default one for a name) that point to the case, each pointing back to it. The lookup
+    must be the same on every call (the key names the relation only)."""
+    field = AuthorizationRequest._meta.get_field(name).field
+
+    def build(case_id):
+        lookup = make()
+        base = lookup.queryset if isinstance(lookup, Prefetch) else None
+        base = field.model._default_manager.all() if base is None else base
+        return base.filter(**{field.attname: case_id})
+
+    rows = instances_once(("case relation", name), build, (case.pk,))
+    for row in rows:
+        field.set_cached_value(row, case)
+    _relation_rows_set(case, name, rows)
 
 
 # What the API detail shows of each change request made of the case's authorization.
@@ -476,9 +525,15 @@ def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
         present.discard("change_requests")  # shown inside the authorization only
     case._prefetched_objects_cache = {}
     lookups = []
-    for name, lookup in _detail_prefetches(for_api=for_api):
-        if name is None or name in present:
-            lookups.append(lookup)
+    for name, relation, make in _detail_prefetches(for_api=for_api):
+        if name is not None and name not in present:
+            continue
+        if relation in RELATIONS_COMPILED:
+            _relation_read(case, relation, make)
+        elif relation == "change_of" and case.change_of_id is None:
+            AuthorizationRequest._meta.get_field("change_of").set_cached_value(case, None)
+        else:
+            lookups.append(make())
     for name in set(PROBED_RELATIONS) - present:
         _relation_empty(case, name)
     if for_api and "change_requests" in present:

@@ -22,7 +22,7 @@ from cases.serializers import CaseDetailSerializer, CaseListSerializer
 from cases.services.attachments import attachment_add
 from notifications.models import Letter, LetterTemplate
 from reviews.models import Appeal, Extension
-from reviews.selectors import PROBED_RELATIONS, case_detail, case_detail_queryset
+from reviews.selectors import PROBED_RELATIONS, RELATIONS_COMPILED, case_detail, case_detail_queryset
 from reviews.services.decisions import case_approve
 from reviews.services.pends import case_pend
 from tests.cases.conftest import pdf_upload
@@ -152,3 +152,6 @@ def test_the_pages_read_each_relation_as_a_full_prefetch_does(cases, request, wh
             assert [_shown(probed, name) for name in PROBED_RELATIONS] == [
                 _shown(full, name) for name in PROBED_RELATIONS
             ]
+            # Rows read without Django's prefetch point back to the case, as prefetched rows do.
+            for name in RELATIONS_COMPILED:
+                assert all(row.case is probed for row in getattr(probed, name).all())

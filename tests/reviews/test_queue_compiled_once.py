@@ -12,16 +12,16 @@ from django.utils import timezone
 from cases.models import AuthorizationRequest
 from cases.services.providers import organization_access_group
 from reviews.services.assignment import case_assign
-from um_portal.compiled import raw_once_forget
+from um_portal.compiled import compiled_forget
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _compiled_afresh():
-    raw_once_forget()
+    compiled_forget()
     yield
-    raw_once_forget()
+    compiled_forget()
 
 
 def _ids(client, url: str) -> list[str]:
