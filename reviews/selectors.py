@@ -430,14 +430,20 @@ def _probe_annotation() -> RawSQL:
     return RawSQL(" + ".join(bits), (), output_field=IntegerField())  # noqa: S611 - no input in it
 
 
-def _case_with_probes(user, case_id, *, need=None) -> AuthorizationRequest:
-    """`case_for_user`, the case's row carrying which of PROBED_RELATIONS it has rows in."""
+# The related rows a case page and the API detail show, read in the case's own query when
+# statements are prepared (PostgreSQL plans the join once per connection; planned on every
+# read, the join cost 3-5 ms, issue #13): not the assignee, whom a provider never sees.
+DETAIL_JOINED = tuple(name for name in DETAIL_RELATED if name != "assigned_to")
+
+
+def _case_with_probes(user, case_id, *, need=None, joined=()) -> AuthorizationRequest:
+    """`case_for_user`, the case's row carrying which of PROBED_RELATIONS it has rows in,
+    with its `joined` related rows (select_related)."""
+    queryset = AuthorizationRequest.objects.annotate(_relations=_probe_annotation())
+    if joined:  # select_related() of nothing would join every foreign key that cannot be null
+        queryset = queryset.select_related(*joined)
     return case_for_user(
-        user,
-        case_id,
-        need=need,
-        queryset=AuthorizationRequest.objects.annotate(_relations=_probe_annotation()),
-        compiled="relations probed",
+        user, case_id, need=need, queryset=queryset, compiled=f"relations probed, {', '.join(joined)} joined"
     )
 
 
@@ -506,20 +512,23 @@ API_DETAIL_RELATED_PROVIDER = tuple(name for name in LIST_RELATED if name != "as
 
 def case_detail(*, user, case_id, need=None, for_api: bool = False) -> AuthorizationRequest:
     """The case as the case pages (or, `for_api`, the API detail) show it, if `user` may
-    see it (and do `need`): `cases.access.case_for_user` on the case table alone, its row
-    saying which related tables hold its rows (index probes in the same query), the
-    prefetches of `case_detail_queryset` for those only (the others are left empty, as
-    their prefetch would leave them), then its related rows by id (members, coverages,
-    organizations, practitioners, assignee: one query each). Every read is the same text
-    for every case (the ids are parameters), prepared once per connection (issue #13:
-    PostgreSQL spent 1.1 ms planning the case read with its probes, 1.5 ms for all of
+    see it (and do `need`): `cases.access.case_for_user`, compiled once, its row saying
+    which related tables hold its rows (index probes in the same query) and, when
+    statements are prepared, carrying its member, coverage, organizations and practitioners
+    (DETAIL_JOINED); the prefetches of `case_detail_queryset` for the relations it has
+    rows in only (the others are left empty, as their prefetch would leave them), most by
+    queries compiled once (RELATIONS_COMPILED); then the related rows not joined by id
+    (the assignee for staff; all of them without prepared statements). Every read is the
+    same text for every case (the ids are parameters), prepared once per connection (issue
+    #13: PostgreSQL spent 1.1 ms planning the case read with its probes, 1.5 ms for all of
     them, on each request)."""
     with prepared.statements():
         return _case_detail(user=user, case_id=case_id, need=need, for_api=for_api)
 
 
 def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
-    case = _case_with_probes(user, case_id, need=need)
+    joined = DETAIL_JOINED if prepared.enabled() else ()
+    case = _case_with_probes(user, case_id, need=need, joined=joined)
     present = _relations_present(case)
     if for_api and "authorization" not in present:
         present.discard("change_requests")  # shown inside the authorization only
@@ -540,13 +549,10 @@ def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
         lookups.append(Prefetch("change_requests", queryset=_change_requests(API_CHANGE_REQUEST_COLUMNS)))
     prefetch_related_objects([case], *lookups)
     if not for_api:
-        case_related_attach([case], DETAIL_RELATED)
+        case_related_attach([case], [name for name in DETAIL_RELATED if name not in joined])
         return case
-    case_related_attach(
-        [case],
-        API_DETAIL_RELATED_PROVIDER if user_role(user) == Role.PROVIDER else API_DETAIL_RELATED,
-        columns=API_RELATED_COLUMNS,
-    )
+    related = API_DETAIL_RELATED_PROVIDER if user_role(user) == Role.PROVIDER else API_DETAIL_RELATED
+    case_related_attach([case], [name for name in related if name not in joined], columns=API_RELATED_COLUMNS)
     return case
 
 

@@ -149,6 +149,12 @@ def _execute_text(name: str, count: int) -> str:
     return f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
 
 
+def enabled(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Statements on `using` go prepared (PostgreSQL, DATABASE_PREPARED_STATEMENTS on): a
+    statement's planning is paid once per connection, not per request."""
+    return _enabled(connections[using])
+
+
 def _enabled(connection) -> bool:
     return connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
 

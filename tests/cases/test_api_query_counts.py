@@ -52,14 +52,14 @@ def test_provider_detail_query_count(api, provider, make_case, decided, django_a
     case_permission_id(VIEW_CODENAME)
     api.as_user(provider)
     provider._um_role = "unset"
-    # 1 role groups; 2 the case alone, by id, its grant checked on it, no join, with the
-    # probes of which related tables hold its rows (reviews.selectors.case_detail,
-    # for_api); only those, by case id: 3 diagnoses, 4 lines, 5 events with actors
-    # (always read), 6 the current decision (who decided, license, coded reason), 7 its
-    # criteria (no documents, pends, appeals, letters, extension or authorization here);
-    # 8 member, organizations and practitioners by id, in one statement (the API shows no
-    # coverage, no peer-to-peer talks, and a provider no assignee); 9 the access-log
-    # insert; 10 the decider's role (shown with the decision)
-    with django_assert_num_queries(10):
+    # 1 role groups; 2 the case by id, its grant checked on it, with the probes of which
+    # related tables hold its rows (reviews.selectors.case_detail, for_api) and its
+    # member, coverage, organizations and practitioners joined (the statement is
+    # prepared); only those relations, by case id: 3 diagnoses, 4 lines, 5 events with
+    # actors (always read), 6 the current decision (who decided, license, coded reason), 7
+    # its criteria (no documents, pends, appeals, letters, extension or authorization
+    # here); no assignee for a provider, no peer-to-peer talks; 8 the access-log insert;
+    # 9 the decider's role (shown with the decision)
+    with django_assert_num_queries(9):
         response = api.get(f"/api/v1/authorizations/{case.pk}/")
     assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"

@@ -379,16 +379,16 @@ def test_case_page_query_count(client, provider, make_case, decided, django_asse
     decided(case)
     case_permission_id(VIEW_CODENAME)
     client.force_login(provider)
-    # 1 session, 2 user, 3 role groups, 4 the case alone by id, its grant checked on it,
-    # with the probes of which related tables hold its rows (reviews.selectors.case_detail),
-    # then only those, by case id: 5 diagnoses, 6 lines, 7 events (always read), 8 the
-    # current decision, 9 its criteria (no documents, pends, appeals, letters, peer-to-peers,
-    # extension, authorization or change requests here); 10 by id, in one statement:
-    # member, organizations, practitioners, coverage; 11 the access-log insert, 12 the
-    # case's notices marked read, 13 unread notifications (nav), 14 the user's organization
-    # (page header), 15-19 the contact lines with their hours, phones and inquiries and the
-    # plan closures (footer), 20-22 the session renewed, the first page since signing in
-    # (savepoint, update, release)
-    with django_assert_num_queries(22):
+    # 1 session, 2 user, 3 role groups, 4 the case by id, its grant checked on it, with the
+    # probes of which related tables hold its rows (reviews.selectors.case_detail) and its
+    # member, coverage, organizations and practitioners joined (a prepared statement),
+    # then only the relations it has rows in, by case id: 5 diagnoses, 6 lines, 7 events
+    # (always read), 8 the current decision, 9 its criteria (no documents, pends, appeals,
+    # letters, peer-to-peers, extension, authorization or change requests here); nobody
+    # assigned; 10 the access-log insert, 11 the case's notices marked read, 12 unread
+    # notifications (nav), 13 the user's organization (page header), 14-18 the contact
+    # lines with their hours, phones and inquiries and the plan closures (footer), 19-21
+    # the session renewed, the first page since signing in (savepoint, update, release)
+    with django_assert_num_queries(21):
         response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200

@@ -1,12 +1,15 @@
-"""The case detail (API and pages, provider and staff) reads the case table alone, by its
-primary key, and every related table in a query of its own.
+"""The case detail (API and pages, provider and staff) reads the case by its primary key,
+and every related table by index.
 
 A join of the case with its member, coverage, two organizations, two practitioners,
 assignee, extension and authorization (and, for a provider, the permission, group and
 membership tables of the grant check) cost 3-5 ms of planning per read at 100,000 cases
-for under 0.3 ms of execution (issue #13). Here each SELECT the detail sends is EXPLAINed
-as sent, with sequential scans a last resort: the case table is read by index, and no
-query joins more than a few small tables.
+for under 0.3 ms of execution (issue #13). So the case is read with what it shows of its
+member, coverage, organizations and practitioners joined only when the statement is
+prepared (planned once per connection, `um_portal.prepared`); without prepared statements
+it reads the case table alone and every related table in a query of its own. Here each
+SELECT the detail sends is EXPLAINed as sent, with sequential scans a last resort: the
+case table is read by index, and no other query joins more than a few small tables.
 """
 
 import pytest
@@ -76,19 +79,27 @@ def explained(captured) -> list[tuple[str, str]]:
     return plans
 
 
-def assert_detail_plans(captured, *, case_reads: set[str]):
+# What the case's read joins when its statement is prepared (reviews.selectors.DETAIL_JOINED).
+JOINED_WHEN_PREPARED = {"cases_member", "cases_coverage", "cases_providerorganization", "cases_practitioner"}
+
+
+def assert_detail_plans(captured, *, case_reads: set[str], prepared: bool = True):
     # The case, with the probes of which related tables hold its rows (reviews.selectors.
     # _probe_annotations), one of which asks for change requests made of it (issue 19) by
     # their index; this decided case has none, so they are not read.
     assert_no_seq_scan_on_cases(captured, expect=1)
     plans = explained(captured)
-    case_plan = next(plan for sql, plan in plans if f'FROM "{CASE_TABLE}"' in sql)
-    # The case by its primary key, and for a provider the grant checked on it: no join.
-    assert set(relations(case_plan)) == case_reads, case_plan
+    case_sql, case_plan = next((sql, plan) for sql, plan in plans if f'FROM "{CASE_TABLE}"' in sql)
+    case_sent = next(query["sql"] for query in captured if sent_text(query["sql"]) == case_sql)
+    # The case by its primary key, for a provider the grant checked on it; prepared, its
+    # related rows joined by their keys (planned once per connection), else no join.
+    assert case_sent.startswith("EXECUTE ") == prepared
+    assert set(relations(case_plan)) == case_reads | (JOINED_WHEN_PREPARED if prepared else set()), case_plan
     assert "Index Scan using cases_authorizationrequest_pkey" in case_plan, case_plan
     assert_probes_by_index(case_plan)
     for sql, plan in plans:
-        assert len(joined(plan)) <= MOST_TABLES_IN_ONE_QUERY, f"{sql}\n{plan}"
+        if sql != case_sql:
+            assert len(joined(plan)) <= MOST_TABLES_IN_ONE_QUERY, f"{sql}\n{plan}"
 
 
 def assert_probes_by_index(plan: str) -> None:
@@ -109,32 +120,40 @@ def case(make_case, decided, nurse):
     return made
 
 
-def test_provider_api_detail_reads_the_case_alone_by_primary_key(api, provider, case):
+def test_provider_api_detail_reads_the_case_by_primary_key(api, provider, case):
     api.as_user(provider)
     with CaptureQueriesContext(connection) as captured:
         assert api.get(f"/api/v1/authorizations/{case.pk}/").status_code == 200
     assert_detail_plans(captured, case_reads={CASE_TABLE, GRANT_TABLE})
 
 
-def test_staff_api_detail_reads_the_case_alone_by_primary_key(api, nurse, case):
+def test_without_prepared_statements_the_detail_reads_the_case_alone_by_primary_key(api, provider, case, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    api.as_user(provider)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(f"/api/v1/authorizations/{case.pk}/").status_code == 200
+    assert_detail_plans(captured, case_reads={CASE_TABLE, GRANT_TABLE}, prepared=False)
+
+
+def test_staff_api_detail_reads_the_case_by_primary_key(api, nurse, case):
     api.as_user(nurse)
     with CaptureQueriesContext(connection) as captured:
         assert api.get(f"/api/v1/authorizations/{case.pk}/").status_code == 200
     assert_detail_plans(captured, case_reads={CASE_TABLE})
 
 
-def test_provider_case_page_reads_the_case_alone_by_primary_key(client, provider, case):
+def test_provider_case_page_reads_the_case_by_primary_key(client, provider, case):
     client.force_login(provider)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
     assert_detail_plans(captured, case_reads={CASE_TABLE, GRANT_TABLE})
 
 
-def test_review_page_reads_the_case_alone_by_primary_key(client, nurse, case):
+def test_review_page_reads_the_case_by_primary_key(client, nurse, case):
     client.force_login(nurse)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("reviews:case", args=[case.pk])).status_code == 200
     assert_no_seq_scan_on_cases(captured, expect=2)  # the case with its probes, the member's prior requests
     case_plan = next(plan for sql, plan in explained(captured) if f'FROM "{CASE_TABLE}"' in sql)
-    assert set(relations(case_plan)) == {CASE_TABLE}, case_plan
+    assert set(relations(case_plan)) == {CASE_TABLE} | JOINED_WHEN_PREPARED, case_plan
     assert_probes_by_index(case_plan)

@@ -22,14 +22,14 @@ from um_portal.exceptions import Conflict
 
 from .test_views_query_counts import QUEUE_QUERIES
 
-# The provider's case API (reviews.selectors.case_detail(for_api=True): the case read alone
-# with the probes of which related tables hold its rows, those rows prefetched by case id,
-# the small related tables by id): 1 the case, 2 diagnoses, 3 lines, 4 events, 5 current
-# decisions, 6 their criteria, 7 the authorization, 8 its lines, 9 its servicing
-# organization, 10 its versions (with decision and change request), 11 change requests;
-# 12 member, organizations and practitioners by id, in one statement; 13 the access-log
-# insert; 14 the caller's role (the serializer asks it once). The same for 1 or 6 changes.
-DETAIL_QUERIES = 14
+# The provider's case API (reviews.selectors.case_detail(for_api=True): the case read with
+# the probes of which related tables hold its rows and its member, coverage, organizations
+# and practitioners joined (prepared), those rows by case id): 1 the case, 2 diagnoses, 3
+# lines, 4 events, 5 current decisions, 6 their criteria, 7 the authorization, 8 its
+# lines, 9 its servicing organization, 10 its versions (with decision and change request),
+# 11 change requests; 12 the access-log insert; 13 the caller's role (the serializer asks
+# it once). The same for 1 or 6 changes.
+DETAIL_QUERIES = 13
 
 
 def _authorized(make_case, nurse) -> Authorization:

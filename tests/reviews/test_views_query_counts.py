@@ -125,13 +125,13 @@ def test_api_nurse_queue_query_count_is_constant(api, make_case, nurse, n, djang
 
 # Review page: one line per query, pinned as a number so an N+1 fails.
 REVIEW_QUERIES = [
-    # the case table only, by id, with the probes of which related tables hold the case's
-    # rows (reviews.selectors._probe_annotations): only those are read; this new case has
-    # diagnoses, lines and a peer-to-peer talk, and events
-    "session", "user", "role", "case (the case table only, by id, and its related tables' probes)",
+    # the case by id, with the probes of which related tables hold the case's rows
+    # (reviews.selectors._probe_annotations): only those are read; this new case has
+    # diagnoses, lines and a peer-to-peer talk, and events; its member, coverage,
+    # organizations and practitioners joined (prepared: planned once per connection);
+    # nobody assigned: no assignee
+    "session", "user", "role", "case (by id, its related tables' probes, member and providers joined)",
     "diagnoses", "lines", "events+actors", "peer-to-peers (case detail)",
-    # the related rows by id (reviews.selectors.case_detail; nobody assigned: no assignee)
-    "member, organizations, practitioners and coverage (one statement)",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",
