@@ -164,15 +164,32 @@ def _related_values_read(reads: list[tuple]) -> list[dict]:
     found_each = []
     for fields, text in zip(fields_each, arrays, strict=True):
         found = {}
-        # Decimals stay exact (parse_float); each field turns its JSON value back (to_python).
+        names = list(fields)
+        # Decimals stay exact (parse_float); each field whose JSON value is not already what
+        # the ORM reads (a date, a UUID) turns it back (to_python).
+        back = [(i, field.to_python) for i, field in enumerate(fields.values()) if not _json_as_read(field)]
         for values in json.loads(text, parse_float=decimal.Decimal):
-            row = {
-                name: (None if v is None else field.to_python(v))
-                for (name, field), v in zip(fields.items(), values, strict=True)
-            }
+            for i, to_python in back:
+                if values[i] is not None:
+                    values[i] = to_python(values[i])
+            row = dict(zip(names, values, strict=True))
             found[row["id"]] = row
         found_each.append(found)
     return found_each
+
+
+# Field types whose JSON value is already the Python value the ORM reads (text, integers).
+_JSON_AS_READ = frozenset({
+    "AutoField", "BigAutoField", "BigIntegerField", "CharField", "ForeignKey", "IntegerField", "OneToOneField",
+    "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField", "BooleanField",
+})  # fmt: skip
+
+
+def _json_as_read(field) -> bool:
+    """A foreign key to a UUID primary key is a UUID, not an integer: its target decides."""
+    if field.get_internal_type() in ("ForeignKey", "OneToOneField"):
+        return _json_as_read(field.target_field)
+    return field.get_internal_type() in _JSON_AS_READ
 
 
 def values_by_id(model, ids: set, *fields: str) -> dict:
@@ -249,9 +266,6 @@ def case_list_page(
     groups and permission id part of the key (building and compiling a provider's two
     branches cost more than PostgreSQL's planning and running them, issue #13).
     """
-    qs = AuthorizationRequest.objects.all() if queryset is None else queryset
-    if values is not None:
-        qs = qs.values(*values)
     after = None
     direction = "n"
     if cursor:
@@ -260,13 +274,19 @@ def case_list_page(
             after = Q(received_at__lte=received_at) & (Q(received_at__lt=received_at) | Q(id__lt=pk))
         else:
             after = Q(received_at__gte=received_at) & (Q(received_at__gt=received_at) | Q(id__gt=pk))
-        qs = qs.filter(after)
+
+    def base():  # built only when compiled (the ORM's work is what compiling once saves)
+        qs = AuthorizationRequest.objects.all() if queryset is None else queryset
+        if values is not None:
+            qs = qs.values(*values)
+        return qs if after is None else qs.filter(after)
+
     order = ("-received_at", "-id") if direction == "n" else ("received_at", "id")
     once = ("case_list_page", *compiled, values, limit) if compiled is not None and values and not cursor else None
     if user_can(user, Perm.CASE_VIEW_ALL):
 
         def everyone():
-            return qs.order_by(*order)[: limit + 1]
+            return base().order_by(*order)[: limit + 1]
 
         rows = values_once((*once, "all"), everyone) if once else list(everyone())
     elif user_role(user) == Role.PROVIDER and getattr(user, "organization_id", None):
@@ -274,6 +294,7 @@ def case_list_page(
         org = user.organization_id
 
         def branches():
+            qs = base()
             requested = qs.filter(granted, requesting_organization_id=org).order_by(*order)[: limit + 1]
             serviced = qs.filter(granted, servicing_organization_id=org).order_by(*order)[: limit + 1]
             return requested, serviced
