@@ -135,8 +135,9 @@ def case_for_user(
     """Fetch a case the user may see, optionally checking they may do `need` on it.
     With lock=True the row is locked (call inside a transaction).
 
-    `compiled` names `queryset` (which must not depend on the user or the case): the read
-    is compiled once per process for that name and the kind of access the user has
+    `compiled` names `queryset` (which must not depend on the user or the case; then it
+    may be a function giving it, called only when compiling): the read is compiled once
+    per process for that name and the kind of access the user has
     (`um_portal.compiled.instances_once`), the case's id, the permission's and the user's
     groups' ids its parameters (issue #13: building and compiling it cost a case detail
     more than PostgreSQL reading it)."""
@@ -179,7 +180,8 @@ def _case_compiled(user, pk: uuid.UUID, queryset, name: str) -> AuthorizationReq
         return None
 
     def build(pk, permission_id=None, *group_ids):
-        qs = AuthorizationRequest.objects.all() if queryset is None else queryset
+        qs = queryset() if callable(queryset) else queryset
+        qs = AuthorizationRequest.objects.all() if qs is None else qs
         if permission_id is not None:
             qs = qs.filter(CaseGrantExists(permission_id=permission_id, group_ids=group_ids))
         return qs.filter(pk=pk).order_by()[:1]

@@ -439,9 +439,12 @@ DETAIL_JOINED = tuple(name for name in DETAIL_RELATED if name != "assigned_to")
 def _case_with_probes(user, case_id, *, need=None, joined=()) -> AuthorizationRequest:
     """`case_for_user`, the case's row carrying which of PROBED_RELATIONS it has rows in,
     with its `joined` related rows (select_related)."""
-    queryset = AuthorizationRequest.objects.annotate(_relations=_probe_annotation())
-    if joined:  # select_related() of nothing would join every foreign key that cannot be null
-        queryset = queryset.select_related(*joined)
+
+    def queryset():  # built only when compiled
+        probed = AuthorizationRequest.objects.annotate(_relations=_probe_annotation())
+        # select_related() of nothing would join every foreign key that cannot be null.
+        return probed.select_related(*joined) if joined else probed
+
     return case_for_user(
         user, case_id, need=need, queryset=queryset, compiled=f"relations probed, {', '.join(joined)} joined"
     )
