@@ -390,6 +390,8 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_RENEW_SECONDS = min(30, SESSION_COOKIE_AGE // 4)
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, read by a statement prepared once per connection.
+SESSION_ENGINE = "um_portal.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # The plan's identity on pages and letters.

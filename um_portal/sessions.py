@@ -1,0 +1,47 @@
+"""Django's database sessions (SESSION_ENGINE), the session's row read by one statement
+written once from the model and, on PostgreSQL, prepared once per connection.
+
+Every signed-in page reads its session first; the ORM built and compiled that read (a
+`get` by key and expiry) on each of them, and PostgreSQL planned it (issue #13). Writing,
+expiry and the table are Django's own: a session made by Django's engine is read here and
+the other way round."""
+
+from functools import cache
+
+from django.contrib.sessions.backends import db
+from django.db import connections, router
+from django.utils import timezone
+
+from um_portal import prepared
+
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        if self.session_key is None:  # Django's engine found no such row either
+            return None
+        model = self.model
+        using = router.db_for_read(model)
+        sql, names = _read_statement(model, connections[using].vendor)
+        with connections[using].cursor() as cursor:
+            prepared.execute(cursor, sql, [self.session_key, timezone.now()])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        return model.from_db(using, names, row)
+
+
+@cache
+def _read_statement(model, vendor: str) -> tuple[str, list[str]]:
+    """The SELECT of a session by key, unexpired, written from the model's metadata."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    key, expiry = meta.get_field("session_key").column, meta.get_field("expire_date").column
+    sql = (
+        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(meta.db_table)}"  # noqa: S608 - the model's names
+        f" WHERE {quote(key)} = %s AND {quote(expiry)} > %s"
+    )
+    return sql, [f.attname for f in fields]
