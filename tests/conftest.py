@@ -127,6 +127,17 @@ def _staff(username: str, role: str, credentials: str = ""):
 
 
 @pytest.fixture
+def compiled_afresh():
+    """The queries compiled once per process (um_portal.compiled) forgotten before and
+    after: the test's first call compiles, as a new worker's would."""
+    from um_portal.compiled import compiled_forget
+
+    compiled_forget()
+    yield
+    compiled_forget()
+
+
+@pytest.fixture
 def ortho(db):
     org = OrganizationFactory(name="Ortho Test Associates")
     AgreementFactory(organization=org)

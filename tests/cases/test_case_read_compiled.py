@@ -10,17 +10,9 @@ from cases.access import case_for_user
 from cases.models import AuthorizationRequest
 from cases.services.providers import organization_access_group
 from um_portal import compiled
-from um_portal.compiled import compiled_forget
 from um_portal.exceptions import NotFound
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _compiled_afresh():
-    compiled_forget()
-    yield
-    compiled_forget()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiled_afresh")]
 
 
 def _status(api, user, case) -> int:

@@ -12,16 +12,8 @@ from django.utils import timezone
 from cases.models import AuthorizationRequest
 from cases.services.providers import organization_access_group
 from reviews.services.assignment import case_assign
-from um_portal.compiled import compiled_forget
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _compiled_afresh():
-    compiled_forget()
-    yield
-    compiled_forget()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiled_afresh")]
 
 
 def _ids(client, url: str) -> list[str]:
