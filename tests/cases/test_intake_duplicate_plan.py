@@ -37,7 +37,8 @@ def test_the_check_reads_lines_by_case_not_by_code(make_case, ortho):
     (query,) = [q["sql"] for q in captured.captured_queries if "cases_serviceline" in sent_text(q["sql"])]
     plan = explain(query, forced=("enable_seqscan", "enable_bitmapscan"))
     line_scans = [line for line in plan.splitlines() if "on cases_serviceline" in line]
-    assert line_scans and all("cases_serviceline_case_id" in line for line in line_scans), plan
+    # By the (case, line_number) index: the case's own lines (not the (code, start_date) one).
+    assert line_scans and all("using line_number_unique" in line for line in line_scans), plan
     assert "Index Cond: (case_id = c.id)" in plan, plan
 
 
