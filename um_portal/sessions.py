@@ -21,7 +21,7 @@ class SessionStore(db.SessionStore):
             return None
         model = self.model
         using = router.db_for_read(model)
-        sql, names = _read_statement(model, connections[using].vendor)
+        sql, names = _read_statement(model, using)
         with connections[using].cursor() as cursor:
             prepared.execute(cursor, sql, [self.session_key, timezone.now()])
             row = cursor.fetchone()
@@ -32,11 +32,10 @@ class SessionStore(db.SessionStore):
 
 
 @cache
-def _read_statement(model, vendor: str) -> tuple[str, list[str]]:
-    """The SELECT of a session by key, unexpired, written from the model's metadata."""
-    from django.db import connection
-
-    quote = connection.ops.quote_name
+def _read_statement(model, using: str) -> tuple[str, list[str]]:
+    """The SELECT of a session by key, unexpired, written from the model's metadata for the
+    database `using`."""
+    quote = connections[using].ops.quote_name
     meta = model._meta
     fields = list(meta.concrete_fields)
     key, expiry = meta.get_field("session_key").column, meta.get_field("expire_date").column
