@@ -1,47 +1,25 @@
 """The single-column indexes Django gives these foreign keys, dropped: composite indexes
 that start with the same column serve every lookup by it (issue #13: each index is written
-on every submit). Only the indexes go; the foreign-key constraints stay as they are (an
-AlterField would drop and re-add them, checking every row of the table again under lock)."""
+on every submit). Only the indexes go, as in um_portal 0010: AlterField would drop and
+re-add the foreign-key constraints, checking every row of the table again under lock."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-# (model, field): their own index, not the constraint.
-FIELDS = [
-    ("authorizationrequest", "member"),
-    ("authorizationrequest", "requesting_organization"),
-    ("authorizationrequest", "servicing_organization"),
-    ("caseevent", "case"),
-    ("serviceline", "case"),
-]
-
-
-def _own_indexes(schema_editor, model, column: str) -> list[str]:
-    """The names of the plain, single-column indexes on `column` (not unique, not a key)."""
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
-    return [
-        name
-        for name, info in found.items()
-        if info["index"] and info["columns"] == [column] and not info["unique"] and not info["primary_key"]
-        and not info.get("foreign_key")
-    ]  # fmt: skip
-
-
-def drop(apps, schema_editor):
-    for model_name, field_name in FIELDS:
-        model = apps.get_model("cases", model_name)
-        for name in _own_indexes(schema_editor, model, model._meta.get_field(field_name).column):
-            schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def create(apps, schema_editor):
-    for model_name, field_name in FIELDS:
-        model = apps.get_model("cases", model_name)
-        field = model._meta.get_field(field_name)
-        if not _own_indexes(schema_editor, model, field.column):
-            schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+# Django's names for them (the same on PostgreSQL and SQLite): {index: (table, column)}.
+INDEXES = {
+    "cases_authorizationrequest_member_id_73e190d7": ("cases_authorizationrequest", "member_id"),
+    "cases_authorizationrequest_requesting_organization_id_5313ee71": (
+        "cases_authorizationrequest",
+        "requesting_organization_id",
+    ),
+    "cases_authorizationrequest_servicing_organization_id_77a214f7": (
+        "cases_authorizationrequest",
+        "servicing_organization_id",
+    ),
+    "cases_caseevent_case_id_6c6031ac": ("cases_caseevent", "case_id"),
+    "cases_serviceline_case_id_7f499706": ("cases_serviceline", "case_id"),
+}
 
 
 class Migration(migrations.Migration):
@@ -51,7 +29,13 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(drop, create)],
+            database_operations=[
+                migrations.RunSQL(
+                    sql=f'DROP INDEX IF EXISTS "{name}"',
+                    reverse_sql=f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")',
+                )
+                for name, (table, column) in INDEXES.items()
+            ],
             state_operations=[
                 migrations.AlterField(
                     model_name="authorizationrequest",
