@@ -74,7 +74,7 @@ def fill(n: int) -> dict:
     session.update(
         {
             "_auth_user_id": str(nurse.pk),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": "um_portal.auth_backends.ModelBackend",
             "_auth_user_hash": nurse.get_session_auth_hash(),
         }
     )

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from . import auth_backends
 from .api_tokens import api_token_is_expired, api_token_last_used, api_token_revoke
 from .exceptions import NotAllowed, NotFound
 from .lockout import lockout_message
@@ -112,7 +113,7 @@ def mfa_enrol(request, token):
         codes = totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"], enrolment_token=token)
         if codes is not None:
             request.session.pop(ENROL_SESSION_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=auth_backends.PATH)
             device.refresh_from_db()
             django_otp.login(request, device)
             return render(request, "registration/mfa_recovery_codes.html", {"codes": codes, "next": reverse("home")})

@@ -19,7 +19,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import authentication, exceptions
@@ -27,7 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from . import prepared
 from .models import ApiTokenActivity
-from .roles import user_groups_remember
+from .user_rows import RowParts, groups_columns, groups_remember
 
 security_log = logging.getLogger("um_portal.security")
 
@@ -126,31 +125,8 @@ class _TokenStatement:
     def __init__(self):
         qn = connection.ops.quote_name
         user_model = get_user_model()
-        memberships = user_model._meta.get_field("groups")
-        through = memberships.remote_field.through._meta
-        self.parts = []  # (model, fields, column converters)
-        columns = []
-        for alias, model in (("t", Token), ("u", user_model), ("a", ApiTokenActivity)):
-            fields = list(model._meta.concrete_fields)
-            converters = []
-            for i, field in enumerate(fields):
-                col = field.get_col(model._meta.db_table)
-                found = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-                if found:
-                    converters.append((i, col, found))
-                columns.append(f"{alias}.{qn(field.column)}")
-            self.parts.append((model, fields, converters))
-        group = Group._meta
-        groups_of = (
-            f"FROM {qn(group.db_table)} g JOIN {qn(through.db_table)} m "
-            f"ON m.{qn(memberships.m2m_reverse_name())} = g.{qn(group.pk.column)} "
-            f"WHERE m.{qn(memberships.m2m_column_name())} = t.{qn(Token._meta.get_field('user').column)} "
-            f"ORDER BY g.{qn(group.pk.column)}"
-        )
-        columns += [
-            f"ARRAY(SELECT g.{qn(group.pk.column)} {groups_of})",
-            f"ARRAY(SELECT g.{qn(group.get_field('name').column)} {groups_of})",
-        ]
+        self.row = RowParts(("t", Token), ("u", user_model), ("a", ApiTokenActivity))
+        columns = self.row.columns + groups_columns(f"t.{qn(Token._meta.get_field('user').column)}")
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {qn(Token._meta.db_table)} t "  # noqa: S608 - names are the models'; the key is a parameter
             f"JOIN {qn(user_model._meta.db_table)} u "
@@ -161,21 +137,10 @@ class _TokenStatement:
         )
 
     def build(self, row) -> Token:
-        objects, offset = [], 0
-        for model, fields, converters in self.parts:
-            values = list(row[offset : offset + len(fields)])
-            offset += len(fields)
-            for i, col, found in converters:
-                for converter in found:
-                    values[i] = converter(values[i], col, connection)
-            objects.append(
-                model.from_db(connection.alias, [f.attname for f in fields], values) if values[0] is not None else None
-            )
-        token, user, activity = objects
+        (token, user, activity), offset = self.row.objects(row)
         Token._meta.get_field("user").set_cached_value(token, user)
         Token.activity.related.set_cached_value(token, activity)  # None: no row, `token.activity` raises
-        group_ids, group_names = row[offset], row[offset + 1]
-        user_groups_remember(user, zip(group_ids, group_names, strict=True))
+        groups_remember(user, row, offset)
         return token
 
 

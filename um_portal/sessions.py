@@ -8,14 +8,23 @@ the other way round."""
 
 from functools import cache
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
-from um_portal import prepared
+from um_portal import auth_backends, prepared
 
 
 class SessionStore(db.SessionStore):
+    def load(self):
+        data = super().load()
+        # Signed in before the portal's own ModelBackend (um_portal.auth_backends): the same
+        # backend by its new path, so such a session stays signed in.
+        if data.get(BACKEND_SESSION_KEY) == auth_backends.DJANGO_MODEL_BACKEND:
+            data[BACKEND_SESSION_KEY] = auth_backends.PATH
+        return data
+
     def _get_session_from_db(self):
         if self.session_key is None:  # Django's engine found no such row either
             return None

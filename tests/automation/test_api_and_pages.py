@@ -125,8 +125,8 @@ def test_rules_list_query_count_is_pinned(client, admin_user, django_assert_num_
             effective_from=date(2026, 1, 1),
         )  # fmt: skip
     client.force_login(admin_user)
-    # 1 session, 2 user, 3 role groups, 4 versions with rule and authors, 5 unread notifications (nav),
-    # 6-8 the session saved on every request (savepoint, update, release).
-    with django_assert_num_queries(8):
+    # 1 session, 2 the user with their groups (role), 3 versions with rule and authors, 4 unread
+    # notifications (nav), 5-7 the session saved on every request (savepoint, update, release).
+    with django_assert_num_queries(7):
         response = client.get("/automation/rules/")
     assert response.status_code == 200

@@ -181,9 +181,9 @@ def test_inbox_query_count_does_not_grow_with_faxes(client, nurse, django_assert
         _receive(nurse, _pdf(1))
     _receive(nurse, _png(), "x.png")
     client.force_login(nurse)
-    # 1 session, 2 user, 3 role groups, 4 the faxes oldest first (one page), 5 unread count
-    # (nav), 6-8 the session saved on every request (savepoint, update, release)
-    with django_assert_num_queries(8):
+    # 1 session, 2 the user with their groups (role), 3 the faxes oldest first (one page),
+    # 4 unread count (nav), 5-7 the session saved on every request (savepoint, update, release)
+    with django_assert_num_queries(7):
         assert client.get("/cases/faxes/").status_code == 200
 
 

@@ -86,17 +86,17 @@ def test_dashboard_query_count_is_constant(client, provider, make_case, django_a
         make_case()
     case_permission_id(VIEW_CODENAME)  # read once per process
     client.force_login(provider)
-    # 1 session, 2 user, 3 role groups (user_role), 4 the page of cases (a UNION of the
-    # organization's two indexes, no joins, no count), 5 their members, organizations and
-    # practitioners by id in one statement, 6 their service lines (prefetch),
-    # 7 one insert of the access-log rows, 8 the user's organization (page header),
-    # 9 unread notifications (nav), the worklist (issue 22, item 2): 10 open pends, 11 talks
-    # offered or scheduled, 12 approved lines ending soon, 13 cases decided this week;
-    # 14-16 the session renewed, the first page since signing in (savepoint, update, release)
-    # (SQLite, `make run`, reads the two organizations' cases in two queries and each
-    # related table in one: three more)
+    # 1 session, 2 the user with their groups (role), 3 the page of cases (a UNION of the
+    # organization's two indexes, no joins, no count), 4 their members, organizations and
+    # practitioners by id in one statement, 5 their service lines (prefetch),
+    # 6 one insert of the access-log rows, 7 the user's organization (page header),
+    # 8 unread notifications (nav), the worklist (issue 22, item 2): 9 open pends, 10 talks
+    # offered or scheduled, 11 approved lines ending soon, 12 cases decided this week;
+    # 13-15 the session renewed, the first page since signing in (savepoint, update, release)
+    # (SQLite, `make run`, reads the groups apart, the two organizations' cases in two
+    # queries and each related table in one: four more)
     # A pended row's open pend is one more query, only when the page has pended rows.
-    with django_assert_num_queries(16 if connection.vendor == "postgresql" else 19):
+    with django_assert_num_queries(15 if connection.vendor == "postgresql" else 19):
         response = client.get("/cases/")
     assert response.status_code == 200
     assert response.content.decode().count('href="/cases/') >= min(n_cases, 25)
@@ -379,16 +379,16 @@ def test_case_page_query_count(client, provider, make_case, decided, django_asse
     decided(case)
     case_permission_id(VIEW_CODENAME)
     client.force_login(provider)
-    # 1 session, 2 user, 3 role groups, 4 the case by id, its grant checked on it, with the
-    # probes of which related tables hold its rows (reviews.selectors.case_detail) and its
-    # member, coverage, organizations and practitioners joined (a prepared statement),
-    # then only the relations it has rows in, by case id: 5 diagnoses, 6 lines, 7 events
-    # (always read), 8 the current decision, 9 its criteria (no documents, pends, appeals,
-    # letters, peer-to-peers, extension, authorization or change requests here); nobody
-    # assigned; 10 the access-log insert, 11 the case's notices marked read, 12 unread
-    # notifications (nav), 13 the user's organization (page header), 14-18 the contact
-    # lines with their hours, phones and inquiries and the plan closures (footer), 19-21
+    # 1 session, 2 the user with their groups (role), 3 the case by id, its grant checked on
+    # it, with the probes of which related tables hold its rows (reviews.selectors.case_detail)
+    # and its member, coverage, organizations and practitioners joined (a prepared
+    # statement), then only the relations it has rows in, by case id: 4 diagnoses, 5 lines,
+    # 6 events (always read), 7 the current decision, 8 its criteria (no documents, pends,
+    # appeals, letters, peer-to-peers, extension, authorization or change requests here);
+    # nobody assigned; 9 the access-log insert, 10 the case's notices marked read, 11 unread
+    # notifications (nav), 12 the user's organization (page header), 13-17 the contact
+    # lines with their hours, phones and inquiries and the plan closures (footer), 18-20
     # the session renewed, the first page since signing in (savepoint, update, release)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(20):
         response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200

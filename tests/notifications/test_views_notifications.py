@@ -52,9 +52,10 @@ def test_query_count_is_fixed(client, nurse, django_assert_num_queries):
     notify(nurse, 5)
     client.force_login(nurse)
 
-    # 1 session, 2 user, 3 the notifications with their case, 4 role groups (nav),
-    # 5 unread count (nav), 6-8 the session saved on every request (savepoint, update, release)
-    with django_assert_num_queries(8):
+    # 1 session, 2 the user with their groups (role, for the nav), 3 the notifications with
+    # their case, 4 unread count (nav), 5-7 the session saved on every request (savepoint,
+    # update, release)
+    with django_assert_num_queries(7):
         client.get("/notifications/")
 
 

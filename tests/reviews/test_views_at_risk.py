@@ -47,9 +47,9 @@ def test_query_count_is_fixed(client, nurse, make_case, va_member, django_assert
         expedited(make_case, va_member, hours_ago=hours_ago)
     client.force_login(nurse)
 
-    # 1 session, 2 user, 3 role groups, 4 the cases with their assignee, 5 unread count (nav),
-    # 6-8 the session saved on every request (savepoint, update, release)
-    with django_assert_num_queries(8):
+    # 1 session, 2 the user with their groups (role), 3 the cases with their assignee,
+    # 4 unread count (nav), 5-7 the session saved on every request (savepoint, update, release)
+    with django_assert_num_queries(7):
         response = client.get("/reviews/at-risk/")
     assert response.content.decode().count("<tr class=") == 4
 

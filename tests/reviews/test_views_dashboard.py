@@ -94,13 +94,13 @@ def test_dashboard_queries_do_not_grow_with_the_history(
     _decided_case(make_case, nurse, received=datetime(2026, 10, 2, 9, tzinfo=NY), hours=5)
     rollup_rebuild_all()
     client.get("/reviews/dashboard/?start=2026-09-01&end=2026-11-30")  # warm the session and role caches
-    # session, user, role groups; month rollups, day rollups; today live: received, decisions,
+    # session, the user with their groups (role); month rollups, day rollups; today live: received, decisions,
     # pends opened, pends answered, appeals, reviewers; day series; open by time left; heat
     # map; workload: open, decided, reviewers' names; referral management: redirections,
     # declines, out-of-network approvals; fax intake: faxes by day received and keyed, OCR
     # pre-fill kept by day; nav unread count (the session, renewed by the first page, is not
     # written again within SESSION_RENEW_SECONDS).
-    with django_assert_num_queries(23) as first:
+    with django_assert_num_queries(22) as first:
         client.get("/reviews/dashboard/?start=2026-09-01&end=2026-11-30")
     for day in (3, 4, 5, 6):
         _decided_case(make_case, nurse, received=datetime(2026, 10, day, 9, tzinfo=NY), hours=5)

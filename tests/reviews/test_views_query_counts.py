@@ -52,16 +52,16 @@ def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
 
 
 # Queue page, per request:
-#  1 session, 2 user, 3 role (groups), 4 the queue page (one keyset query on the case table,
-#  no joins), 5 its members, coverages, requesting organizations and assignees, by id in one
-#  statement (cases.selectors.related_values_attach), 6 their service lines (codes and
-#  descriptions, issue 22 item 5), 7 access log (one bulk insert for the page's rows),
-#  8 reviewers for the assignee filter, 9 whether the user is a UM supervisor (one
-#  permission query, issue 22 item 5), 10 unread notifications (nav), 11-13 the session
-#  saved (SessionRenewMiddleware: a first request after a sign-in). A supervisor's page
-#  adds one: the reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
+#  1 session, 2 the user with their groups (role; um_portal.auth_backends), 3 the queue page
+#  (one keyset query on the case table, no joins), 4 its members, coverages, requesting
+#  organizations and assignees, by id in one statement (cases.selectors.related_values_attach),
+#  5 their service lines (codes and descriptions, issue 22 item 5), 6 access log (one bulk
+#  insert for the page's rows), 7 reviewers for the assignee filter, 8 whether the user is a
+#  UM supervisor (one permission query, issue 22 item 5), 9 unread notifications (nav),
+#  10-12 the session saved (SessionRenewMiddleware: a first request after a sign-in). A
+#  supervisor's page adds one: the reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
 SESSION_SAVE = 3
-QUEUE_QUERIES = 10 + SESSION_SAVE
+QUEUE_QUERIES = 9 + SESSION_SAVE
 SUPERVISOR_QUEUE_QUERIES = QUEUE_QUERIES + 1
 
 
@@ -130,7 +130,8 @@ REVIEW_QUERIES = [
     # diagnoses, lines and a peer-to-peer talk, and events; its member, coverage,
     # organizations and practitioners joined (prepared: planned once per connection);
     # nobody assigned: no assignee
-    "session", "user", "role", "case (by id, its related tables' probes, member and providers joined)",
+    "session", "the user with their groups (role)",
+    "case (by id, its related tables' probes, member and providers joined)",
     "diagnoses", "lines", "events+actors", "peer-to-peers (case detail)",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
@@ -165,8 +166,8 @@ def test_review_page_query_count_is_constant(
     assert response.status_code == 200
 
 
-# Appeals queue: 1 session, 2 user, 3 role, 4 page (with the involvement flag), 5 access log,
-# 6 unread notifications (nav), then the session save.
+# Appeals queue: 1 session, 2 the user with their groups (role), 3 page (with the involvement
+# flag), 4 access log, 5 unread notifications (nav), then the session save.
 @pytest.mark.parametrize("n", [5, 500])
 def test_appeal_queue_query_count_is_constant(client, make_case, physician, nurse, provider, n,
                                               django_assert_num_queries):  # fmt: skip
@@ -194,7 +195,7 @@ def test_appeal_queue_query_count_is_constant(client, make_case, physician, nurs
     )
     client.force_login(physician)
 
-    with django_assert_num_queries(6 + SESSION_SAVE):
+    with django_assert_num_queries(5 + SESSION_SAVE):
         response = client.get(reverse("reviews:appeals"))
 
     assert response.status_code == 200 and response.content.decode().count("UM-BULK-") == min(n, 50)

@@ -98,9 +98,10 @@ def test_keyset_pagination_walks_every_row_once(client, admin_user, reads, monke
 def test_audit_page_query_count_is_pinned(client, admin_user, reads, django_assert_num_queries):
     client.force_login(admin_user)
     client.get("/audit/")  # warm the role cache the way a signed-in admin's session would be
-    with django_assert_num_queries(6):
-        # 1 session, 2 user, 3 role groups, 4 access-log page (user, organization, member
-        # joined), 5 case references for the page's case rows, 6 unread notifications (nav);
+    with django_assert_num_queries(5):
+        # 1 session, 2 the user with their groups (role), 3 access-log page (user,
+        # organization, member joined), 4 case references for the page's case rows, 5 unread
+        # notifications (nav);
         # the session, renewed by the first page, is not written again within
         # SESSION_RENEW_SECONDS
         client.get("/audit/")
