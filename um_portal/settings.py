@@ -264,7 +264,12 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 # Redis: broker for Celery and the shared cache (throttling, idempotency keys).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
-CACHES = {"default": env.cache_url_config(CACHE_URL)}
+CACHES = {
+    "default": env.cache_url_config(CACHE_URL),
+    # Rendered template fragments that are the same for everyone of a role (the navigation,
+    # templates/_nav.html): in each process's memory, made again when it restarts (a deploy).
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "um-fragments"},
+}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # A Redis that does not answer must cost a request at most a second, not hang it: the
     # throttles then count per process and signing is refused (um_portal.throttling).
