@@ -55,11 +55,12 @@ def own_redis_fixture(settings):
     server.start()
     settings.REDIS_URL = server.url
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": server.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
     }
     try:
         yield server

@@ -23,14 +23,15 @@ def shared_cache(request, settings, monkeypatch):
     if request.param == "redis":
         request.applymarker(pytest.mark.redis)
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "django.core.cache.backends.redis.RedisCache",
                 "LOCATION": settings.REDIS_URL,
                 "KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}",
-            }
+            },
         }
     else:
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     throttling.fallback_reset()
     yield request.param
     throttling.fallback_reset()
