@@ -14,50 +14,39 @@ from .selectors_reasons import reason_codes_fit
 BLANK = [("", "Any")]
 
 
-class PlainSelect(forms.Select):
-    """A <select> written out here rather than through the form renderer's templates (one
-    template per option): the work queue's six filters took ~4 ms of each page that way
-    (issue #13). Same markup as django/forms/widgets/select.html and its option and attrs
-    templates, escaped as they are."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(
-            f'\n  <option value="{escape(option["value"])}"{_attrs(option["attrs"])}>'
-            f"{conditional_escape(option['label'])}</option>"
-            for _group, group_choices, _index in widget["optgroups"]
-            for option in group_choices
-        )
-        name = conditional_escape(widget["name"])
-        return mark_safe(f'<select name="{name}"{_attrs(widget["attrs"])}>{options}\n</select>')
-
-
-def _attrs(attrs: dict) -> str:
-    # django/forms/widgets/attrs.html: in order, True as a bare name, False left out.
-    return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
+def queue_filter_selects(*, kind: str, reviewers, filters) -> list[dict]:
+    """The work queue's filters as the page shows them: for each, {"id", "label", "select"},
+    its <select> with the applied value selected (`filters`: reviews.selectors.QueueFilters,
+    which reads the query string). Written out here: the page only shows them, and a Django
+    form built, bound and rendered per page cost 0.4 ms of it (issue #13: deep copies of six
+    fields and their choices, then a bound field and widget context per option). The
+    markup is Django's Select's (django/forms/widgets/select.html), escaped as it escapes."""
+    statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
+    fields = (
+        ("urgency", "Urgency", BLANK + Urgency.choices),
+        ("service_category", "Service category", BLANK + ServiceCategory.choices),
+        ("status", "Status", BLANK + [(s.value, s.label) for s in statuses]),
+        (
+            "assignee",
+            "Assigned to",
+            BLANK + [("me", "Me"), ("none", "Nobody")] + [(u.username, reviewer_label(u)) for u in reviewers],
+        ),
+        ("line_of_business", "Line of business", BLANK + LineOfBusiness.choices),
+        ("due", "Due", BLANK + [("soon", "Within a day or overdue")]),
     )
+    return [
+        {"id": f"id_{name}", "label": label, "select": _select(name, choices, getattr(filters, name))}
+        for name, label, choices in fields
+    ]
 
 
-class QueueFilterForm(forms.Form):
-    urgency = forms.ChoiceField(choices=BLANK + Urgency.choices, required=False, widget=PlainSelect)
-    service_category = forms.ChoiceField(choices=BLANK + ServiceCategory.choices, required=False, widget=PlainSelect)
-    status = forms.ChoiceField(required=False, widget=PlainSelect)
-    assignee = forms.ChoiceField(required=False, label="Assigned to", widget=PlainSelect)
-    line_of_business = forms.ChoiceField(choices=BLANK + LineOfBusiness.choices, required=False, widget=PlainSelect)
-    due = forms.ChoiceField(
-        choices=BLANK + [("soon", "Within a day or overdue")], required=False, label="Due", widget=PlainSelect
+def _select(name: str, choices, value: str) -> str:
+    options = "".join(
+        f'\n  <option value="{escape(option)}"{" selected" if str(option) == value else ""}>'
+        f"{conditional_escape(label)}</option>"
+        for option, label in choices
     )
-
-    def __init__(self, *args, kind: str, reviewers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        statuses = NURSE_STATUSES if kind == "nurse" else PHYSICIAN_STATUSES
-        self.fields["status"].choices = BLANK + [(s.value, s.label) for s in statuses]
-        self.fields["assignee"].choices = (
-            BLANK + [("me", "Me"), ("none", "Nobody")] + [(u.username, reviewer_label(u)) for u in reviewers]
-        )
+    return mark_safe(f'<select name="{name}" id="id_{name}">{options}\n</select>')  # noqa: S308 - every value escaped
 
 
 def reviewer_label(user) -> str:

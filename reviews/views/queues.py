@@ -10,7 +10,7 @@ from um_portal.exceptions import Conflict, ValidationFailed
 from um_portal.models import AccessLog
 from um_portal.roles import Perm, user_can
 
-from ..forms import QueueFilterForm, reviewer_label
+from ..forms import queue_filter_selects, reviewer_label
 from ..selectors import (
     QUEUE_PAGE_RELATED,
     QUEUE_PAGE_VALUES,
@@ -45,7 +45,6 @@ def _queue(request, kind: str, status: int = 200):
         request=request,
     )
     reviewers = list(reviewers_for_assignment())
-    form = QueueFilterForm(request.GET or None, kind=kind, reviewers=reviewers)
     params = request.GET.copy()
     params.pop("cursor", None)
     # UM supervisors (issue 22, item 5): tick cases to reassign, and each reviewer's load.
@@ -57,7 +56,7 @@ def _queue(request, kind: str, status: int = 200):
             "title": TITLES[kind],
             "kind": kind,
             "page": page,
-            "form": form,
+            "filters": queue_filter_selects(kind=kind, reviewers=reviewers, filters=filters),
             "filter_query": params.urlencode(),
             "mine": filters.assignee == "me",
             "supervisor": supervisor,
