@@ -16,6 +16,21 @@ def test_when_is_in_the_plans_zone_with_its_label_on_both_sides_of_dst():
     assert when(datetime(2026, 11, 30, 17, 5, tzinfo=UTC)) == "Mon 30 Nov 2026, 12:05 PM ET"
 
 
+def test_when_writes_what_strftime_writes_every_hour_of_a_year():
+    # Names written from tables (issue #13): the same text as strftime's %a, %b, %p, with
+    # the day and the hour unpadded, at midnight, noon and every hour between, all year.
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/New_York")
+    start = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
+    for hours in range(0, 365 * 24, 7):
+        moment = start + timedelta(hours=hours, minutes=hours % 60)
+        local = moment.astimezone(zone)
+        expected = f"{local:%a} {local.day} {local:%b %Y}, {local.hour % 12 or 12}:{local:%M} {local:%p} ET"
+        assert when(moment) == expected, moment
+        assert day(moment) == f"{local:%a} {local.day} {local:%b %Y}"
+
+
 def test_day_of_a_moment_is_the_plans_calendar_day_not_utcs():
     assert day(datetime(2026, 12, 1, 3, 0, tzinfo=UTC)) == "Mon 30 Nov 2026"
     assert day(date(2026, 12, 7)) == "Mon 7 Dec 2026"
