@@ -122,7 +122,7 @@ def _related_rows_read(reads: list[tuple]) -> list[dict]:
     in one statement on PostgreSQL where every column is of a type JSON carries back
     exactly (`_related_values_read`), else one query per table."""
     if connection.vendor == "postgresql" and all(
-        model._meta.get_field(column).get_internal_type() in _JSON_EXACT
+        model._meta.get_field(column).get_internal_type() in JSON_EXACT
         for model, _, columns, _ in reads
         for column in columns
     ):
@@ -130,8 +130,9 @@ def _related_rows_read(reads: list[tuple]) -> list[dict]:
     return [values_by_id(model, ids, *columns) for model, _, columns, ids in reads]
 
 
-# Field types whose JSON value the field's to_python turns back into what the ORM reads.
-_JSON_EXACT = frozenset({
+# Field types whose JSON value the field's to_python turns back into what the ORM reads
+# (json_rows_read).
+JSON_EXACT = frozenset({
     "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "DateTimeField",
     "DecimalField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "SmallIntegerField", "TextField", "UUIDField",
@@ -152,30 +153,50 @@ def _related_values_read(reads: list[tuple]) -> list[dict]:
     for model, columns, _ids in reads:
         fields = {"id": model._meta.pk, **{column: model._meta.get_field(column) for column in columns}}
         fields_each.append(fields)
-        # Names from the models' metadata, quoted; the ids are parameters.
-        columns_sql = ", ".join(quote(f.column) for f in fields.values())
-        parts.append(
-            f"(SELECT COALESCE(json_agg(json_build_array({columns_sql})), '[]')::text"  # noqa: S608
-            f" FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s))"
-        )
+        # The ids are parameters.
+        parts.append(json_rows_sql(model, list(fields.values()), f"r.{quote(model._meta.pk.column)} = ANY(%s)"))
     with connection.cursor() as cursor:
         prepared.execute(cursor, f"SELECT {', '.join(parts)}", [sorted(ids) for _, _, ids in reads])
         arrays = cursor.fetchone()
     found_each = []
     for fields, text in zip(fields_each, arrays, strict=True):
-        found = {}
         names = list(fields)
-        # Decimals stay exact (parse_float); each field whose JSON value is not already what
-        # the ORM reads (a date, a UUID) turns it back (to_python).
-        back = [(i, field.to_python) for i, field in enumerate(fields.values()) if not _json_as_read(field)]
-        for values in json.loads(text, parse_float=decimal.Decimal):
-            for i, to_python in back:
-                if values[i] is not None:
-                    values[i] = to_python(values[i])
+        found = {}
+        for values in json_rows_read(list(fields.values()), text):
             row = dict(zip(names, values, strict=True))
             found[row["id"]] = row
         found_each.append(found)
     return found_each
+
+
+def json_rows_sql(model, fields: list, where: str, order_by: tuple = ()) -> str:
+    """An SQL expression of one JSON text: the values of `fields` (of `model`, each of a
+    type in JSON_EXACT) of its rows (the table aliased `r`) matching `where`, each row an
+    array, in `order_by` order (field names, "-" for descending), '[]' for none. Written
+    from the models' metadata; `where` is the caller's SQL (its values parameters)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"r.{quote(f.column)}" for f in fields)
+    order = ", ".join(
+        f"r.{quote(model._meta.get_field(name.lstrip('-')).column)}{' DESC' if name.startswith('-') else ''}"
+        for name in order_by
+    )
+    return (
+        f"(SELECT COALESCE(json_agg(json_build_array({columns}){f' ORDER BY {order}' if order else ''}), '[]')::text"  # noqa: S608
+        f" FROM {quote(model._meta.db_table)} r WHERE {where})"
+    )
+
+
+def json_rows_read(fields: list, text: str) -> list[list]:
+    """The rows of a JSON text of `json_rows_sql`, each value what the ORM reads for its
+    field: decimals stay exact (parse_float); a value JSON does not carry as the ORM reads
+    it (a date, a time, a UUID) goes through its field's to_python."""
+    back = [(i, field.to_python) for i, field in enumerate(fields) if not _json_as_read(field)]
+    rows = json.loads(text, parse_float=decimal.Decimal)
+    for values in rows:
+        for i, to_python in back:
+            if values[i] is not None:
+                values[i] = to_python(values[i])
+    return rows
 
 
 # Field types whose JSON value is already the Python value the ORM reads (text, integers).

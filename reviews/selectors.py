@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    TextField,
     Value,
     prefetch_related_objects,
 )
@@ -33,9 +34,12 @@ from cases.models import (
 from cases.selectors import (
     API_RELATED_COLUMNS,
     DETAIL_RELATED,
+    JSON_EXACT,
     LIST_COLUMNS,
     LIST_RELATED,
     case_related_attach,
+    json_rows_read,
+    json_rows_sql,
     related_values_attach,
 )
 from um_portal import prepared
@@ -436,18 +440,62 @@ def _probe_annotation() -> RawSQL:
 DETAIL_JOINED = tuple(name for name in DETAIL_RELATED if name != "assigned_to")
 
 
-def _case_with_probes(user, case_id, *, need=None, joined=()) -> AuthorizationRequest:
+# The case's relations read inside the case's own statement when statements are prepared,
+# each as one JSON array (issue #13): nearly every case has diagnoses and lines, and each
+# was a round trip of its own on every case read. Their fields are all of types JSON brings
+# back as the ORM reads them (cases.selectors.JSON_EXACT); the rows are made into model
+# instances as the relation's own read makes them, in its model's order.
+RELATIONS_EMBEDDED = ("diagnoses", "lines")
+
+
+@cache
+def _embedded_annotations() -> dict[str, RawSQL]:
+    """`_embedded_<relation>`: the JSON text of the relation's rows, every concrete field of
+    its model, by the outer case's id."""
+    quote = connection.ops.quote_name
+    case_id = f"{quote(AuthorizationRequest._meta.db_table)}.{quote(AuthorizationRequest._meta.pk.column)}"
+    annotations = {}
+    for name in RELATIONS_EMBEDDED:
+        relation = AuthorizationRequest._meta.get_field(name)
+        model = relation.related_model
+        fields = list(model._meta.concrete_fields)
+        if not all(field.get_internal_type() in JSON_EXACT for field in fields):
+            raise TypeError(f"{model.__name__} has a field JSON does not bring back as the ORM reads it.")
+        sql = json_rows_sql(model, fields, f"r.{quote(relation.field.column)} = {case_id}", tuple(model._meta.ordering))
+        annotations[f"_embedded_{name}"] = RawSQL(sql, (), output_field=TextField())  # noqa: S611 - no input in it
+    return annotations
+
+
+def _case_with_probes(user, case_id, *, need=None, joined=(), embedded=False) -> AuthorizationRequest:
     """`case_for_user`, the case's row carrying which of PROBED_RELATIONS it has rows in,
-    with its `joined` related rows (select_related)."""
+    with its `joined` related rows (select_related) and, if `embedded`, the rows of
+    RELATIONS_EMBEDDED as JSON (PostgreSQL)."""
 
     def queryset():  # built only when compiled
         probed = AuthorizationRequest.objects.annotate(_relations=_probe_annotation())
+        if embedded:
+            probed = probed.annotate(**_embedded_annotations())
         # select_related() of nothing would join every foreign key that cannot be null.
         return probed.select_related(*joined) if joined else probed
 
-    return case_for_user(
-        user, case_id, need=need, queryset=queryset, compiled=f"relations probed, {', '.join(joined)} joined"
-    )
+    key = f"relations probed, {', '.join(joined)} joined{', relations embedded' if embedded else ''}"
+    return case_for_user(user, case_id, need=need, queryset=queryset, compiled=key)
+
+
+def _relation_embedded_read(case, name: str) -> None:
+    """Relation `name` of `case` (one of RELATIONS_EMBEDDED) as prefetching it leaves it,
+    from the JSON the case's read carried: each row pointing back to the case."""
+    relation = AuthorizationRequest._meta.get_field(name)
+    model = relation.related_model
+    fields = list(model._meta.concrete_fields)
+    names = [field.attname for field in fields]
+    rows = [
+        model.from_db(case._state.db, names, values)
+        for values in json_rows_read(fields, getattr(case, f"_embedded_{name}"))
+    ]
+    for row in rows:
+        relation.field.set_cached_value(row, case)
+    _relation_rows_set(case, name, rows)
 
 
 def _relations_present(case) -> set[str]:
@@ -531,7 +579,8 @@ def case_detail(*, user, case_id, need=None, for_api: bool = False) -> Authoriza
 
 def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
     joined = DETAIL_JOINED if prepared.enabled() else ()
-    case = _case_with_probes(user, case_id, need=need, joined=joined)
+    embedded = RELATIONS_EMBEDDED if prepared.enabled() else ()
+    case = _case_with_probes(user, case_id, need=need, joined=joined, embedded=bool(embedded))
     present = _relations_present(case)
     if for_api and "authorization" not in present:
         present.discard("change_requests")  # shown inside the authorization only
@@ -540,7 +589,9 @@ def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
     for name, relation, make in _detail_prefetches(for_api=for_api):
         if name is not None and name not in present:
             continue
-        if relation in RELATIONS_COMPILED:
+        if relation in embedded:
+            _relation_embedded_read(case, relation)
+        elif relation in RELATIONS_COMPILED:
             _relation_read(case, relation, make)
         elif relation == "change_of" and case.change_of_id is None:
             AuthorizationRequest._meta.get_field("change_of").set_cached_value(case, None)

@@ -23,13 +23,13 @@ from um_portal.exceptions import Conflict
 from .test_views_query_counts import QUEUE_QUERIES
 
 # The provider's case API (reviews.selectors.case_detail(for_api=True): the case read with
-# the probes of which related tables hold its rows and its member, coverage, organizations
-# and practitioners joined (prepared), those rows by case id): 1 the case, 2 diagnoses, 3
-# lines, 4 events, 5 current decisions, 6 their criteria, 7 the authorization, 8 its
-# lines, 9 its servicing organization, 10 its versions (with decision and change request),
-# 11 change requests; 12 the access-log insert; 13 the caller's role (the serializer asks
-# it once). The same for 1 or 6 changes.
-DETAIL_QUERIES = 13
+# the probes of which related tables hold its rows, its member, coverage, organizations and
+# practitioners joined and its diagnoses and lines as JSON (prepared), the other rows by
+# case id): 1 the case, 2 events, 3 current decisions, 4 their criteria, 5 the
+# authorization, 6 its lines, 7 its servicing organization, 8 its versions (with decision
+# and change request), 9 change requests; 10 the access-log insert; 11 the caller's role
+# (the serializer asks it once). The same for 1 or 6 changes.
+DETAIL_QUERIES = 11
 
 
 def _authorized(make_case, nurse) -> Authorization:
