@@ -24,8 +24,8 @@ def pre_fork(server, worker):
     """In the master, before each fork: what it has loaded (Django, every view, the URL
     resolver: some 250,000 objects) moved out of the garbage collector's sight (gc.freeze,
     as the gc module's documentation advises for a parent that forks without exec). A
-    worker's full collection then walks only its own objects: it walked all of them, 130 ms
-    of a request every few thousand (issue #13: the p99), and writing their headers dirtied
+    worker's full collection then walks only its own objects: it walked all of them, 170-205
+    ms of a request every few thousand (issue #13: the p99), and writing their headers dirtied
     the pages the workers share with the master."""
     gc.freeze()
 

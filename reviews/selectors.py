@@ -442,10 +442,24 @@ DETAIL_JOINED = tuple(name for name in DETAIL_RELATED if name != "assigned_to")
 
 # The case's relations read inside the case's own statement when statements are prepared,
 # each as one JSON array (issue #13): nearly every case has diagnoses and lines, and each
-# was a round trip of its own on every case read. Their fields are all of types JSON brings
-# back as the ORM reads them (cases.selectors.JSON_EXACT); the rows are made into model
-# instances as the relation's own read makes them, in its model's order.
+# was a round trip of its own on every case read. The rows are made into model instances as
+# the relation's own read makes them, in its model's order. Only a relation whose fields are
+# all of types JSON brings back as the ORM reads them (cases.selectors.JSON_EXACT) is
+# embedded; one that gains another type is read by its own query again
+# (tests/reviews/test_case_detail_embedded.py then fails, to say so).
 RELATIONS_EMBEDDED = ("diagnoses", "lines")
+
+
+@cache
+def _relations_embedded() -> tuple[str, ...]:
+    return tuple(
+        name
+        for name in RELATIONS_EMBEDDED
+        if all(
+            field.get_internal_type() in JSON_EXACT
+            for field in AuthorizationRequest._meta.get_field(name).related_model._meta.concrete_fields
+        )
+    )
 
 
 @cache
@@ -455,12 +469,10 @@ def _embedded_annotations() -> dict[str, RawSQL]:
     quote = connection.ops.quote_name
     case_id = f"{quote(AuthorizationRequest._meta.db_table)}.{quote(AuthorizationRequest._meta.pk.column)}"
     annotations = {}
-    for name in RELATIONS_EMBEDDED:
+    for name in _relations_embedded():
         relation = AuthorizationRequest._meta.get_field(name)
         model = relation.related_model
         fields = list(model._meta.concrete_fields)
-        if not all(field.get_internal_type() in JSON_EXACT for field in fields):
-            raise TypeError(f"{model.__name__} has a field JSON does not bring back as the ORM reads it.")
         sql = json_rows_sql(model, fields, f"r.{quote(relation.field.column)} = {case_id}", tuple(model._meta.ordering))
         annotations[f"_embedded_{name}"] = RawSQL(sql, (), output_field=TextField())  # noqa: S611 - no input in it
     return annotations
@@ -579,7 +591,7 @@ def case_detail(*, user, case_id, need=None, for_api: bool = False) -> Authoriza
 
 def _case_detail(*, user, case_id, need, for_api: bool) -> AuthorizationRequest:
     joined = DETAIL_JOINED if prepared.enabled() else ()
-    embedded = RELATIONS_EMBEDDED if prepared.enabled() else ()
+    embedded = _relations_embedded() if prepared.enabled() else ()
     case = _case_with_probes(user, case_id, need=need, joined=joined, embedded=bool(embedded))
     present = _relations_present(case)
     if for_api and "authorization" not in present:
