@@ -26,7 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from . import prepared
 from .models import ApiTokenActivity
-from .user_rows import RowParts, groups_columns, groups_remember
+from .user_rows import RowParts, role_columns, role_remember
 
 security_log = logging.getLogger("um_portal.security")
 
@@ -100,10 +100,11 @@ def _loaded_activity(token: Token):
 
 
 def _token_with_user_and_groups(key: str) -> Token:
-    """The token, its user, its activity and the user's groups (ids and names) in one
-    statement: a token-authenticated request reads nothing else before its view. The groups
-    are kept on the user object (um_portal.roles.user_groups_remember), as `user_role`
-    would keep them. Raises Token.DoesNotExist."""
+    """The token, its user, its activity, the user's groups (ids and names) and granted
+    permissions in one statement: a token-authenticated request reads nothing else before
+    its view. The groups and permissions are kept on the user object
+    (um_portal.user_rows.role_remember), as `user_role` and `user_has_permission` would
+    keep them. Raises Token.DoesNotExist."""
     if connection.vendor != "postgresql":
         # SQLite (`make run` without PostgreSQL): user_role reads the groups when asked.
         return Token.objects.select_related("user", "activity").get(key=key)
@@ -126,7 +127,7 @@ class _TokenStatement:
         qn = connection.ops.quote_name
         user_model = get_user_model()
         self.row = RowParts(("t", Token), ("u", user_model), ("a", ApiTokenActivity))
-        columns = self.row.columns + groups_columns(f"t.{qn(Token._meta.get_field('user').column)}")
+        columns = self.row.columns + role_columns(f"t.{qn(Token._meta.get_field('user').column)}")
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {qn(Token._meta.db_table)} t "  # noqa: S608 - names are the models'; the key is a parameter
             f"JOIN {qn(user_model._meta.db_table)} u "
@@ -140,7 +141,7 @@ class _TokenStatement:
         (token, user, activity), offset = self.row.objects(row)
         Token._meta.get_field("user").set_cached_value(token, user)
         Token.activity.related.set_cached_value(token, activity)  # None: no row, `token.activity` raises
-        groups_remember(user, row, offset)
+        role_remember(user, row, offset)
         return token
 
 

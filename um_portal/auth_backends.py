@@ -3,8 +3,10 @@
 Every signed-in page reads the session's user (`ModelBackend.get_user`), then the user's
 groups for their role (`um_portal.roles.user_role`): two queries the ORM compiled on each
 page. On PostgreSQL this reads both in one statement written once per process and prepared
-once per connection, the groups kept on the user as `user_role` keeps them (issue #13).
-Authentication, permissions and the session's checks (its password hash) are Django's.
+once per connection, the groups kept on the user as `user_role` keeps them (issue #13),
+and with them which granted permissions the user holds (`um_portal.roles.user_can` then
+asks no query of its own, um_portal.user_rows.role_columns). Authentication, permissions
+and the session's checks (its password hash) are Django's.
 """
 
 import functools
@@ -14,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from . import prepared
-from .user_rows import RowParts, groups_columns, groups_remember
+from .user_rows import RowParts, role_columns, role_remember
 
 # The path a session signed in before this backend names (sessions keep their backend's
 # path); um_portal.sessions reads it as this one's, so nobody is signed out by the change.
@@ -37,18 +39,19 @@ class ModelBackend(backends.ModelBackend):
         if row is None:
             return None
         (user,), offset = statement.row.objects(row)
-        groups_remember(user, row, offset)
+        role_remember(user, row, offset)
         return user if self.user_can_authenticate(user) else None
 
 
 class _UserStatement:
-    """The user's row and their groups' ids and names, by the user's id."""
+    """The user's row, their groups' ids and names and their granted permissions, by the
+    user's id."""
 
     def __init__(self):
         qn = connection.ops.quote_name
         meta = get_user_model()._meta
         self.row = RowParts(("u", get_user_model()))
-        columns = self.row.columns + groups_columns(f"u.{qn(meta.pk.column)}")
+        columns = self.row.columns + role_columns(f"u.{qn(meta.pk.column)}")
         self.sql = (
             f"SELECT {', '.join(columns)} FROM {qn(meta.db_table)} u "  # noqa: S608 - names are the model's; the id is a parameter
             f"WHERE u.{qn(meta.pk.column)} = %s"

@@ -6,7 +6,9 @@ roles in the admin; object permissions on cases (django-guardian) carry provider
 """
 
 import functools
+import re
 from enum import StrEnum
+from types import SimpleNamespace
 
 from django.db import models
 
@@ -226,7 +228,11 @@ def user_has_permission(user, codename: str) -> bool:
     `Exists` cost more than running it (issue #13)."""
     if user.is_superuser:
         return True
-    cache = user.__dict__.setdefault("_um_granted", {})
+    # On the user itself (a request's user is a lazy object: its own __dict__ is not the
+    # user's), where the user's read put what it holds (user_grants_remember).
+    cache = getattr(user, "_um_granted", None)
+    if cache is None:
+        cache = user._um_granted = {}
     if codename not in cache:
         from django.db import connection
 
@@ -238,10 +244,25 @@ def user_has_permission(user, codename: str) -> bool:
     return cache[codename]
 
 
+def user_grants_remember(user, held) -> None:
+    """Keep on the user which of GRANTED_PERMISSIONS' permissions they hold, `held` being
+    those they hold ("app_label.codename"), as `user_has_permission` keeps its answers: read
+    with the user (`granted_held_sql`), a granted capability costs no query of its own (a
+    supervisor's work queue page asked for one on every load, issue #13). Per request, as
+    the groups are."""
+    held = set(held)
+    user._um_granted = {codename: codename in held for codename, _roles in GRANTED_PERMISSIONS.values()}
+
+
+_CODENAME = re.compile(r"[a-z_]+\.[a-z_]+")
+
+
 @functools.cache
-def _permission_held_sql(groups: int) -> str:
-    """`user_has_permission`'s statement for a user in `groups` groups (parameters: the app
-    label, the codename, the user's id, then the group ids)."""
+def _permission_sql() -> SimpleNamespace:
+    """What the permission statements are written from (the models' tables and columns):
+    `table(model)`, `column(model, field)`, the grant tables (`own`: a user's, `held`: a
+    group's, `member`: memberships) and the permission `p` joined to its content type `c`
+    (`permissions`), with their id, app label and codename columns."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
@@ -255,24 +276,62 @@ def _permission_held_sql(groups: int) -> str:
     def column(model, name: str) -> str:
         return quote(model._meta.get_field(name).column)
 
-    own = get_user_model().user_permissions.through
-    held = Group.permissions.through
-    permission_id = f"p.{quote(Permission._meta.pk.column)}"
+    return SimpleNamespace(
+        table=table,
+        column=column,
+        own=get_user_model().user_permissions.through,
+        held=Group.permissions.through,
+        member=get_user_model().groups.through,
+        permissions=(
+            f"{table(Permission)} p JOIN {table(ContentType)} c"
+            f" ON c.{quote(ContentType._meta.pk.column)} = p.{column(Permission, 'content_type')}"
+        ),
+        permission_id=f"p.{quote(Permission._meta.pk.column)}",
+        app_label=f"c.{column(ContentType, 'app_label')}",
+        codename=f"p.{column(Permission, 'codename')}",
+    )
+
+
+@functools.cache
+def granted_held_sql(user_id_sql: str) -> str:
+    """An SQL expression: the array of GRANTED_PERMISSIONS' permissions ("app_label.codename")
+    the user whose id is `user_id_sql` holds, directly or through a group, as
+    `user_has_permission` answers for each."""
+    sql = _permission_sql()
+    table, column, own, held, member = sql.table, sql.column, sql.own, sql.held, sql.member
+    codenames = [codename for codename, _roles in GRANTED_PERMISSIONS.values()]
+    assert all(_CODENAME.fullmatch(codename) for codename in codenames)  # noqa: S101 - literals below
+    wanted = ", ".join(f"('{app_label}', '{code}')" for app_label, code in (c.split(".") for c in codenames))
+    return (
+        f"ARRAY(SELECT {sql.app_label} || '.' || {sql.codename} FROM {sql.permissions}"  # noqa: S608 - names are the models', the codenames this module's
+        f" WHERE ({sql.app_label}, {sql.codename}) IN ({wanted})"
+        f" AND (EXISTS (SELECT 1 FROM {table(own)} o WHERE o.{column(own, 'user')} = {user_id_sql}"
+        f" AND o.{column(own, 'permission')} = {sql.permission_id})"
+        f" OR EXISTS (SELECT 1 FROM {table(held)} h JOIN {table(member)} m"
+        f" ON m.{column(member, 'group')} = h.{column(held, 'group')}"
+        f" WHERE m.{column(member, 'user')} = {user_id_sql} AND h.{column(held, 'permission')} = {sql.permission_id})))"
+    )
+
+
+@functools.cache
+def _permission_held_sql(groups: int) -> str:
+    """`user_has_permission`'s statement for a user in `groups` groups (parameters: the app
+    label, the codename, the user's id, then the group ids)."""
+    sql = _permission_sql()
+    table, column, own, held = sql.table, sql.column, sql.own, sql.held
     probes = [
         f"EXISTS (SELECT 1 FROM {table(own)} o WHERE o.{column(own, 'user')} = %s"  # noqa: S608 - names are the models'
-        f" AND o.{column(own, 'permission')} = {permission_id})"
+        f" AND o.{column(own, 'permission')} = {sql.permission_id})"
     ]
     if groups:
         placeholders = ", ".join(["%s"] * groups)
         probes.append(
             f"EXISTS (SELECT 1 FROM {table(held)} h WHERE h.{column(held, 'group')} IN ({placeholders})"  # noqa: S608 - names are the models'
-            f" AND h.{column(held, 'permission')} = {permission_id})"
+            f" AND h.{column(held, 'permission')} = {sql.permission_id})"
         )
     return (
-        f"SELECT EXISTS (SELECT 1 FROM {table(Permission)} p JOIN {table(ContentType)} c"  # noqa: S608 - names are the models'
-        f" ON c.{quote(ContentType._meta.pk.column)} = p.{column(Permission, 'content_type')}"
-        f" WHERE c.{column(ContentType, 'app_label')} = %s AND p.{column(Permission, 'codename')} = %s"
-        f" AND ({' OR '.join(probes)}))"
+        f"SELECT EXISTS (SELECT 1 FROM {sql.permissions}"  # noqa: S608 - names are the models'
+        f" WHERE {sql.app_label} = %s AND {sql.codename} = %s AND ({' OR '.join(probes)}))"
     )
 
 

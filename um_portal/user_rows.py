@@ -1,6 +1,6 @@
-"""Reading a user with their groups in one statement (issue #13): the SQL written once per
-process from the models' own tables and columns, and the model instances made from its row
-as Django would make them. Token authentication reads the token with them
+"""Reading a user with their groups and granted permissions in one statement (issue #13):
+the SQL written once per process from the models' own tables and columns, and the model
+instances made from its row as Django would make them. Token authentication reads the token with them
 (um_portal.api_tokens); a signed-in session reads the user with them
 (um_portal.auth_backends). PostgreSQL only (the groups come back as arrays)."""
 
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from .roles import user_groups_remember
+from .roles import granted_held_sql, user_grants_remember, user_groups_remember
 
 
 class RowParts:
@@ -46,9 +46,10 @@ class RowParts:
         return objects, offset
 
 
-def groups_columns(user_id_sql: str) -> list[str]:
-    """Two columns: the ids and the names of the groups of the user whose id is
-    `user_id_sql` (an SQL expression), as arrays in the same order."""
+def role_columns(user_id_sql: str) -> list[str]:
+    """Three columns of the user whose id is `user_id_sql` (an SQL expression): the ids and
+    the names of their groups, as arrays in the same order, and the array of the granted
+    permissions they hold (um_portal.roles.granted_held_sql)."""
     qn = connection.ops.quote_name
     memberships = get_user_model()._meta.get_field("groups")
     through = memberships.remote_field.through._meta
@@ -62,10 +63,13 @@ def groups_columns(user_id_sql: str) -> list[str]:
     return [
         f"ARRAY(SELECT g.{qn(group.pk.column)} {groups_of})",  # noqa: S608 - names are the models'
         f"ARRAY(SELECT g.{qn(group.get_field('name').column)} {groups_of})",  # noqa: S608 - names are the models'
+        granted_held_sql(user_id_sql),
     ]
 
 
-def groups_remember(user, row, offset: int) -> None:
-    """Keep on `user` the groups that `groups_columns` put at `offset` of `row`."""
-    group_ids, group_names = row[offset], row[offset + 1]
+def role_remember(user, row, offset: int) -> None:
+    """Keep on `user` the groups and granted permissions that `role_columns` put at
+    `offset` of `row`."""
+    group_ids, group_names, granted = row[offset : offset + 3]
     user_groups_remember(user, zip(group_ids, group_names, strict=True))
+    user_grants_remember(user, granted)

@@ -52,16 +52,16 @@ def bulk_cases(template, n: int, *, status="in_review", assigned_to=None):
 
 
 # Queue page, per request:
-#  1 session, 2 the user with their groups (role; um_portal.auth_backends), 3 the queue page
-#  (one keyset query on the case table, no joins), 4 its members, coverages, requesting
-#  organizations and assignees, by id in one statement (cases.selectors.related_values_attach),
-#  5 their service lines (codes and descriptions, issue 22 item 5), 6 access log (one bulk
-#  insert for the page's rows), 7 reviewers for the assignee filter, 8 whether the user is a
-#  UM supervisor (one permission query, issue 22 item 5), 9 unread notifications (nav),
-#  10-12 the session saved (SessionRenewMiddleware: a first request after a sign-in). A
-#  supervisor's page adds one: the reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
+#  1 session, 2 the user with their groups and granted permissions (role, whether a UM
+#  supervisor; um_portal.auth_backends), 3 the queue page (one keyset query on the case
+#  table, no joins, each row's service lines as JSON: codes and descriptions, issue 22 item
+#  5), 4 its members, coverages, requesting organizations and assignees, by id in one
+#  statement (cases.selectors.related_values_attach), 5 access log (one bulk insert for the
+#  page's rows), 6 reviewers for the assignee filter, 7 unread notifications (nav), 8-10 the
+#  session saved (SessionRenewMiddleware: a first request after a sign-in). A supervisor's
+#  page adds one: the reviewers' open load (SUPERVISOR_QUEUE_QUERIES).
 SESSION_SAVE = 3
-QUEUE_QUERIES = 9 + SESSION_SAVE
+QUEUE_QUERIES = 7 + SESSION_SAVE
 SUPERVISOR_QUEUE_QUERIES = QUEUE_QUERIES + 1
 
 

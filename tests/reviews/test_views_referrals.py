@@ -36,10 +36,10 @@ def test_the_queue_shows_the_referral_and_its_questions_in_a_fixed_number_of_que
     referral_to(heart.far, ortho=ortho, surgeon=surgeon, diagnoses=["L40.0"], code="93306", description="Echo")
     client.force_login(unit_nurse)
     client.get("/reviews/referrals/")  # warm the session
-    # session, the user with their groups (role), the unit's permission; the page (reviews with case, member,
-    # offices, practitioner); access log rows; nav unread count (the session, renewed by the
-    # first page, is not written again within SESSION_RENEW_SECONDS)
-    with django_assert_num_queries(6) as first:
+    # session, the user with their groups (role) and the unit's permission; the page (reviews
+    # with case, member, offices, practitioner); access log rows; nav unread count (the
+    # session, renewed by the first page, is not written again within SESSION_RENEW_SECONDS)
+    with django_assert_num_queries(5) as first:
         page = client.get("/reviews/referrals/")
     for _ in range(3):
         referral_to(heart.far, ortho=ortho, surgeon=surgeon)

@@ -394,6 +394,36 @@ def test_queue_rows_show_the_service_codes_and_descriptions(client, make_case, n
     assert "CPT 27447 · Total knee replacement" in row[: row.index("</tr>")]
 
 
+def test_queue_rows_show_each_cases_own_lines_in_line_order(client, make_case, nurse):
+    # The lines come with the page's rows (issue #13): each case its own, by line number,
+    # a line without a description without the dot, a case without lines none.
+    day = timezone.localdate() + timedelta(days=9)
+    dates = {"units": 1, "start_date": day, "end_date": day}
+    knee = make_case(
+        lines=[
+            {"code_system": "CPT", "code": "27447", "description": "Total knee replacement", **dates},
+            {"code_system": "HCPCS", "code": "E0114", "description": "", **dates},
+        ]
+    )
+    hip = make_case(lines=[{"code_system": "CPT", "code": "27130", "description": "Total hip", **dates}])
+    bare = make_case(lines=[{"code_system": "CPT", "code": "99213", "description": "Visit", **dates}])
+    bare.lines.all().delete()
+    client.force_login(nurse)
+
+    html = client.get(reverse("reviews:nurse_queue")).content.decode()
+
+    def row(case) -> str:
+        start = html.index(case.reference)
+        return html[start : html.index("</tr>", start)]
+
+    knee_lines = (
+        '<span class="muted">CPT 27447 · Total knee replacement</span><br><span class="muted">HCPCS E0114</span>'
+    )
+    assert knee_lines in row(knee)
+    assert "27130" not in row(knee) and "27447" not in row(hip) and "CPT 27130 · Total hip" in row(hip)
+    assert "99213" not in html and '<br><span class="muted">CPT' not in row(bare)
+
+
 def test_save_and_next_opens_the_next_case_of_the_queue(client, make_case, nurse, nurse2):
     """Issue 22, item 5: pend one, land on the most urgent case that is the nurse's or nobody's."""
     from cases.models import AuthorizationRequest

@@ -79,3 +79,19 @@ def test_a_changed_role_counts_from_the_next_request(provider):
     user_set_role(user=provider, role=Role.NURSE)
 
     assert _me(key)[0]["role"] == Role.NURSE
+
+
+def test_the_users_granted_permissions_come_with_the_token(nurse):
+    from django.contrib.auth.models import Permission
+    from rest_framework.authtoken.models import Token
+
+    from um_portal.api_tokens import ExpiringTokenAuthentication
+    from um_portal.roles import Perm, user_can
+
+    nurse.user_permissions.add(Permission.objects.get(content_type__app_label="reviews", codename="manage_referrals"))
+    user, _token = ExpiringTokenAuthentication().authenticate_credentials(Token.objects.create(user=nurse).key)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert user_can(user, Perm.REFERRAL_MANAGE)
+        assert not user_can(user, Perm.CASE_REASSIGN_BULK)
+    assert len(queries) == 0

@@ -82,3 +82,49 @@ def test_a_session_signed_in_by_djangos_backend_stays_signed_in(client, nurse):
     assert page.status_code == 200 and "Work queue" in page.content.decode()
     assert page.wsgi_request.user == nurse
     assert SessionStore(session.session_key).load()[BACKEND_SESSION_KEY] == auth_backends.PATH
+
+
+@pytest.mark.postgres
+def test_the_granted_permissions_come_with_the_user_as_the_query_answers_them(nurse, nurse2, physician, physician2):
+    # Held through the supervisor group, granted to the user alone, through another group of
+    # theirs, or not at all: the user's read says what user_has_permission's own query says.
+    from django.contrib.auth.models import Group, Permission
+
+    from um_portal.roles import GRANTED_PERMISSIONS, user_has_permission, user_set_supervisor
+
+    user_set_supervisor(user=nurse)
+    manage = Permission.objects.get(content_type__app_label="reviews", codename="manage_referrals")
+    nurse2.user_permissions.add(Permission.objects.get(content_type__app_label="cases", codename="reassign_cases"))
+    leads = Group.objects.create(name="Referral leads")
+    leads.permissions.add(manage)
+    physician.groups.add(leads)
+    codenames = [codename for codename, _roles in GRANTED_PERMISSIONS.values()]
+    expected = {
+        nurse: {"cases.reassign_cases"},
+        nurse2: {"cases.reassign_cases"},
+        physician: {"reviews.manage_referrals"},
+        physician2: set(),
+    }
+
+    for user, held in expected.items():
+        read = ModelBackend().get_user(user.pk)
+        with CaptureQueriesContext(connection) as captured:
+            answers = {codename for codename in codenames if user_has_permission(read, codename)}
+        assert answers == held and len(captured) == 0
+        # The same answers from the query, for the user read as Django reads it.
+        plain = type(user).objects.get(pk=user.pk)
+        assert {codename for codename in codenames if user_has_permission(plain, codename)} == held
+
+
+@pytest.mark.postgres
+def test_a_supervisors_queue_page_asks_no_permission_query(client, nurse):
+    from um_portal.roles import user_set_supervisor
+
+    user_set_supervisor(user=nurse)
+    client.force_login(nurse)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/reviews/queue/")
+
+    assert page.status_code == 200 and 'id="bulk-reassign"' in page.content.decode()
+    assert _statements_naming(captured, '"auth_permission"') == _statements_naming(captured, '"um_portal_user" u')
