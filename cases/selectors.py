@@ -130,11 +130,11 @@ def _related_rows_read(reads: list[tuple]) -> list[dict]:
     return [values_by_id(model, ids, *columns) for model, _, columns, ids in reads]
 
 
-# Field types whose JSON value the field's to_python turns back into what the ORM reads
-# (json_rows_read).
+# Field types whose JSON value the field's to_python (a JSON field's: its from_db_value, of
+# its text) turns back into what the ORM reads (json_rows_read).
 JSON_EXACT = frozenset({
     "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "DateTimeField",
-    "DecimalField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveIntegerField",
+    "DecimalField", "ForeignKey", "IntegerField", "JSONField", "OneToOneField", "PositiveIntegerField",
     "PositiveSmallIntegerField", "SmallIntegerField", "TextField", "UUIDField",
 })  # fmt: skip
 
@@ -169,34 +169,57 @@ def _related_values_read(reads: list[tuple]) -> list[dict]:
     return found_each
 
 
-def json_rows_sql(model, fields: list, where: str, order_by: tuple = ()) -> str:
+def json_rows_sql(model, fields: list, where: str, order_by: tuple = (), joined: tuple = ()) -> str:
     """An SQL expression of one JSON text: the values of `fields` (of `model`, each of a
     type in JSON_EXACT) of its rows (the table aliased `r`) matching `where`, each row an
-    array, in `order_by` order (field names, "-" for descending), '[]' for none. Written
-    from the models' metadata; `where` is the caller's SQL (its values parameters)."""
+    array, in `order_by` order (field names, "-" for descending), '[]' for none. Each of
+    `joined` (foreign keys of `model`) adds, after them, every concrete field of the row it
+    points to (NULL where it points to none), as select_related reads it. Written from the
+    models' metadata; `where` is the caller's SQL (its values parameters)."""
     quote = connection.ops.quote_name
-    columns = ", ".join(f"r.{quote(f.column)}" for f in fields)
+    columns = [_json_column("r", f) for f in fields]
+    joins = ""
+    for i, key in enumerate(joined):
+        alias, target = f"j{i}", key.related_model
+        columns += [_json_column(alias, f) for f in target._meta.concrete_fields]
+        joins += (
+            f" LEFT JOIN {quote(target._meta.db_table)} {alias}"
+            f" ON {alias}.{quote(key.target_field.column)} = r.{quote(key.column)}"
+        )
     order = ", ".join(
         f"r.{quote(model._meta.get_field(name.lstrip('-')).column)}{' DESC' if name.startswith('-') else ''}"
         for name in order_by
     )
     return (
-        f"(SELECT COALESCE(json_agg(json_build_array({columns}){f' ORDER BY {order}' if order else ''}), '[]')::text"  # noqa: S608
-        f" FROM {quote(model._meta.db_table)} r WHERE {where})"
+        f"(SELECT COALESCE(json_agg(json_build_array({', '.join(columns)}){f' ORDER BY {order}' if order else ''}),"  # noqa: S608
+        f" '[]')::text FROM {quote(model._meta.db_table)} r{joins} WHERE {where})"
     )
+
+
+def _json_column(alias: str, field) -> str:
+    # A JSON field's value as its text, which its from_db_value reads as it reads a column's.
+    column = f"{alias}.{connection.ops.quote_name(field.column)}"
+    return f"{column}::text" if field.get_internal_type() == "JSONField" else column
 
 
 def json_rows_read(fields: list, text: str) -> list[list]:
     """The rows of a JSON text of `json_rows_sql`, each value what the ORM reads for its
     field: decimals stay exact (parse_float); a value JSON does not carry as the ORM reads
-    it (a date, a time, a UUID) goes through its field's to_python."""
-    back = [(i, field.to_python) for i, field in enumerate(fields) if not _json_as_read(field)]
+    it (a date, a time, a UUID) goes through its field's to_python, a JSON field's text
+    through its from_db_value."""
+    back = [(i, _json_back(field)) for i, field in enumerate(fields) if not _json_as_read(field)]
     rows = json.loads(text, parse_float=decimal.Decimal)
     for values in rows:
         for i, to_python in back:
             if values[i] is not None:
                 values[i] = to_python(values[i])
     return rows
+
+
+def _json_back(field):
+    if field.get_internal_type() == "JSONField":
+        return lambda text: field.from_db_value(text, None, connection)
+    return field.to_python
 
 
 # Field types whose JSON value is already the Python value the ORM reads (text, integers).

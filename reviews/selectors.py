@@ -447,13 +447,15 @@ DETAIL_JOINED = tuple(name for name in DETAIL_RELATED if name != "assigned_to")
 
 
 # The case's relations read inside the case's own statement when statements are prepared,
-# each as one JSON array (issue #13): nearly every case has diagnoses and lines, and each
-# was a round trip of its own on every case read. The rows are made into model instances as
-# the relation's own read makes them, in its model's order. Only a relation whose fields are
-# all of types JSON brings back as the ORM reads them (cases.selectors.JSON_EXACT) is
-# embedded; one that gains another type is read by its own query again
-# (tests/reviews/test_case_detail_embedded.py then fails, to say so).
-RELATIONS_EMBEDDED = ("diagnoses", "lines")
+# each as one JSON array (issue #13): nearly every case has diagnoses and lines, every case
+# events, and each was a round trip of its own on every case read. The rows are made into
+# model instances as the relation's own read makes them, in its model's order, with the
+# rows of the foreign keys named beside it (select_related: an event's actor). Only a
+# relation whose fields (and its joined rows' fields) are all of types JSON brings back as
+# the ORM reads them (cases.selectors.JSON_EXACT) is embedded; one that gains another type
+# is read by its own query again (tests/reviews/test_case_detail_embedded.py then fails, to
+# say so).
+RELATIONS_EMBEDDED = {"diagnoses": (), "lines": (), "events": ("actor",)}
 
 
 @cache
@@ -461,25 +463,42 @@ def _relations_embedded() -> tuple[str, ...]:
     return tuple(
         name
         for name in RELATIONS_EMBEDDED
-        if all(
-            field.get_internal_type() in JSON_EXACT
-            for field in AuthorizationRequest._meta.get_field(name).related_model._meta.concrete_fields
-        )
+        if all(field.get_internal_type() in JSON_EXACT for field in _embedded_fields(name))
     )
+
+
+def _embedded_keys(name: str) -> tuple:
+    """The foreign keys of relation `name`'s rows whose rows come with them."""
+    model = AuthorizationRequest._meta.get_field(name).related_model
+    return tuple(model._meta.get_field(key) for key in RELATIONS_EMBEDDED[name])
+
+
+def _embedded_fields(name: str) -> list:
+    """The fields of each JSON row of relation `name`: its model's, then each joined row's."""
+    model = AuthorizationRequest._meta.get_field(name).related_model
+    fields = list(model._meta.concrete_fields)
+    for key in _embedded_keys(name):
+        fields += key.related_model._meta.concrete_fields
+    return fields
 
 
 @cache
 def _embedded_annotations() -> dict[str, RawSQL]:
     """`_embedded_<relation>`: the JSON text of the relation's rows, every concrete field of
-    its model, by the outer case's id."""
+    its model (and of the rows its RELATIONS_EMBEDDED keys point to), by the outer case's id."""
     quote = connection.ops.quote_name
     case_id = f"{quote(AuthorizationRequest._meta.db_table)}.{quote(AuthorizationRequest._meta.pk.column)}"
     annotations = {}
     for name in _relations_embedded():
         relation = AuthorizationRequest._meta.get_field(name)
         model = relation.related_model
-        fields = list(model._meta.concrete_fields)
-        sql = json_rows_sql(model, fields, f"r.{quote(relation.field.column)} = {case_id}", tuple(model._meta.ordering))
+        sql = json_rows_sql(
+            model,
+            list(model._meta.concrete_fields),
+            f"r.{quote(relation.field.column)} = {case_id}",
+            tuple(model._meta.ordering),
+            joined=_embedded_keys(name),
+        )
         annotations[f"_embedded_{name}"] = RawSQL(sql, (), output_field=TextField())  # noqa: S611 - no input in it
     return annotations
 
@@ -502,17 +521,28 @@ def _case_with_probes(user, case_id, *, need=None, joined=(), embedded=False) ->
 
 def _relation_embedded_read(case, name: str) -> None:
     """Relation `name` of `case` (one of RELATIONS_EMBEDDED) as prefetching it leaves it,
-    from the JSON the case's read carried: each row pointing back to the case."""
+    from the JSON the case's read carried: each row pointing back to the case, and to the
+    rows of its joined keys (None where a key is empty), as select_related leaves them."""
     relation = AuthorizationRequest._meta.get_field(name)
     model = relation.related_model
-    fields = list(model._meta.concrete_fields)
-    names = [field.attname for field in fields]
-    rows = [
-        model.from_db(case._state.db, names, values)
-        for values in json_rows_read(fields, getattr(case, f"_embedded_{name}"))
-    ]
-    for row in rows:
+    parts = [(None, list(model._meta.concrete_fields))]
+    parts += [(key, list(key.related_model._meta.concrete_fields)) for key in _embedded_keys(name)]
+    rows = []
+    for values in json_rows_read(_embedded_fields(name), getattr(case, f"_embedded_{name}")):
+        row, offset = None, 0
+        for key, fields in parts:
+            chunk = values[offset : offset + len(fields)]
+            offset += len(fields)
+            if key is None:
+                row = model.from_db(case._state.db, [f.attname for f in fields], chunk)
+                continue
+            target = key.related_model
+            joined = None
+            if getattr(row, key.attname) is not None:
+                joined = target.from_db(case._state.db, [f.attname for f in fields], chunk)
+            key.set_cached_value(row, joined)
         relation.field.set_cached_value(row, case)
+        rows.append(row)
     _relation_rows_set(case, name, rows)
 
 

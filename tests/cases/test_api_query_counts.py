@@ -54,12 +54,12 @@ def test_provider_detail_query_count(api, provider, make_case, decided, django_a
     provider._um_role = "unset"
     # 1 role groups; 2 the case by id, its grant checked on it, with the probes of which
     # related tables hold its rows (reviews.selectors.case_detail, for_api), its member,
-    # coverage, organizations and practitioners joined and its diagnoses and lines as JSON
-    # (the statement is prepared); only the other relations it has rows in, by case id:
-    # 3 events with actors (always read), 4 the current decision (who decided, license,
-    # coded reason), 5 its criteria (no documents, pends, appeals, letters, extension or
-    # authorization here); no assignee for a provider, no peer-to-peer talks; 6 the
-    # access-log insert; 7 the decider's role (shown with the decision)
-    with django_assert_num_queries(7):
+    # coverage, organizations and practitioners joined and its diagnoses, lines and events
+    # with their actors as JSON (the statement is prepared); only the other relations it has
+    # rows in, by case id: 3 the current decision (who decided, license, coded reason), 4
+    # its criteria (no documents, pends, appeals, letters, extension or authorization here);
+    # no assignee for a provider, no peer-to-peer talks; 5 the access-log insert; 6 the
+    # decider's role (shown with the decision)
+    with django_assert_num_queries(6):
         response = api.get(f"/api/v1/authorizations/{case.pk}/")
     assert response.status_code == 200 and response.json()["decision"]["outcome"] == "denied"

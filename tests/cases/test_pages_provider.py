@@ -381,14 +381,14 @@ def test_case_page_query_count(client, provider, make_case, decided, django_asse
     client.force_login(provider)
     # 1 session, 2 the user with their groups (role), 3 the case by id, its grant checked on
     # it, with the probes of which related tables hold its rows (reviews.selectors.case_detail),
-    # its member, coverage, organizations and practitioners joined and its diagnoses and
-    # lines as JSON (a prepared statement), then only the other relations it has rows in, by
-    # case id: 4 events (always read), 5 the current decision, 6 its criteria (no documents,
-    # pends, appeals, letters, peer-to-peers, extension, authorization or change requests
-    # here); nobody assigned; 7 the access-log insert, 8 the case's notices marked read,
-    # 9 unread notifications (nav), 10 the user's organization (page header), 11-15 the
+    # its member, coverage, organizations and practitioners joined and its diagnoses, lines
+    # and events (with their actors) as JSON (a prepared statement), then only the other
+    # relations it has rows in, by case id: 4 the current decision, 5 its criteria (no
+    # documents, pends, appeals, letters, peer-to-peers, extension, authorization or change
+    # requests here); nobody assigned; 6 the access-log insert, 7 the case's notices marked
+    # read, 8 unread notifications (nav), 9 the user's organization (page header), 10-14 the
     # contact lines with their hours, phones and inquiries and the plan closures (footer),
-    # 16-18 the session renewed, the first page since signing in (savepoint, update, release)
-    with django_assert_num_queries(18):
+    # 15-17 the session renewed, the first page since signing in (savepoint, update, release)
+    with django_assert_num_queries(17):
         response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200

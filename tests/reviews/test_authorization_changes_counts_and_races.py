@@ -24,12 +24,12 @@ from .test_views_query_counts import QUEUE_QUERIES
 
 # The provider's case API (reviews.selectors.case_detail(for_api=True): the case read with
 # the probes of which related tables hold its rows, its member, coverage, organizations and
-# practitioners joined and its diagnoses and lines as JSON (prepared), the other rows by
-# case id): 1 the case, 2 events, 3 current decisions, 4 their criteria, 5 the
-# authorization, 6 its lines, 7 its servicing organization, 8 its versions (with decision
-# and change request), 9 change requests; 10 the access-log insert; 11 the caller's role
-# (the serializer asks it once). The same for 1 or 6 changes.
-DETAIL_QUERIES = 11
+# practitioners joined and its diagnoses, lines and events (with actors) as JSON
+# (prepared), the other rows by case id): 1 the case, 2 current decisions, 3 their
+# criteria, 4 the authorization, 5 its lines, 6 its servicing organization, 7 its versions
+# (with decision and change request), 8 change requests; 9 the access-log insert; 10 the
+# caller's role (the serializer asks it once). The same for 1 or 6 changes.
+DETAIL_QUERIES = 10
 
 
 def _authorized(make_case, nurse) -> Authorization:

@@ -1,16 +1,17 @@
-"""The case detail's diagnoses and lines come with the case's own statement when statements
-are prepared (reviews.selectors.RELATIONS_EMBEDDED, issue #13): every field of every row as
-the ORM reads it, in the model's order, each row pointing back to the case, with no query of
-their own."""
+"""The case detail's diagnoses, lines and events (with their actors) come with the case's
+own statement when statements are prepared (reviews.selectors.RELATIONS_EMBEDDED, issue
+#13): every field of every row as the ORM reads it, in the model's order, each row pointing
+back to the case, with no query of their own."""
 
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Diagnosis, ServiceLine
+from cases.models import CaseEvent, Diagnosis, ServiceLine
 from reviews.selectors import case_detail
 from tests.plans import sent_text
 
@@ -65,3 +66,38 @@ def test_a_case_without_diagnoses_reads_none(make_case, nurse):
     read = case_detail(user=nurse, case_id=case.pk)
 
     assert list(read.diagnoses.all()) == [] and len(read.lines.all()) == 1
+
+
+def test_events_and_their_actors_are_the_orms_rows_read_with_the_case(make_case, nurse, physician):
+    # Given a case with events by two people and by the portal itself (no actor), one with
+    # data of every JSON kind (a float stays a float, as the ORM reads it), one at the same
+    # instant as another (the id decides), one added after a later one
+    case = make_case()
+    now, note = timezone.now(), CaseEvent.Kind.NOTE_ADDED
+    data = {"ratio": 0.5, "count": 3, "flags": [True, None], "nested": {"text": "é"}}
+    with time_machine.travel(now + timedelta(hours=2), tick=False):
+        CaseEvent.objects.create(case=case, actor=nurse, kind=note, message="first", data=data)
+    with time_machine.travel(now + timedelta(hours=1), tick=False):
+        CaseEvent.objects.create(case=case, actor=None, kind=note, message="by the portal", data=[1, 2])
+        CaseEvent.objects.create(case=case, actor=physician, kind=note, message="same instant")
+
+    # When the detail reads the case
+    with CaptureQueriesContext(connection) as captured:
+        read = case_detail(user=nurse, case_id=case.pk)
+        events = list(read.events.all())
+        actors = [event.actor for event in events]
+        back = [event.case for event in events]
+
+    # Then its events are the ORM's, field for field, in the model's order, with their actors
+    expected = list(CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id"))
+    assert [_fields(e) for e in events] == [_fields(e) for e in expected]
+    assert [e.message for e in events][-3:] == ["by the portal", "same instant", "first"]
+    assert events[-1].data == data and type(events[-1].data["ratio"]) is float
+    assert [None if a is None else _fields(a) for a in actors] == [
+        None if e.actor is None else _fields(e.actor) for e in expected
+    ]
+    assert actors[-3] is None and actors[-1] == nurse and actors[-2] == physician
+    assert all(b is read for b in back)
+    sent = [sent_text(q["sql"]) for q in captured.captured_queries]
+    assert not [sql for sql in sent if 'FROM "cases_caseevent"' in sql and not sql.startswith('SELECT "cases_auth')]
+    assert not [sql for sql in sent if sql.startswith('SELECT "um_portal_user"')]

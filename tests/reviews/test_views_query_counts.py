@@ -128,11 +128,11 @@ REVIEW_QUERIES = [
     # the case by id, with the probes of which related tables hold the case's rows
     # (reviews.selectors._probe_annotations): only those are read; this new case has
     # diagnoses, lines and a peer-to-peer talk, and events; its member, coverage,
-    # organizations and practitioners joined and its diagnoses and lines as JSON (prepared:
-    # planned once per connection); nobody assigned: no assignee
+    # organizations and practitioners joined and its diagnoses, lines and events with their
+    # actors as JSON (prepared: planned once per connection); nobody assigned: no assignee
     "session", "the user with their groups (role)",
-    "case (by id, its related tables' probes, member and providers joined, diagnoses and lines)",
-    "events+actors", "peer-to-peers (case detail)",
+    "case (by id, its related tables' probes, member and providers joined, diagnoses, lines, events+actors)",
+    "peer-to-peers (case detail)",
     "access log insert", "criteria in force", "reviewers (with is_physician)", "physician licenses",
     "peer-to-peers with requesters", "their attempts", "attempt callers", "prior requests", "their lines",
     "reason codes in use (one query, catalogue as a subquery)",
