@@ -158,9 +158,10 @@ def queue_values_page(
     row a dict of the case's `columns`, and for each foreign key `related` names (default
     API_RELATED_COLUMNS) a dict of those columns of its row (None where the case names none).
     With `lines`, `lines` lists each case's service lines as (code_system, code,
-    description). One keyset query on the case table (joined only to what a filter names),
-    then one per related table by id (tables named twice share one; none without ids), and
-    one for the lines."""
+    description). One keyset query on the case table (joined only to what a filter names;
+    on PostgreSQL each row's lines in it, as JSON), then one per related table by id (tables
+    named twice share one; none without ids; one statement on PostgreSQL), and elsewhere one
+    for the lines."""
     limit = limit or PAGE_SIZE
     filters = filters or QueueFilters()
     # On PostgreSQL the lines come in the page's own statement, one JSON array per case.
@@ -467,19 +468,26 @@ def _relations_embedded() -> tuple[str, ...]:
     )
 
 
-def _embedded_keys(name: str) -> tuple:
-    """The foreign keys of relation `name`'s rows whose rows come with them."""
+@cache
+def _embedded_parts(name: str) -> tuple:
+    """(foreign key, its target's concrete fields) of relation `name`'s JSON rows, in their
+    order: (None, the relation's model's fields) first, then each of RELATIONS_EMBEDDED's
+    keys whose rows come with them."""
     model = AuthorizationRequest._meta.get_field(name).related_model
-    return tuple(model._meta.get_field(key) for key in RELATIONS_EMBEDDED[name])
+    keys = [model._meta.get_field(key) for key in RELATIONS_EMBEDDED[name]]
+    return ((None, tuple(model._meta.concrete_fields)),) + tuple(
+        (key, tuple(key.related_model._meta.concrete_fields)) for key in keys
+    )
 
 
+def _embedded_keys(name: str) -> tuple:
+    return tuple(key for key, _fields in _embedded_parts(name)[1:])
+
+
+@cache
 def _embedded_fields(name: str) -> list:
     """The fields of each JSON row of relation `name`: its model's, then each joined row's."""
-    model = AuthorizationRequest._meta.get_field(name).related_model
-    fields = list(model._meta.concrete_fields)
-    for key in _embedded_keys(name):
-        fields += key.related_model._meta.concrete_fields
-    return fields
+    return [field for _key, fields in _embedded_parts(name) for field in fields]
 
 
 @cache
@@ -525,8 +533,7 @@ def _relation_embedded_read(case, name: str) -> None:
     rows of its joined keys (None where a key is empty), as select_related leaves them."""
     relation = AuthorizationRequest._meta.get_field(name)
     model = relation.related_model
-    parts = [(None, list(model._meta.concrete_fields))]
-    parts += [(key, list(key.related_model._meta.concrete_fields)) for key in _embedded_keys(name)]
+    parts = _embedded_parts(name)
     rows = []
     for values in json_rows_read(_embedded_fields(name), getattr(case, f"_embedded_{name}")):
         row, offset = None, 0
@@ -536,10 +543,9 @@ def _relation_embedded_read(case, name: str) -> None:
             if key is None:
                 row = model.from_db(case._state.db, [f.attname for f in fields], chunk)
                 continue
-            target = key.related_model
             joined = None
             if getattr(row, key.attname) is not None:
-                joined = target.from_db(case._state.db, [f.attname for f in fields], chunk)
+                joined = key.related_model.from_db(case._state.db, [f.attname for f in fields], chunk)
             key.set_cached_value(row, joined)
         relation.field.set_cached_value(row, case)
         rows.append(row)
