@@ -300,7 +300,8 @@ def granted_held_sql(user_id_sql: str) -> str:
     sql = _permission_sql()
     table, column, own, held, member = sql.table, sql.column, sql.own, sql.held, sql.member
     codenames = [codename for codename, _roles in GRANTED_PERMISSIONS.values()]
-    assert all(_CODENAME.fullmatch(codename) for codename in codenames)  # noqa: S101 - literals below
+    if not all(_CODENAME.fullmatch(codename) for codename in codenames):  # written into the SQL below
+        raise ValueError(f"GRANTED_PERMISSIONS names a permission that is not app_label.codename: {codenames}")
     wanted = ", ".join(f"('{app_label}', '{code}')" for app_label, code in (c.split(".") for c in codenames))
     return (
         f"ARRAY(SELECT {sql.app_label} || '.' || {sql.codename} FROM {sql.permissions}"  # noqa: S608 - names are the models', the codenames this module's

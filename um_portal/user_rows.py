@@ -1,7 +1,7 @@
 """Reading a user with their groups and granted permissions in one statement (issue #13):
 the SQL written once per process from the models' own tables and columns, and the model
-instances made from its row as Django would make them. Token authentication reads the token with them
-(um_portal.api_tokens); a signed-in session reads the user with them
+instances made from its row as Django would make them. Token authentication reads the
+token with them (um_portal.api_tokens); a signed-in session reads the user with them
 (um_portal.auth_backends). PostgreSQL only (the groups come back as arrays)."""
 
 from django.contrib.auth import get_user_model
