@@ -98,6 +98,7 @@ def main() -> None:
     if sys.argv[1:2] == ["--measure"]:
         print(json.dumps(measure(json.loads(sys.argv[2]), int(sys.argv[3]))))
         return
+    from http_bench import fill
     from sweep_bench import database_create_if_missing
 
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
@@ -112,17 +113,7 @@ def main() -> None:
     try:
         database_create_if_missing(url)
         migrate_and_collectstatic(env, url)
-        filled = subprocess.run(  # noqa: S603
-            [sys.executable, str(ROOT / "bench" / "http_fill.py"), str(size)],
-            env={**env, "BENCH_DATABASE_URL": url},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        lines = filled.stdout.strip().splitlines()
-        print(lines[-2])
-        world = eval(lines[-1])  # noqa: S307 - our own fill's printed dict
+        world = fill(size, url, env)
         results = {label: [] for label in checkouts}
         for i in range(ALTERNATIONS if compare else 2):
             for label, checkout in checkouts.items() if i % 2 == 0 else reversed(checkouts.items()):
