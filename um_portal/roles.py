@@ -429,6 +429,18 @@ def referral_unit_group_sync():
     )
 
 
+def _permission_caches_forget(user) -> None:
+    """Forget what the user object remembers of their groups and permissions (Django's
+    caches and ours), after their groups changed: on the user itself, a request's lazy
+    user included (its own __dict__ is not the user's)."""
+    for cache in ("_um_granted", "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
+        try:
+            delattr(user, cache)
+        except AttributeError:
+            pass
+    user._um_group_ids = None
+
+
 def user_unit_set(*, user, unit: str, member: bool = True) -> None:
     """Put the user in a group that grants a permission (REFERRAL_UNIT_GROUP, SUPERVISOR_GROUP)
     or take them out."""
@@ -437,9 +449,7 @@ def user_unit_set(*, user, unit: str, member: bool = True) -> None:
         user.groups.add(group)
     else:
         user.groups.remove(group)
-    for cache in ("_um_granted", "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
-        user.__dict__.pop(cache, None)
-    user._um_group_ids = None
+    _permission_caches_forget(user)
 
 
 def user_set_supervisor(*, user, supervisor: bool = True) -> None:
@@ -449,9 +459,7 @@ def user_set_supervisor(*, user, supervisor: bool = True) -> None:
         user.groups.add(group)
     else:
         user.groups.remove(group)
-    for cache in ("_um_granted", "_perm_cache", "_group_perm_cache", "_user_perm_cache"):
-        user.__dict__.pop(cache, None)
-    user._um_group_ids = None
+    _permission_caches_forget(user)
 
 
 def user_set_role(*, user, role: str) -> None:

@@ -153,3 +153,18 @@ def test_open_load_counts_open_cases_due_today_and_overdue(time_machine, make_ca
     assert (loads["nurse2"].open_load, loads["nurse2"].due_today, loads["nurse2"].overdue) == (3, 2, 1)
     assert (loads["nurse"].open_load, loads["nurse"].due_today, loads["nurse"].overdue) == (0, 0, 0)
     assert list(loads) == ["nurse", "nurse2", "physician"]  # nurses first, then physicians
+
+
+def test_becoming_a_supervisor_counts_at_once_for_a_requests_lazy_user(nurse):
+    # A request's user is a lazy object; what it remembers of the user's permissions is
+    # forgotten when their groups change, wherever it was kept.
+    from django.utils.functional import SimpleLazyObject
+
+    lazy = SimpleLazyObject(lambda: nurse)
+    assert not user_can(lazy, Perm.CASE_REASSIGN_BULK)
+
+    user_set_supervisor(user=lazy)
+    assert user_can(lazy, Perm.CASE_REASSIGN_BULK)
+
+    user_set_supervisor(user=lazy, supervisor=False)
+    assert not user_can(lazy, Perm.CASE_REASSIGN_BULK)
