@@ -70,8 +70,8 @@ def test_a_case_without_diagnoses_reads_none(make_case, nurse):
 
 def test_events_and_their_actors_are_the_orms_rows_read_with_the_case(make_case, nurse, physician):
     # Given a case with events by two people and by the portal itself (no actor), one with
-    # data of every JSON kind (a float stays a float, as the ORM reads it), one at the same
-    # instant as another (the id decides), one added after a later one
+    # data of every JSON kind (a float stays a float, as the ORM reads it), two at the same
+    # instant (the id decides), and one written before them but dated after (the time decides)
     case = make_case()
     now, note = timezone.now(), CaseEvent.Kind.NOTE_ADDED
     data = {"ratio": 0.5, "count": 3, "flags": [True, None], "nested": {"text": "é"}}
