@@ -199,3 +199,28 @@ def test_appeal_queue_query_count_is_constant(client, make_case, physician, nurs
         response = client.get(reverse("reviews:appeals"))
 
     assert response.status_code == 200 and response.content.decode().count("UM-BULK-") == min(n, 50)
+
+
+def test_a_later_queue_page_shows_its_cases_lines_in_as_many_queries(client, make_case, nurse):
+    # The later pages are not compiled once (a cursor): their rows carry their lines too
+    # (issue #13), in the same number of statements as the first page.
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bulk_cases(make_case(), 60)
+    client.force_login(nurse)
+    client.get(reverse("reviews:nurse_queue"))  # the session's first save
+    with CaptureQueriesContext(connection) as first:
+        page = client.get(reverse("reviews:nurse_queue")).content.decode()
+    cursor = re.search(r'cursor=([^"&]+)">Later due', page).group(1)
+
+    with CaptureQueriesContext(connection) as later:
+        html = client.get(reverse("reviews:nurse_queue"), {"cursor": cursor}).content.decode()
+
+    body = html[html.index("<tbody>", html.index('id="queue"')) : html.index("</tbody>", html.index('id="queue"'))]
+    rows = body.split("<tr>")[1:]
+    assert len(rows) == 11 and all('<span class="muted">CPT 27447</span>' in row for row in rows)  # 61 cases
+    assert "UM-BULK-000059" in html and "UM-BULK-000000" not in html
+    assert len(later) == len(first)
